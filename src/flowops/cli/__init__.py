@@ -1,0 +1,102 @@
+"""The flowops command line: a thin layer that parses, calls one domain function, renders.
+
+Command groups live in their own modules and are imported only when used, so that
+``flowops --version`` and single-task commands start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from flowops import __version__
+
+# command name -> (module, attribute). Imported on first use.
+BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("flowops.cli.init", "init_command"),
+    "task": ("flowops.cli.task", "task_group"),
+    "search": ("flowops.cli.search", "search_command"),
+    "board": ("flowops.cli.board", "board_command"),
+    "doctor": ("flowops.cli.doctor", "doctor_command"),
+    "doc": ("flowops.cli.doc", "doc_group"),
+    "workflow": ("flowops.cli.workflow", "workflow_group"),
+    "plugins": ("flowops.cli.plugins", "plugins_group"),
+    "playbooks": ("flowops.cli.playbooks", "playbooks_group"),
+    "hooks": ("flowops.cli.hooks", "hooks_group"),
+    "git": ("flowops.cli.git", "git_group"),
+    "operate": ("flowops.cli.operate", "operate_command"),
+    "ac": ("flowops.cli.ac", "ac_group"),
+    "commands": ("flowops.cli.commands", "commands_group"),
+    "templates": ("flowops.cli.templates", "templates_group"),
+    "demo": ("flowops.cli.demo", "demo_command"),
+}
+
+
+class LazyGroup(click.Group):
+    """Resolves built-in commands by importing their module on demand, then plugin commands."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plugins_loaded = False
+
+    def _available_builtins(self) -> list[str]:
+        names = []
+        for name, (module, _attr) in BUILTIN_COMMANDS.items():
+            if importlib.util.find_spec(module) is not None:
+                names.append(name)
+        return names
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(set(self._available_builtins()) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in BUILTIN_COMMANDS and name not in self.commands:
+            module_name, attr = BUILTIN_COMMANDS[name]
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_name:
+                    return None
+                raise
+            self.commands[name] = getattr(module, attr)
+        if name not in self.commands:
+            self._load_plugin_commands()
+        return self.commands.get(name)
+
+    def _load_plugin_commands(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        from flowops.plugins import register_plugin_commands
+
+        register_plugin_commands(self)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="flowops", message="%(prog)s %(version)s")
+@click.option(
+    "--no-hooks",
+    is_flag=True,
+    envvar="FLOWOPS_NO_HOOKS",
+    help="Record events in the audit log but deliver them to no handler (also FLOWOPS_NO_HOOKS=1).",
+)
+@click.pass_context
+def cli(ctx: click.Context, no_hooks: bool) -> None:
+    """flowops: tasks, workflow states, operations playbooks and events for the ops phase."""
+    ctx.ensure_object(dict)
+    ctx.obj["no_hooks"] = no_hooks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (used by the console script and tests)."""
+    from flowops.cli.errors import run_cli
+
+    return run_cli(cli, argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Turning exceptions into the exit-code contract: 0 ok, 1 runtime, 2 usage, 3 criteria, 4 blocked."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from flowops.errors import EXIT_FAILURE, EXIT_USAGE, FlowopsError
+
+
+def run_cli(group: click.Group, argv: list[str] | None) -> int:
+    """Invoke ``group`` without letting click call sys.exit; map every failure to its code."""
+    try:
+        group.main(args=argv, prog_name="flowops", standalone_mode=False)
+    except FlowopsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILURE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): nothing more to say, and no traceback.
+        _silence_stdout()
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    return 0
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

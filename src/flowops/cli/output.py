@@ -1,0 +1,66 @@
+"""Rendering helpers shared by commands: output modes, JSON, warnings, rich console.
+
+Modes: ``rich`` (a terminal, no flag), ``plain`` (--plain, or stdout not a terminal)
+and ``json`` (--json). Data goes to stdout, diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterable
+
+import click
+
+
+def output_options(func):
+    """Add mutually exclusive ``--plain`` and ``--json`` flags, passed as ``mode``."""
+    func = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (stable keys, no colour).")(func)
+    func = click.option("--plain", is_flag=True, help="Plain text for agents and pipes (complete, never truncated).")(func)
+    return func
+
+
+def resolve_mode(plain: bool, as_json: bool) -> str:
+    """Return "json", "plain" or "rich" from the flags and whether stdout is a terminal."""
+    if plain and as_json:
+        raise click.UsageError("--plain and --json cannot be used together")
+    if as_json:
+        return "json"
+    if plain or not sys.stdout.isatty():
+        return "plain"
+    return "rich"
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as one indented JSON document to stdout."""
+    write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write(text: str) -> None:
+    """Write ``text`` to stdout in one call and flush, so piped output is complete."""
+    out = sys.stdout
+    out.write(text)
+    out.flush()
+
+
+def warn(message: Any) -> None:
+    """One warning line on stderr."""
+    click.echo(f"warning: {message}", err=True)
+
+
+def warn_all(problems: Iterable[Any]) -> None:
+    for problem in problems:
+        warn(problem)
+
+
+_console = None
+
+
+def console():
+    """A rich Console for stdout (imported lazily: rich is slow to import)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False, soft_wrap=False)
+    return _console

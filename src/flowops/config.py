@@ -1,0 +1,102 @@
+"""flowops settings: ``.flowops/config.toml`` or ``[tool.flowops]`` in ``pyproject.toml``.
+
+The schema is a table of known keys with their types and defaults; an unknown key or a
+wrong type is a ConfigError naming the file and the key, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowops.errors import ConfigError
+
+CONFIG_FILE = ".flowops/config.toml"
+PYPROJECT = "pyproject.toml"
+
+# key -> (type description, checker, default). Dotted keys are tables.
+_SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
+    "require_checked_ac_for_done": ("true or false", bool, None),
+    "default_assignee": ("a string", str, None),
+    "plugins.load": ("a list of plugin names", list, None),
+    "plugins.disable": ("a list of plugin names", list, []),
+    "operate.alerts": ("a list of alert rule file paths", list, []),
+    "operate.playbooks": ("a list of playbook names", list, ["sre"]),
+    "operate.spec_id": ("a string", str, None),
+    "operate.files": ("a list of repository paths", list, []),
+    "operate.assignee": ("a string", str, "@sre-agent"),
+    "events.source": ("a string", str, None),
+}
+
+
+@dataclass
+class Config:
+    """Validated settings plus where they came from (for messages)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.values:
+            return self.values[key]
+        if key in _SCHEMA and _SCHEMA[key][2] is not None:
+            return _SCHEMA[key][2]
+        return default
+
+
+def config_location(root: Path) -> tuple[Path, str] | None:
+    """Return (file, kind) of the config in use: kind is "toml" or "pyproject"."""
+    own = root / CONFIG_FILE
+    if own.is_file():
+        return own, "toml"
+    pyproject = root / PYPROJECT
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return None
+        if "flowops" in data.get("tool", {}):
+            return pyproject, "pyproject"
+    return None
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate the project's settings; absent config means all defaults."""
+    location = config_location(root)
+    if location is None:
+        return Config()
+    path, kind = location
+    rel = path.relative_to(root).as_posix()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"invalid TOML: {exc}", path=rel, line=line, hint="fix the syntax and rerun") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=rel) from None
+    if kind == "pyproject":
+        data = data.get("tool", {}).get("flowops", {})
+        prefix = "tool.flowops."
+    else:
+        prefix = ""
+    values: dict[str, Any] = {}
+    _flatten(data, "", values)
+    for key, value in values.items():
+        if key not in _SCHEMA:
+            known = ", ".join(sorted(_SCHEMA))
+            raise ConfigError(f"unknown setting '{prefix}{key}'", path=rel, field=prefix + key, hint=f"known settings: {known}")
+        description, kind_type, _default = _SCHEMA[key]
+        if not isinstance(value, kind_type) or (kind_type is list and not all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"'{prefix}{key}' must be {description}, not {value!r}", path=rel, field=prefix + key)
+    return Config(values, rel)
+
+
+def _flatten(data: dict, prefix: str, out: dict) -> None:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not any(k == dotted for k in _SCHEMA):
+            _flatten(value, dotted + ".", out)
+        else:
+            out[dotted] = value

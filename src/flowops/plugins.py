@@ -1,0 +1,216 @@
+"""The plugin manager: built-ins first, then the ``flowops`` entry points.
+
+``FLOWOPS_LOAD_PLUGINS=a,b`` loads only those external plugins (empty: none);
+``FLOWOPS_DISABLE_PLUGINS=a,b`` blocks some (built-ins included); the config keys
+``plugins.load`` and ``plugins.disable`` do the same. A plugin that fails to import or
+raises inside a hook is reported by name and skipped; the rest go on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pluggy
+
+from flowops import hookspecs
+
+# Built-in plugins, registered exactly like third-party ones (name -> module).
+DEFAULT_PLUGINS: dict[str, str] = {
+    "sre": "flowops.builtin.sre_playbook",
+    "mlops": "flowops.builtin.mlops_playbook",
+    "handlers": "flowops.builtin.handlers",
+    "criteria-lint": "flowops.builtin.criteria_lint",
+}
+ENTRY_POINT_GROUP = "flowops"
+
+
+@dataclass
+class PluginFailure:
+    """A plugin that could not be loaded, or a hook call that raised."""
+
+    plugin: str
+    error: str
+    hook: str | None = None
+
+    def __str__(self) -> str:
+        where = f" in hook {self.hook}" if self.hook else ""
+        return f"plugin '{self.plugin}' failed{where}: {self.error}"
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    module: str
+    builtin: bool
+    version: str | None = None
+    distribution: str | None = None
+    hooks: list[str] = field(default_factory=list)
+
+
+class Plugins:
+    """A pluggy manager plus what flowops needs around it: provenance, failures, isolation."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+        self.failures: list[PluginFailure] = []
+
+    @property
+    def hook(self):
+        return self.pm.hook
+
+    def register(self, plugin: Any, name: str, *, builtin: bool, version: str | None = None, distribution: str | None = None) -> None:
+        """Register ``plugin`` (a module or object with hookimpls) under ``name``."""
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # pluggy validates hookimpl signatures here
+            self.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            return
+        module = getattr(plugin, "__name__", type(plugin).__module__)
+        hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+        self.info[name] = PluginInfo(name, module, builtin, version, distribution, hooks)
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation of ``hook_name`` one by one, each isolated.
+
+        pluggy stops at the first exception; here a raising plugin is recorded in
+        ``failures`` and the others still run. Returns (plugin name, result) pairs in
+        pluggy's call order.
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        results: list[tuple[str, Any]] = []
+        for impl in reversed(caller.get_hookimpls()):  # pluggy calls LIFO; keep its order
+            args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+            try:
+                results.append((impl.plugin_name, impl.function(**args)))
+            except Exception as exc:
+                self.failures.append(PluginFailure(impl.plugin_name, f"{type(exc).__name__}: {exc}", hook_name))
+        return results
+
+    def first_result(self, hook_name: str, **kwargs: Any) -> tuple[str, Any] | None:
+        """Like a firstresult hook, but a raising plugin is recorded and skipped."""
+        caller = getattr(self.pm.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):
+            args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+            try:
+                result = impl.function(**args)
+            except Exception as exc:
+                self.failures.append(PluginFailure(impl.plugin_name, f"{type(exc).__name__}: {exc}", hook_name))
+                continue
+            if result is not None:
+                return impl.plugin_name, result
+        return None
+
+    def collect(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        """Call a ``register_*`` hook with a ``register`` callback and return what was registered."""
+        registered: list[Any] = []
+
+        def register(*items: Any) -> None:
+            registered.append(items[0] if len(items) == 1 else items)
+
+        self.call_each(hook_name, register=register, **kwargs)
+        return registered
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None = None) -> Plugins:
+    """Build the manager: built-ins, then entry points, honouring env and config filters."""
+    plugins = Plugins()
+    load_only = _split(os.environ.get("FLOWOPS_LOAD_PLUGINS"))
+    if load_only is None and config is not None:
+        load_only = config.get("plugins.load")
+    disabled = set(_split(os.environ.get("FLOWOPS_DISABLE_PLUGINS")) or [])
+    if config is not None:
+        disabled |= set(config.get("plugins.disable") or [])
+
+    for name, module_name in DEFAULT_PLUGINS.items():
+        if name in disabled:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # a built-in not written yet in this checkout
+            plugins.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            continue
+        except Exception as exc:
+            plugins.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            continue
+        from flowops import __version__
+
+        plugins.register(module, name, builtin=True, version=__version__, distribution="flowops")
+
+    if load_only is not None and not load_only:
+        return plugins
+    for ep in (entry_points or _entry_points)():
+        if ep.name in disabled or (load_only is not None and ep.name not in load_only):
+            continue
+        if ep.name in plugins.info:
+            plugins.failures.append(PluginFailure(ep.name, "a plugin with this name is already registered; skipped"))
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            plugins.failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+            continue
+        dist = getattr(ep, "dist", None)
+        plugins.register(
+            plugin,
+            ep.name,
+            builtin=False,
+            version=getattr(dist, "version", None),
+            distribution=getattr(dist, "name", None) if dist else None,
+        )
+    return plugins
+
+
+def _entry_points() -> list:
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=ENTRY_POINT_GROUP))
+
+
+_cached: dict[int, Plugins] = {}
+
+
+def get_plugins(project: Any = None) -> Plugins:
+    """The process-wide manager for ``project`` (built once; config filters apply)."""
+    key = id(project)
+    if key not in _cached:
+        config = None
+        if project is not None:
+            config = project.config
+        _cached[key] = build_plugins(config)
+    return _cached[key]
+
+
+def reset_plugins() -> None:
+    """Forget built managers (tests, or after installing a plugin in-process)."""
+    _cached.clear()
+
+
+def register_plugin_commands(cli: Any) -> None:
+    """Let plugins add their commands to ``cli``; failures are reported on stderr."""
+    import click
+
+    from flowops.project import find_project
+
+    try:
+        project = find_project()
+        plugins = get_plugins(project)
+    except Exception as exc:  # a broken config must not make `flowops --help` unusable
+        click.echo(f"warning: plugins not loaded: {exc}", err=True)
+        return
+    before = len(plugins.failures)
+    plugins.call_each("register_commands", cli=cli)
+    for failure in plugins.failures[before:]:
+        click.echo(f"warning: {failure}", err=True)

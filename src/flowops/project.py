@@ -1,0 +1,105 @@
+"""Where things are: the repository root, its backlog folder and its .flowops folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+BACKLOG_DIR_NAMES = ("backlog", ".backlog")
+ROOT_CONFIG_NAME = "backlog.config.yml"
+
+
+@dataclass
+class Project:
+    """A repository that flowops works in.
+
+    ``root`` is the folder holding ``backlog/`` (or ``.backlog/`` or the folder named by
+    ``backlog.config.yml``) and ``.flowops/``.
+    """
+
+    root: Path
+    _backlog_dir: Path | None = field(default=None, repr=False)
+
+    @cached_property
+    def backlog_dir(self) -> Path:
+        """The backlog folder, whether or not it exists yet (``backlog/`` by default)."""
+        if self._backlog_dir is not None:
+            return self._backlog_dir
+        return find_backlog_dir(self.root) or self.root / "backlog"
+
+    @property
+    def flowops_dir(self) -> Path:
+        return self.root / ".flowops"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.flowops_dir / "cache"
+
+    @cached_property
+    def config(self):
+        """flowops settings (``.flowops/config.toml`` or ``[tool.flowops]``), validated."""
+        from flowops.config import load_config
+
+        return load_config(self.root)
+
+    def relpath(self, path: str | os.PathLike) -> str:
+        """``path`` relative to the root, with forward slashes (for messages and events)."""
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    @property
+    def name(self) -> str:
+        return self.root.resolve().name
+
+
+def find_backlog_dir(root: Path) -> Path | None:
+    """Return the existing backlog folder of ``root``, or None."""
+    root_config = root / ROOT_CONFIG_NAME
+    if root_config.is_file():
+        configured = _read_root_backlog_directory(root_config)
+        if configured:
+            return root / configured
+    for name in BACKLOG_DIR_NAMES:
+        candidate = root / name
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _read_root_backlog_directory(config_path: Path) -> str | None:
+    # A root backlog.config.yml is a flat YAML map; a line scan avoids importing yaml here.
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() == "backlog_directory":
+            value = value.split(" #", 1)[0].strip().strip("'\"")
+            return value or None
+    return None
+
+
+def find_project(start: str | os.PathLike | None = None) -> Project:
+    """Find the project that ``start`` (default: the current folder) belongs to.
+
+    Walks up from ``start`` to the first folder that holds a backlog, ``.flowops/`` or a
+    root ``backlog.config.yml``; stops at the git work-tree top. If none is found, the git
+    top (or ``start`` itself outside git) is the root, so ``flowops init`` creates there.
+    """
+    env_root = os.environ.get("FLOWOPS_ROOT")
+    here = Path(env_root or start or os.getcwd()).resolve()
+    git_top: Path | None = None
+    for folder in (here, *here.parents):
+        if (folder / ".flowops").is_dir() or (folder / ROOT_CONFIG_NAME).is_file():
+            return Project(folder)
+        if any((folder / name / "config.yml").is_file() or (folder / name / "tasks").is_dir() for name in BACKLOG_DIR_NAMES):
+            return Project(folder)
+        if (folder / ".git").exists():
+            git_top = folder
+            break
+    return Project(git_top or here)
