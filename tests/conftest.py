@@ -1,0 +1,34 @@
+"""Fixtures shared by every test package. Package-specific fixtures live in that package's conftest."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_flowops
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git repository (with an identity, so commits work) as the working folder."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "config", "user.name", "Test User"], check=True)
+    subprocess.run(["git", "-C", str(root), "config", "user.email", "test@example.com"], check=True)
+    subprocess.run(["git", "-C", str(root), "config", "commit.gpgsign", "false"], check=True)
+    return root
+
+
+@pytest.fixture
+def flowops(repo: Path, monkeypatch):
+    """Call the CLI in ``repo``: ``flowops("task list --plain")`` -> Result(exit_code, stdout, stderr)."""
+    monkeypatch.delenv("FLOWOPS_ROOT", raising=False)
+    monkeypatch.delenv("FLOWOPS_NO_HOOKS", raising=False)
+
+    def call(args, *, cwd: Path | None = None, input: str | None = None, env: dict | None = None):
+        return run_flowops(args, cwd or repo, input=input, env=env)
+
+    return call

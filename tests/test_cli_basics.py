@@ -1,0 +1,26 @@
+import subprocess
+import sys
+
+from flowops import __version__
+
+
+def test_version_prints_name_and_version(flowops):
+    result = flowops("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"flowops {__version__}"
+
+
+def test_version_does_not_import_heavy_libraries():
+    code = (
+        "import sys; from flowops.cli import main; rc = main(['--version']);"
+        "heavy = [m for m in ('git', 'requests', 'rich', 'yaml') if m in sys.modules];"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_unknown_command_is_a_usage_error(flowops):
+    result = flowops("no-such-command")
+    assert result.exit_code == 2
+    assert "no-such-command" in result.stderr
