@@ -1,0 +1,103 @@
+"""Load a YAML configuration file and remember where each value came from.
+
+Schema errors must name file, field and line; ``load_yaml`` returns plain Python data
+plus a ``Locations`` map from a field path such as ``("hooks", 0, "timeout")`` to
+its 1-based line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowops.errors import ConfigError
+
+FieldPath = tuple[Any, ...]
+
+
+@dataclass
+class Locations:
+    """Line numbers of the values in a loaded YAML document."""
+
+    path: str
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+
+    def line(self, *field_path: Any) -> int | None:
+        """The line of ``field_path``, or of its nearest located parent."""
+        probe = tuple(field_path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return self.lines.get(())
+
+    @staticmethod
+    def dotted(field_path: FieldPath) -> str:
+        """``("hooks", 0, "timeout")`` -> ``hooks[0].timeout`` for messages."""
+        text = ""
+        for part in field_path:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        return text
+
+
+def load_yaml(text: str, path: str) -> tuple[Any, Locations]:
+    """Parse ``text`` (one document) safely; raise ConfigError with the line on bad YAML."""
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    locations = Locations(path)
+    try:
+        loader = loader_cls(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, locations
+            data = _construct(loader, node, (), locations)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or str(exc)
+        raise ConfigError(f"invalid YAML: {problem}", path=path, line=line, hint="fix the syntax and rerun") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", path=path) from None
+    return data, locations
+
+
+def load_yaml_file(file: Path, display_path: str | None = None) -> tuple[Any, Locations]:
+    """Read ``file`` as UTF-8 and parse it with ``load_yaml``."""
+    shown = display_path or str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=shown) from None
+    return load_yaml(text, shown)
+
+
+def _construct(loader: Any, node: Any, where: FieldPath, locations: Locations) -> Any:
+    import yaml
+
+    locations.lines[where] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in result:
+                raise ConfigError(
+                    f"duplicate key '{key}'",
+                    path=locations.path,
+                    line=key_node.start_mark.line + 1,
+                    field=Locations.dotted((*where, key)),
+                )
+            result[key] = _construct(loader, value_node, (*where, key), locations)
+            # A key's own line is more useful than its value's for block values.
+            locations.lines[(*where, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(loader, item, (*where, index), locations) for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
