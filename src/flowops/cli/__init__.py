@@ -91,6 +91,17 @@ def cli(ctx: click.Context, no_hooks: bool) -> None:
     ctx.obj["no_hooks"] = no_hooks
 
 
+@cli.result_callback()
+@click.pass_context
+def _apply_deferred_exit(ctx: click.Context, result, **_params):
+    # A command can finish its work and still owe exit 1 (a required event handler
+    # failed after its write): it asks through flowops.cli.emitting.request_exit.
+    code = ctx.meta.get("flowops.deferred_exit", 0)
+    if code:
+        ctx.exit(code)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by the console script and tests)."""
     from flowops.cli.errors import run_cli

@@ -1,0 +1,314 @@
+"""The ``command`` handler type: run a program with the event on stdin.
+
+The payload never becomes part of a command line: the program gets the event JSON on
+stdin and in the file named by ``FLOWOPS_EVENT_FILE``, and the event's facts in
+``FLOWOPS_*`` variables. It runs in its own process group so that a timeout can end
+the whole tree (SIGTERM, a short grace, then SIGKILL): no orphaned grandchildren.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
+from flowops.events.secrets import UnsetVariable
+
+OUTPUT_CAP = 64 * 1024  # bytes kept of stdout and of stderr, each
+KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL on timeout
+# Once the program has exited, how long to keep reading pipes a background child still holds.
+_DRAIN_AFTER_EXIT = 0.2
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class CommandHandler(HandlerType):
+    """Runs ``command`` (argv, or a string with ``shell: true``) in the repository."""
+
+    extra_keys = frozenset({"shell", "env", "working_directory"})
+
+    def validate(self, config: Mapping[str, Any]) -> list:
+        problems: list = []
+        command = config.get("command")
+        shell = config.get("shell", False)
+        if not isinstance(shell, bool):
+            problems.append((("shell",), "shell must be true or false"))
+            shell = False
+        if shell:
+            if not isinstance(command, str) or not command.strip():
+                problems.append((("command",), "with shell: true, command must be one string"))
+        elif isinstance(command, str):
+            problems.append(
+                (("command",), 'command must be an argv list such as ["scripts/notify.sh", "--fast"]; set shell: true to run a string through /bin/sh')
+            )
+        elif not isinstance(command, list) or not command or not all(isinstance(a, str) and a for a in command):
+            problems.append((("command",), "command must be a non-empty list of strings (the program and its arguments)"))
+
+        env = config.get("env", {})
+        if not isinstance(env, dict):
+            problems.append((("env",), "env must be a mapping of variable names to values"))
+        else:
+            for key, value in env.items():
+                if not isinstance(key, str) or not _ENV_NAME_RE.fullmatch(key):
+                    problems.append((("env", key), f"{key!r} is not a valid environment variable name"))
+                elif isinstance(value, (dict, list)) or value is None:
+                    problems.append((("env", key), "env values must be strings, numbers or booleans"))
+
+        root = Path(getattr(config, "root", "."))
+        workdir = root
+        raw_workdir = config.get("working_directory")
+        if raw_workdir is not None:
+            if not isinstance(raw_workdir, str) or not raw_workdir:
+                problems.append((("working_directory",), "working_directory must be a folder path inside the repository"))
+            else:
+                workdir = (root / raw_workdir).resolve()
+                if not workdir.is_relative_to(root.resolve()):
+                    problems.append((("working_directory",), f"working_directory {raw_workdir!r} is outside the repository"))
+                elif not workdir.is_dir():
+                    problems.append((("working_directory",), f"working_directory {raw_workdir!r} does not exist", "warning"))
+
+        program = _program(command, shell)
+        if program and "/" in program and "${" not in program:
+            resolved = (workdir / program).resolve()
+            if not resolved.is_relative_to(root.resolve()):
+                problems.append((("command",), f"program {program!r} is outside the repository; keep hook scripts in the repository"))
+            elif not resolved.is_file():
+                problems.append((("command",), f"program {program!r} does not exist", "warning"))
+            elif not os.access(resolved, os.X_OK):
+                problems.append((("command",), f"program {program!r} is not executable (chmod +x)", "warning"))
+        return problems
+
+    def describe(self, config: Mapping[str, Any]) -> str:
+        command = config.get("command")
+        text = command if isinstance(command, str) else shlex.join(command or [])
+        return f"command: {text}"
+
+    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
+        started = time.monotonic()
+        result = DeliveryResult(handler=context.hook, kind="command")
+        try:
+            hook_env = {key: str(value) for key, value in context.expand(dict(config.get("env") or {})).items()}
+            command = context.expand(config["command"])
+        except UnsetVariable as exc:
+            result.error = str(exc)
+            result.duration_ms = _ms(started)
+            return result
+        # Every env value is treated as secret, whether or not it came from ${VAR}.
+        context.secrets.extend(hook_env.values())
+
+        root = Path(context.root)
+        workdir = root / config["working_directory"] if config.get("working_directory") else root
+        payload = json.dumps(event.to_dict(), ensure_ascii=False).encode("utf-8")
+        import tempfile
+
+        fd, event_file = tempfile.mkstemp(prefix="flowops-event-", suffix=".json")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            env = {
+                **context.environ,
+                **hook_env,
+                "FLOWOPS_EVENT_TYPE": event.type,
+                "FLOWOPS_EVENT_ID": event.id,
+                "FLOWOPS_TASK_ID": str(event.data.get("task_id") or ""),
+                "FLOWOPS_SPEC_ID": str(event.data.get("spec_id") or ""),
+                "FLOWOPS_EVENT_FILE": event_file,
+                "FLOWOPS_HOOK": context.hook,
+            }
+            run = _run(command, bool(config.get("shell")), workdir, env, event_file, context.timeout)
+        finally:
+            try:
+                os.unlink(event_file)
+            except OSError:
+                pass
+
+        result.duration_ms = _ms(started)
+        result.stdout = context.redact(run.stdout)
+        result.stderr = context.redact(run.stderr)
+        if run.spawn_error:
+            result.error = context.redact(run.spawn_error)
+            return result
+        result.exit_code = run.returncode
+        if run.timed_out:
+            result.error = f"timed out after {context.timeout:g} s; its process group was terminated"
+        elif run.returncode != 0:
+            result.error = _failure_text(run.returncode, result.stderr)
+        else:
+            result.ok = True
+        return result
+
+
+class _Run:
+    returncode: int | None = None
+    timed_out = False
+    spawn_error: str | None = None
+    stdout = ""
+    stderr = ""
+
+
+def _run(command: Any, shell: bool, workdir: Path, env: dict, event_file: str, timeout: float) -> _Run:
+    # Imported here: hooks.yaml is validated on every emit, a command runs far less often.
+    import selectors
+    import subprocess
+
+    run = _Run()
+    try:
+        with open(event_file, "rb") as stdin:
+            proc = subprocess.Popen(
+                command,
+                shell=shell,
+                cwd=workdir,
+                env=env,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group, so a timeout can end all of it
+                close_fds=True,
+            )
+    except OSError as exc:
+        program = command if isinstance(command, str) else command[0]
+        run.spawn_error = f"cannot run {program}: {exc.strerror or exc}"
+        return run
+
+    deadline = time.monotonic() + timeout
+    outputs = {proc.stdout: _Capped(), proc.stderr: _Capped()}
+    selector = selectors.DefaultSelector()
+    for stream in outputs:
+        selector.register(stream, selectors.EVENT_READ)
+    exited_at: float | None = None
+    try:
+        while selector.get_map():
+            now = time.monotonic()
+            if now >= deadline:
+                run.timed_out = True
+                break
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at > _DRAIN_AFTER_EXIT:
+                break  # a background child keeps the pipes open; do not wait for it
+            for key, _mask in selector.select(min(deadline - now, 0.05 if exited_at else 0.5)):
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    outputs[key.fileobj].add(chunk)
+                else:
+                    selector.unregister(key.fileobj)
+        if not run.timed_out:
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 0))
+            except subprocess.TimeoutExpired:
+                run.timed_out = True
+        if run.timed_out:
+            _end_group(proc)
+    finally:
+        selector.close()
+        proc.stdout.close()
+        proc.stderr.close()
+        if proc.returncode is None:
+            _end_group(proc)
+    run.returncode = proc.returncode
+    run.stdout = outputs[proc.stdout].text()
+    run.stderr = outputs[proc.stderr].text()
+    return run
+
+
+def _end_group(proc: Any) -> None:
+    """SIGTERM the process group, wait up to KILL_GRACE for it to empty, then SIGKILL it."""
+    import signal
+
+    pgid = proc.pid
+    _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + KILL_GRACE
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the leader, or it would keep the group alive as a zombie
+        if not _group_alive(pgid):
+            break
+        time.sleep(0.05)
+    _signal_group(pgid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.kill()  # should the group signal have missed it, never wait forever
+    proc.wait()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # kill(0) also succeeds for zombies, and where PID 1 does not reap orphans (many
+    # containers) they stay forever; on Linux, look for a member that still runs.
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return True
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
+            return True
+    return False
+
+
+class _Capped:
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.dropped = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = OUTPUT_CAP - len(self.data)
+        self.data += chunk[:room]
+        self.dropped += max(len(chunk) - room, 0)
+
+    def text(self) -> str:
+        text = self.data.decode("utf-8", "replace")
+        if self.dropped:
+            text += f"\n[flowops: {self.dropped} more bytes not kept]"
+        return text
+
+
+def _program(command: Any, shell: bool) -> str | None:
+    if shell and isinstance(command, str):
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            return None
+        return words[0] if words else None
+    if isinstance(command, list) and command and isinstance(command[0], str):
+        return command[0]
+    return None
+
+
+def _failure_text(returncode: int, stderr: str | None) -> str:
+    import signal
+
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        text = f"killed by {name}"
+    else:
+        text = f"exit code {returncode}"
+    last = next((line.strip() for line in reversed((stderr or "").splitlines()) if line.strip()), "")
+    if last:
+        text += f": {last[:200]}"
+    return text
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)

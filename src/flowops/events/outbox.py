@@ -1,0 +1,118 @@
+"""The outbox, ``.flowops/outbox.jsonl``: one line per (event, handler) not yet delivered.
+
+Lines are appended under a lock with fsync, and rewritten atomically when a replay
+removes what it delivered; a line flowops cannot read is kept as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from flowops.atomic import atomic_write_text
+from flowops.events.model import utc_now
+from flowops.locks import file_lock
+
+OUTBOX_FILE = ".flowops/outbox.jsonl"
+
+
+@dataclass
+class OutboxEntry:
+    event: dict
+    handler: str
+    queued_at: str
+    attempts: int
+    last_error: str | None
+    line: int = 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.event.get("id", ""), self.handler)
+
+    def to_dict(self) -> dict:
+        return {
+            "event": self.event,
+            "handler": self.handler,
+            "queued_at": self.queued_at,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+        }
+
+
+def outbox_path(project: Any) -> Path:
+    return Path(project.root) / OUTBOX_FILE
+
+
+def _lock(path: Path):
+    return file_lock(path.with_name(path.name + ".lock"))
+
+
+def add(project: Any, event: dict, handler: str, attempts: int, error: str | None) -> None:
+    """Queue ``event`` for ``handler``; durable once this returns."""
+    path = outbox_path(project)
+    entry = OutboxEntry(event, handler, utc_now(), attempts, error)
+    line = json.dumps(entry.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(path):
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def entries(project: Any) -> list[OutboxEntry]:
+    """The queued entries in order; unreadable lines are skipped (and kept on disk)."""
+    return [entry for entry in (_parse(number, raw) for number, raw in _lines(outbox_path(project))) if entry]
+
+
+def settle(project: Any, delivered: Iterable[tuple[str, str]], failed: dict[tuple[str, str], tuple[int, str | None]]) -> None:
+    """Drop the ``delivered`` keys; record new attempt counts and errors for the ``failed`` ones.
+
+    Entries queued meanwhile by other processes are kept: the file is re-read under the lock.
+    """
+    done = set(delivered)
+    if not done and not failed:
+        return
+    path = outbox_path(project)
+    with _lock(path):
+        kept: list[str] = []
+        for number, raw in _lines(path):
+            entry = _parse(number, raw)
+            if entry is None:
+                kept.append(raw)
+            elif entry.key in done:
+                continue
+            elif entry.key in failed:
+                more, error = failed[entry.key]
+                entry.attempts += more
+                entry.last_error = error
+                kept.append(json.dumps(entry.to_dict(), ensure_ascii=False, separators=(",", ":")))
+            else:
+                kept.append(raw)
+        atomic_write_text(path, "".join(line + "\n" for line in kept))
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return [(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+
+
+def _parse(number: int, raw: str) -> OutboxEntry | None:
+    try:
+        data = json.loads(raw)
+        return OutboxEntry(
+            event=dict(data["event"]),
+            handler=str(data["handler"]),
+            queued_at=str(data.get("queued_at", "")),
+            attempts=int(data.get("attempts", 0)),
+            last_error=data.get("last_error"),
+            line=number,
+        )
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,237 @@
+"""The ``webhook`` handler type: POST the event over HTTP(S), signed, with bounded retries.
+
+- structured mode: the whole CloudEvent as the body, ``Content-Type: application/cloudevents+json``;
+  binary mode: ``data`` as the body and the other attributes in ``ce-*`` headers.
+- ``secret_env`` set: ``X-Flowops-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>``,
+  GitHub's scheme, so receivers written for GitHub webhooks verify it unchanged.
+- 2xx is success; redirects are not followed; 408, 429 and 5xx (and connection errors)
+  are retried with exponential backoff and jitter, honouring ``Retry-After``, within
+  ``retries`` and the hook's ``timeout`` (the budget for all attempts); other 4xx are
+  final; 410 means the endpoint is gone, so that event is not queued for replay.
+
+``requests`` is imported only when a webhook is actually delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import time
+from typing import Any, Mapping
+
+from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
+from flowops.events.secrets import VAR_RE, UnsetVariable, redact
+
+SIGNATURE_HEADER = "X-Flowops-Signature-256"
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
+MODES = ("structured", "binary")
+KEYS = ("url", "secret_env", "mode", "timeout", "retries", "headers")
+DEFAULT_REQUEST_TIMEOUT = 10
+DEFAULT_RETRIES = 3
+MAX_RETRIES = 10
+BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
+BACKOFF_CAP = 30.0
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The signature header value for ``body``: ``sha256=`` and the hex HMAC-SHA256."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def encode(event: Any, mode: str) -> tuple[bytes, dict[str, str]]:
+    """The request body and content headers for ``event`` in ``mode``."""
+    if mode == "binary":
+        headers = {
+            "Content-Type": event.datacontenttype,
+            "ce-specversion": event.specversion,
+            "ce-id": event.id,
+            "ce-source": event.source,
+            "ce-type": event.type,
+            "ce-time": event.time,
+        }
+        if event.subject is not None:
+            headers["ce-subject"] = event.subject
+        return _json_bytes(event.data), headers
+    return _json_bytes(event.to_dict()), {"Content-Type": STRUCTURED_CONTENT_TYPE}
+
+
+class WebhookHandler(HandlerType):
+    """POSTs events to ``webhook.url``."""
+
+    def validate(self, config: Mapping[str, Any]) -> list:
+        webhook = config.get("webhook")
+        if not isinstance(webhook, dict):
+            return [(("webhook",), "webhook must be a mapping with at least url")]
+        problems: list = []
+        for key in webhook:
+            if key not in KEYS:
+                problems.append((("webhook", key), f"unknown key '{key}' (known: {', '.join(KEYS)})"))
+        url = webhook.get("url")
+        if not isinstance(url, str) or not url:
+            problems.append((("webhook", "url"), 'url is required, e.g. url: "${CHAT_WEBHOOK_URL}"'))
+        elif not VAR_RE.search(url) and not url.startswith(("http://", "https://")):
+            problems.append((("webhook", "url"), "url must start with http:// or https://"))
+        secret_env = webhook.get("secret_env")
+        if secret_env is not None and (not isinstance(secret_env, str) or not _ENV_NAME_RE.fullmatch(secret_env)):
+            problems.append((("webhook", "secret_env"), "secret_env must be the name of an environment variable"))
+        if webhook.get("mode", "structured") not in MODES:
+            problems.append((("webhook", "mode"), f"mode must be one of {', '.join(MODES)}"))
+        timeout = webhook.get("timeout", DEFAULT_REQUEST_TIMEOUT)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 1 <= timeout <= 600:
+            problems.append((("webhook", "timeout"), f"timeout must be a number of seconds from 1 to 600, not {timeout!r}"))
+        retries = webhook.get("retries", DEFAULT_RETRIES)
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
+            problems.append((("webhook", "retries"), f"retries must be a whole number from 0 to {MAX_RETRIES}, not {retries!r}"))
+        headers = webhook.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+            problems.append((("webhook", "headers"), "headers must be a mapping of header names to strings"))
+        return problems
+
+    def required_env(self, config: Mapping[str, Any]) -> list:
+        secret_env = (config.get("webhook") or {}).get("secret_env")
+        return [(("webhook", "secret_env"), secret_env)] if isinstance(secret_env, str) else []
+
+    def describe(self, config: Mapping[str, Any]) -> str:
+        webhook = config.get("webhook") or {}
+        facts = [webhook.get("mode", "structured")]
+        if webhook.get("secret_env"):
+            facts.append("signed")
+        return f"webhook: {redact(str(webhook.get('url')))} ({', '.join(facts)})"
+
+    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
+        started = context.clock()
+        result = DeliveryResult(handler=context.hook, kind="webhook", attempts=0)
+        webhook = config["webhook"]
+        try:
+            prepared = self._prepare(event, webhook, context)
+        except (UnsetVariable, _Unsigned) as exc:
+            # Setting the variable and replaying fixes this, so keep the event.
+            result.error = str(exc)
+            result.requeue = True
+            result.duration_ms = _ms(context.clock() - started)
+            return result
+        url, body, headers = prepared
+
+        import requests
+
+        request_timeout = webhook.get("timeout", DEFAULT_REQUEST_TIMEOUT)
+        max_attempts = 1 + webhook.get("retries", DEFAULT_RETRIES)
+        budget_end = started + context.timeout
+        while True:
+            result.attempts += 1
+            remaining = max(budget_end - context.clock(), 0.001)
+            response = None
+            try:
+                response = requests.post(
+                    url, data=body, headers=headers, timeout=min(request_timeout, remaining), allow_redirects=False
+                )
+            except requests.RequestException as exc:
+                result.status = None
+                result.error = context.redact(f"{type(exc).__name__}: {exc}")
+                retryable = True
+            else:
+                result.status = response.status_code
+                result.ok, retryable, result.error = _judge(response, context)
+            if result.ok or not retryable:
+                break
+            if result.attempts >= max_attempts:
+                result.error += f" (gave up after {result.attempts} attempts)"
+                break
+            delay = _retry_after(response)
+            if delay is None:
+                import random
+
+                delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (result.attempts - 1)) * random.uniform(0.5, 1.0)
+            if context.clock() + delay >= budget_end:
+                result.error += f" (gave up: the next attempt would pass the {context.timeout:g} s limit)"
+                break
+            context.sleep(delay)
+        result.requeue = not result.ok and result.status != 410
+        result.duration_ms = _ms(context.clock() - started)
+        return result
+
+    def _prepare(self, event: Any, webhook: Mapping[str, Any], context: DeliveryContext) -> tuple[str, bytes, dict]:
+        raw_url = webhook["url"]
+        url = context.expand(raw_url)
+        context.secrets.extend(_url_secrets(url, from_environment=url != raw_url))
+        extra = context.expand(dict(webhook.get("headers") or {}))
+        context.secrets.extend(extra.values())
+        body, headers = encode(event, webhook.get("mode", "structured"))
+        from flowops import __version__
+
+        headers = {**extra, "User-Agent": f"flowops/{__version__}", **headers}
+        secret_env = webhook.get("secret_env")
+        if secret_env:
+            secret = context.environ.get(secret_env)
+            if not secret:
+                raise _Unsigned(f"secret_env {secret_env} is not set; refusing to send the event unsigned")
+            context.secrets.append(secret)
+            headers[SIGNATURE_HEADER] = sign(secret, body)
+        return url, body, headers
+
+
+class _Unsigned(Exception):
+    pass
+
+
+def _judge(response: Any, context: DeliveryContext) -> tuple[bool, bool, str | None]:
+    """(ok, retryable, error) for an HTTP response."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return True, False, None
+    if status == 410:
+        return False, False, "HTTP 410: the endpoint is gone; update or remove this handler"
+    detail = f"HTTP {status} {response.reason or ''}".rstrip()
+    snippet = (response.text or "").strip().splitlines()[:1]
+    if snippet:
+        detail += f": {snippet[0][:160]}"
+    if 300 <= status < 400:
+        location = response.headers.get("Location", "")
+        return False, False, context.redact(f"HTTP {status}: redirect to {location} not followed; configure the final URL")
+    retryable = status in (408, 429) or status >= 500
+    return False, retryable, context.redact(detail)
+
+
+def _retry_after(response: Any) -> float | None:
+    """Seconds asked for by ``Retry-After`` (delta-seconds or an HTTP date), if any."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _url_secrets(url: str, *, from_environment: bool) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    found = [p for p in (parts.username, parts.password) if p]
+    if from_environment:
+        # A URL kept in the environment is a credential as a whole (chat webhooks carry
+        # their token in the path), so its path and query are hidden too.
+        found.append(url)
+        tail = parts.path + (f"?{parts.query}" if parts.query else "")
+        if len(tail) > 1:
+            found.append(tail)
+    return found
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)

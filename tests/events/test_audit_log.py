@@ -1,0 +1,129 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import responses
+
+from flowops.events import audit
+from flowops.events.bus import emit
+from tests.events.conftest import audit_records
+
+
+def log_lines(repo):
+    return (repo / ".flowops" / "log" / "events.jsonl").read_text(encoding="utf-8").splitlines()
+
+
+def write_lines(repo, lines):
+    (repo / ".flowops" / "log" / "events.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def test_each_event_and_each_delivery_is_one_chained_record(project, write_hooks, repo):
+    write_hooks('version: 1\nhooks:\n  - {name: ok, events: ["deploy.*"], command: ["true"]}\n  - {name: bad, events: ["deploy.*"], command: ["false"]}\n')
+    report = emit(project, "deploy.completed", task_id="TASK-1")
+    event, ok, bad = audit_records(repo)
+    assert event["kind"] == "event" and event["event"] == report.event.to_dict()
+    assert (ok["kind"], ok["handler"], ok["ok"], ok["exit_code"], ok["attempts"]) == ("delivery", "ok", True, 0, 1)
+    assert (bad["handler"], bad["ok"], bad["exit_code"], bad["error"]) == ("bad", False, 1, "exit code 1")
+    assert isinstance(bad["duration_ms"], float)
+    assert event["prev"] == audit.GENESIS and ok["prev"] == event["hash"] and bad["prev"] == ok["hash"]
+    assert audit.verify(project).ok
+
+
+def test_a_changed_record_is_found(project, repo):
+    for _ in range(3):
+        emit(project, "deploy.completed")
+    lines = log_lines(repo)
+    record = json.loads(lines[1])
+    record["event"]["data"]["task_id"] = "TASK-666"
+    lines[1] = json.dumps(record, sort_keys=True, separators=(",", ":"))
+    write_lines(repo, lines)
+    checked = audit.verify(project)
+    assert (checked.ok, checked.line) == (False, 2)
+    assert "changed after it was written" in checked.problem
+
+
+def test_a_removed_record_breaks_the_next_link(project, repo):
+    for _ in range(4):
+        emit(project, "deploy.completed")
+    lines = log_lines(repo)
+    del lines[1]
+    write_lines(repo, lines)
+    checked = audit.verify(project)
+    assert (checked.ok, checked.line) == (False, 2)
+    assert "link to the previous record is broken" in checked.problem
+
+
+def test_a_torn_line_is_reported_and_later_appends_still_work(project, repo):
+    emit(project, "deploy.completed")
+    path = repo / ".flowops" / "log" / "events.jsonl"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"kind":"event","ev')  # a crash in the middle of a write
+    emit(project, "deploy.failed")
+    lines = log_lines(repo)
+    assert len(lines) == 3 and json.loads(lines[2])["event"]["type"] == "deploy.failed"
+    checked = audit.verify(project)
+    assert (checked.ok, checked.line) == (False, 2)
+
+
+def test_secrets_never_reach_the_log(project, write_hooks, repo, monkeypatch):
+    monkeypatch.setenv("OPS_TOKEN", "tok-7d1e22")
+    monkeypatch.setenv("CHAT_WEBHOOK_URL", "https://bot:pw-90x1@chat.example.com/hook/abc123xyz")
+    monkeypatch.setenv("HOOK_SECRET", "hmac-5ecret")
+    write_hooks(
+        """
+        version: 1
+        hooks:
+          - name: leaky
+            events: ["deploy.*"]
+            command: ["sh", "-c", "echo token $TOKEN $PLAIN >&2; exit 2"]
+            env: {TOKEN: "${OPS_TOKEN}", PLAIN: "literal-value-1"}
+          - name: chat
+            events: ["deploy.*"]
+            webhook: {url: "${CHAT_WEBHOOK_URL}", secret_env: HOOK_SECRET, retries: 0}
+        """
+    )
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, "https://bot:pw-90x1@chat.example.com/hook/abc123xyz", status=500, body="no thanks")
+        report = emit(project, "deploy.completed")
+    assert [r.ok for r in report.results] == [False, False]
+    text = (repo / ".flowops" / "log" / "events.jsonl").read_text()
+    text += json.dumps(report.to_dict())
+    for secret in ("tok-7d1e22", "literal-value-1", "pw-90x1", "abc123xyz", "hmac-5ecret"):
+        assert secret not in text
+
+
+@pytest.mark.slow
+def test_concurrent_emitters_leave_intact_records_and_a_valid_chain(project, repo):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_")}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flowops", "hooks", "emit", "deploy.completed", "--task-id", f"TASK-{n}"],
+            cwd=repo,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(20)
+    ]
+    errors = [proc.communicate()[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * 20, errors
+    records = audit_records(repo)  # every line parses: nothing torn or interleaved
+    assert sorted(r["event"]["subject"] for r in records if r["kind"] == "event") == sorted(f"TASK-{n}" for n in range(20))
+    assert audit.verify(project).ok
+
+
+def test_select_filters_by_type_glob_and_tail(project, write_hooks):
+    write_hooks('version: 1\nhooks:\n  - {name: ok, events: ["deploy.*"], command: ["true"]}\n')
+    emit(project, "deploy.completed")
+    emit(project, "task.created")
+    emit(project, "deploy.failed")
+    deploy = audit.select(project, type_glob="deploy.*")
+    assert [(r["kind"], audit.record_type(r)) for r in deploy] == [
+        ("event", "deploy.completed"),
+        ("delivery", "deploy.completed"),
+        ("event", "deploy.failed"),
+        ("delivery", "deploy.failed"),
+    ]
+    assert [audit.record_type(r) for r in audit.select(project, tail=2)] == ["deploy.failed", "deploy.failed"]

@@ -1,0 +1,107 @@
+import json
+
+import pytest
+import responses
+
+from flowops.events import bus, outbox
+from flowops.events.bus import emit
+from flowops.events.replay import replay
+from tests.events.conftest import audit_records
+
+URL = "https://hooks.example.com/ops"
+HOOKS = """
+version: 1
+hooks:
+  - name: chat
+    events: ["deploy.*"]
+    webhook: {url: "https://hooks.example.com/ops", retries: 2}
+  - name: pager
+    events: ["deploy.*"]
+    webhook: {url: "https://pager.example.com/e", retries: 0}
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch):
+    monkeypatch.setattr(bus, "default_sleep", lambda seconds: None)
+
+
+def emit_while(project, chat: int, pager: int = 200):
+    """Emit deploy.completed while the chat and pager endpoints answer with these statuses."""
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=chat)
+        mock.add(responses.POST, "https://pager.example.com/e", status=pager)
+        return emit(project, "deploy.completed")
+
+
+def test_a_webhook_that_keeps_failing_lands_in_the_outbox(project, write_hooks):
+    write_hooks(HOOKS)
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=503)
+        mock.add(responses.POST, "https://pager.example.com/e", status=200)
+        report = emit(project, "deploy.completed", task_id="TASK-3")
+        assert len(mock.calls) == 3 + 1
+    chat, pager = report.results
+    assert (chat.ok, chat.attempts, chat.queued) == (False, 3, True)
+    assert (pager.ok, pager.queued) == (True, False)
+    (entry,) = outbox.entries(project)
+    assert (entry.handler, entry.event, entry.attempts) == ("chat", report.event.to_dict(), 3)
+    assert report.exit_code == 0  # fail_mode continue
+
+
+def test_replay_delivers_the_same_event_once_the_endpoint_answers(project, write_hooks, repo):
+    write_hooks(HOOKS)
+    sent = emit_while(project, chat=500).event
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=200)
+        report = replay(project)
+        (call,) = mock.calls
+    assert json.loads(call.request.body)["id"] == sent.id
+    assert [r.handler for r in report.delivered] == ["chat"] and report.failed == []
+    assert outbox.entries(project) == [] and report.remaining == 0
+    last = audit_records(repo)[-1]
+    assert (last["handler"], last["ok"], last["replay"], last["event_id"]) == ("chat", True, True, sent.id)
+
+
+def test_replay_keeps_what_still_fails_and_counts_attempts(project, write_hooks):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500, pager=500)
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=502)
+        mock.add(responses.POST, "https://pager.example.com/e", status=200)
+        report = replay(project)
+    assert [r.handler for r in report.failed] == ["chat"] and report.exit_code == 1
+    (entry,) = outbox.entries(project)
+    assert (entry.handler, entry.attempts) == ("chat", 6)
+    assert entry.last_error.startswith("HTTP 502")
+
+
+def test_replay_can_be_limited_to_one_handler(project, write_hooks):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500, pager=500)
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, "https://pager.example.com/e", status=200)
+        report = replay(project, handler="pager")
+    assert [r.handler for r in report.delivered] == ["pager"]
+    assert [e.handler for e in outbox.entries(project)] == ["chat"]
+
+
+def test_an_entry_for_a_removed_handler_is_kept_with_a_warning(project, write_hooks):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500)
+    write_hooks("version: 1\nhooks: []\n")
+    report = replay(project)
+    assert report.delivered == [] and report.failed == []
+    assert "handler 'chat' is not in hooks.yaml any more" in report.warnings[0]
+    assert len(outbox.entries(project)) == 1
+
+
+def test_unreadable_outbox_lines_are_kept(project, write_hooks, repo):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500)
+    path = repo / ".flowops" / "outbox.jsonl"
+    path.write_text("not json at all\n" + path.read_text())
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=200)
+        replay(project)
+    assert path.read_text() == "not json at all\n"
