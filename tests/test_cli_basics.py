@@ -24,3 +24,19 @@ def test_unknown_command_is_a_usage_error(flowops):
     result = flowops("no-such-command")
     assert result.exit_code == 2
     assert "no-such-command" in result.stderr
+
+
+def test_a_command_exit_code_set_with_ctx_exit_is_returned(monkeypatch):
+    import click
+
+    from flowops.cli import cli, main
+
+    @cli.command("exit-three-for-test")
+    @click.pass_context
+    def exit_three(ctx):
+        ctx.exit(3)
+
+    try:
+        assert main(["exit-three-for-test"]) == 3
+    finally:
+        cli.commands.pop("exit-three-for-test", None)

@@ -12,7 +12,7 @@ from flowops.errors import EXIT_FAILURE, EXIT_USAGE, FlowopsError
 def run_cli(group: click.Group, argv: list[str] | None) -> int:
     """Invoke ``group`` without letting click call sys.exit; map every failure to its code."""
     try:
-        group.main(args=argv, prog_name="flowops", standalone_mode=False)
+        code = group.main(args=argv, prog_name="flowops", standalone_mode=False)
     except FlowopsError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
@@ -31,7 +31,8 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
-    return 0
+    # Without standalone mode click returns the code of ctx.exit(code) instead of raising.
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 def _silence_stdout() -> None:
