@@ -1,0 +1,96 @@
+"""The task, document and decision records of a Backlog.md backlog."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowops.backlog.sections import Comment, Criterion
+
+__all__ = ["Comment", "Criterion", "Decision", "Document", "Task"]
+
+
+@dataclass
+class Task:
+    """A task (or draft) as Backlog.md 1.52 models it.
+
+    Attribute names follow Python conventions; ``to_backlog_json`` gives Backlog.md's
+    JSON field names. ``extra`` holds frontmatter keys Backlog.md does not know (kept
+    on write, read-only here).
+    """
+
+    id: str
+    title: str
+    status: str = ""
+    assignees: list[str] = field(default_factory=list)
+    reporter: str | None = None
+    created_date: str = ""
+    updated_date: str | None = None
+    due_date: str | None = None
+    labels: list[str] = field(default_factory=list)
+    milestone: str | None = None
+    dependencies: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    documentation: list[str] = field(default_factory=list)
+    modified_files: list[str] = field(default_factory=list)
+    parent_task_id: str | None = None
+    subtasks: list[str] = field(default_factory=list)
+    priority: str | None = None
+    type: str | None = None
+    project: str | None = None
+    ordinal: int | float | None = None
+    on_status_change: str | None = None
+    description: str = ""
+    acceptance_criteria: list[Criterion] = field(default_factory=list)
+    definition_of_done: list[Criterion] = field(default_factory=list)
+    implementation_plan: str | None = None
+    implementation_notes: str | None = None
+    final_summary: str | None = None
+    comments: list[Comment] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+    folder: str = "tasks"  # tasks | completed | drafts | archive
+
+    def copy(self) -> "Task":
+        return copy.deepcopy(self)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.folder == "drafts"
+
+    @property
+    def ac_completed(self) -> int:
+        return sum(1 for c in self.acceptance_criteria if c.checked)
+
+    def unchecked_criteria(self) -> list[Criterion]:
+        return [c for c in self.acceptance_criteria if not c.checked]
+
+
+@dataclass
+class Document:
+    """A Backlog.md document (``backlog/docs/doc-N - Title.md``)."""
+
+    id: str
+    title: str
+    type: str = "other"
+    created_date: str = ""
+    updated_date: str | None = None
+    tags: list[str] = field(default_factory=list)
+    body: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+@dataclass
+class Decision:
+    """A Backlog.md decision record (``backlog/decisions/decision-N - Title.md``)."""
+
+    id: str
+    title: str
+    date: str = ""
+    status: str = "proposed"
+    body: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
