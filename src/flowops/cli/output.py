@@ -21,14 +21,18 @@ def output_options(func):
 
 
 def resolve_mode(plain: bool, as_json: bool) -> str:
-    """Return "json", "plain" or "rich" from the flags and whether stdout is a terminal."""
+    """Return "json", "plain" (asked for), "text" (no flag, not a terminal) or "rich" (a terminal).
+
+    Commands that print data treat "text" like "plain"; commands that report an action
+    (create, edit) print their short human message for "text" and "rich", as Backlog.md does.
+    """
     if plain and as_json:
         raise click.UsageError("--plain and --json cannot be used together")
     if as_json:
         return "json"
-    if plain or not sys.stdout.isatty():
+    if plain:
         return "plain"
-    return "rich"
+    return "rich" if sys.stdout.isatty() else "text"
 
 
 def print_json(data: Any) -> None:

@@ -1,0 +1,129 @@
+"""The backlog's own settings (``config.yml``), read the way Backlog.md 1.52 reads them.
+
+Backlog.md reads this file line by line (``key: value``), with list values in flow
+style; so does this module, without a YAML parser.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_STATUSES = ["To Do", "In Progress", "Done"]
+
+
+@dataclass
+class BacklogConfig:
+    project_name: str = ""
+    statuses: list[str] = field(default_factory=lambda: list(DEFAULT_STATUSES))
+    default_status: str | None = None
+    labels: list[str] = field(default_factory=list)
+    priorities: list[str] | None = None
+    types: list[str] | None = None
+    default_assignee: list[str] | None = None
+    default_reporter: str | None = None
+    definition_of_done: list[str] | None = None
+    task_prefix: str = "task"
+    zero_padded_ids: int = 0
+    date_format: str = "yyyy-mm-dd"
+    path: Path | None = None
+
+    @property
+    def initial_status(self) -> str:
+        return self.default_status or (self.statuses[0] if self.statuses else "To Do")
+
+    @property
+    def done_status(self) -> str:
+        """The terminal status: "Done" when configured, else the last one."""
+        for status in self.statuses:
+            if status.lower() == "done":
+                return status
+        return self.statuses[-1] if self.statuses else "Done"
+
+    def canonical_status(self, text: str) -> str | None:
+        """The configured spelling of ``text`` (case-insensitive), or None."""
+        for status in self.statuses:
+            if status.lower() == text.strip().lower():
+                return status
+        return None
+
+
+def read_backlog_config(path: Path) -> BacklogConfig:
+    """Read ``path`` if it exists (missing: defaults)."""
+    config = BacklogConfig(path=path if path.exists() else None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return config
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or line.startswith("#") or ":" not in line:
+            continue
+        key, _, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        unquoted = value.replace('"', "").replace("'", "")
+        if key == "project_name":
+            config.project_name = unquoted
+        elif key == "default_status":
+            config.default_status = unquoted or None
+        elif key == "statuses":
+            config.statuses = _flow_list(value) or list(DEFAULT_STATUSES)
+        elif key == "labels":
+            config.labels = _flow_list(value)
+        elif key == "priorities":
+            config.priorities = _flow_list(value) or None
+        elif key == "types":
+            config.types = _flow_list(value) or None
+        elif key == "default_assignee":
+            config.default_assignee = _flow_list(value) if value.startswith("[") else ([unquoted] if unquoted else None)
+        elif key == "default_reporter":
+            config.default_reporter = unquoted or None
+        elif key == "definition_of_done":
+            config.definition_of_done = _flow_list(value)
+        elif key == "task_prefix":
+            config.task_prefix = unquoted.lower() or "task"
+        elif key == "zero_padded_ids":
+            try:
+                config.zero_padded_ids = max(0, int(value))
+            except ValueError:
+                pass
+        elif key == "date_format":
+            config.date_format = unquoted
+    return config
+
+
+def _flow_list(value: str) -> list[str]:
+    value = value.strip()
+    if not value.startswith("["):
+        return [value.strip("'\"")] if value else []
+    try:
+        items = json.loads(value)
+        if isinstance(items, list):
+            return [str(item) for item in items]
+    except ValueError:
+        pass
+    inner = value.strip("[]")
+    return [part.strip().strip("'\"") for part in inner.split(",") if part.strip()]
+
+
+def default_config_text(project_name: str) -> str:
+    """What ``backlog init --defaults`` writes, so both tools start from the same file."""
+    name = project_name.replace('"', "")
+    return (
+        f'project_name: "{name}"\n'
+        'default_status: "To Do"\n'
+        'statuses: ["To Do", "In Progress", "Done"]\n'
+        "labels: []\n"
+        "date_format: yyyy-mm-dd\n"
+        "max_column_width: 20\n"
+        "auto_open_browser: true\n"
+        "default_port: 6420\n"
+        "remote_operations: true\n"
+        "auto_commit: false\n"
+        "filesystem_only: false\n"
+        "bypass_git_hooks: false\n"
+        "check_active_branches: true\n"
+        "active_branch_days: 30\n"
+        'task_prefix: "task"\n'
+    )

@@ -1,0 +1,152 @@
+"""Diagnosing a backlog: duplicate ids, unreadable files, dangling links; renumbering duplicates.
+
+Duplicate ids appear when two branches each create the next task. ``fix_duplicates``
+keeps the oldest task under its id and gives the others fresh ids (file renamed,
+frontmatter id changed, subtask files moved along with their parent). References from
+other tasks to a duplicated id are ambiguous (which copy did they mean?), so they are
+reported for a person to review, never guessed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flowops.atomic import atomic_write_bytes
+from flowops.backlog.model import Task
+from flowops.backlog.naming import TaskId, task_filename, try_parse_task_id
+from flowops.backlog.store import EVERYWHERE, Backlog
+from flowops.backlog.taskfile import TaskFile
+from flowops.locks import file_lock
+
+
+@dataclass
+class Finding:
+    kind: str  # duplicate-id | unreadable | dangling-dependency | missing-parent | self-dependency
+    message: str
+    paths: list[str] = field(default_factory=list)
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "paths": self.paths, "line": self.line}
+
+
+@dataclass
+class Renumbering:
+    old_id: str
+    new_id: str
+    old_path: str
+    new_path: str
+
+    def to_dict(self) -> dict:
+        return {"old_id": self.old_id, "new_id": self.new_id, "old_path": self.old_path, "new_path": self.new_path}
+
+
+@dataclass
+class Diagnosis:
+    findings: list[Finding] = field(default_factory=list)
+    renumbered: list[Renumbering] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # references a person should check
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": not self.findings,
+            "findings": [f.to_dict() for f in self.findings],
+            "renumbered": [r.to_dict() for r in self.renumbered],
+            "review": self.review,
+        }
+
+
+def _tasks_everywhere(backlog: Backlog):
+    return backlog.load(EVERYWHERE, use_cache=False)
+
+
+def diagnose(backlog: Backlog) -> Diagnosis:
+    listing = _tasks_everywhere(backlog)
+    result = Diagnosis()
+    rel = backlog.relpath
+    for bad in listing.bad:
+        result.findings.append(Finding("unreadable", bad.reason, [rel(bad.path)], bad.line))
+    for task_id, paths in listing.duplicates.items():
+        result.findings.append(Finding("duplicate-id", f"{task_id} is used by {len(paths)} files", [rel(p) for p in paths]))
+    prefix = backlog.config.task_prefix
+    known = {try_parse_task_id(t.id, prefix) for t in listing.tasks}
+    for task in listing.tasks:
+        own = try_parse_task_id(task.id, prefix)
+        for dep in task.dependencies:
+            dep_id = try_parse_task_id(dep, prefix)
+            if dep_id is not None and dep_id == own:
+                result.findings.append(Finding("self-dependency", f"{task.id} depends on itself", [rel(task.path)]))
+            elif dep_id is None or dep_id not in known:
+                result.findings.append(
+                    Finding("dangling-dependency", f"{task.id} depends on {dep}, which does not exist", [rel(task.path)])
+                )
+        if task.parent_task_id:
+            parent = try_parse_task_id(task.parent_task_id, prefix)
+            if parent is None or parent not in known:
+                result.findings.append(
+                    Finding("missing-parent", f"{task.id} names parent {task.parent_task_id}, which does not exist", [rel(task.path)])
+                )
+    return result
+
+
+def fix_duplicates(backlog: Backlog) -> Diagnosis:
+    """Renumber all but the oldest file of each duplicated id; report ambiguous references."""
+    result = Diagnosis()
+    prefix = backlog.config.task_prefix
+    padding = backlog.config.zero_padded_ids
+    with file_lock(backlog._locks_dir() / "create.lock"):
+        listing = _tasks_everywhere(backlog)
+        if not listing.duplicates:
+            return diagnose(backlog)
+        used = {try_parse_task_id(t.id, prefix) for t in listing.tasks}
+        used |= {ref.file_id for ref in backlog.scan(EVERYWHERE) if ref.file_id is not None}
+        order = {name: i for i, name in enumerate(EVERYWHERE)}
+        by_id: dict[TaskId, list[Task]] = {}
+        for task in listing.tasks:
+            tid = try_parse_task_id(task.id, prefix)
+            if tid is not None:
+                by_id.setdefault(tid, []).append(task)
+        for tid in sorted(tid for tid, tasks in by_id.items() if len(tasks) > 1):
+            copies = sorted(by_id[tid], key=lambda t: (t.created_date or "9999", order.get(t.folder, 9), str(t.path)))
+            for task in copies[1:]:
+                new_id = _next_free(tid, used)
+                used.add(new_id)
+                new_text = new_id.format(padding)
+                result.renumbered.append(_renumber(backlog, task, new_text))
+        renamed = {r.old_id.upper() for r in result.renumbered}
+        for task in listing.tasks:
+            for dep in task.dependencies:
+                if dep.upper() in renamed:
+                    result.review.append(f"{task.id} ({backlog.relpath(task.path)}) depends on {dep}: check which copy it means")
+            if task.parent_task_id and task.parent_task_id.upper() in renamed:
+                result.review.append(
+                    f"{task.id} ({backlog.relpath(task.path)}) has parent {task.parent_task_id}: check which copy it means"
+                )
+    after = diagnose(backlog)
+    after.renumbered, after.review = result.renumbered, result.review
+    return after
+
+
+def _next_free(tid: TaskId, used: set) -> TaskId:
+    if len(tid.parts) == 1:
+        numbers = [u.number for u in used if u is not None and u.prefix == tid.prefix]
+        return TaskId(tid.prefix, (max(numbers, default=0) + 1,))
+    siblings = [u.parts[-1] for u in used if u is not None and u.prefix == tid.prefix and u.parts[:-1] == tid.parts[:-1]]
+    return TaskId(tid.prefix, (*tid.parts[:-1], max(siblings, default=0) + 1))
+
+
+def _renumber(backlog: Backlog, task: Task, new_id: str) -> Renumbering:
+    old_path = Path(task.path)
+    task_file = TaskFile.read(old_path, task.folder)
+    edited = task_file.task
+    edited.id = new_id
+    data = task_file.render(edited)
+    new_path = old_path.with_name(task_filename(new_id, edited.title))
+    # Write the new file first, then remove the old one: a crash leaves a duplicate
+    # (which doctor finds again), never a lost task.
+    atomic_write_bytes(new_path, data)
+    if new_path != old_path:
+        os.unlink(old_path)
+    return Renumbering(task.id, new_id, backlog.relpath(old_path), backlog.relpath(new_path))

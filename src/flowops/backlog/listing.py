@@ -1,0 +1,81 @@
+"""Filtering and sorting tasks for ``task list`` (Backlog.md's orders)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flowops.backlog.model import Task
+from flowops.backlog.views import PRIORITY_RANK
+
+_ID_PARTS_RE = re.compile(r"(?:[A-Za-z]+-)?(\d+(?:\.\d+)*)")
+
+
+@dataclass
+class Filters:
+    statuses: list[str] = field(default_factory=list)  # canonical spellings
+    assignee: str | None = None
+    labels: list[str] = field(default_factory=list)  # all must be present
+    priority: str | None = None
+    parent: str | None = None
+    query: str | None = None
+
+
+def id_key(task: Task) -> tuple:
+    """Numeric id order: TASK-2 < TASK-10 < TASK-10.1."""
+    match = _ID_PARTS_RE.fullmatch(task.id)
+    if match is None:
+        return (1, (), task.id)
+    return (0, tuple(int(p) for p in match.group(1).split(".")), task.id)
+
+
+def _assignee_matches(task: Task, who: str) -> bool:
+    wanted = who.strip().lstrip("@").lower()
+    return any(a.strip().lstrip("@").lower() == wanted for a in task.assignees)
+
+
+def matches(task: Task, filters: Filters) -> bool:
+    if filters.statuses and task.status.strip().lower() not in {s.lower() for s in filters.statuses}:
+        return False
+    if filters.assignee and not _assignee_matches(task, filters.assignee):
+        return False
+    if filters.labels:
+        have = {label.lower() for label in task.labels}
+        if not all(label.lower() in have for label in filters.labels):
+            return False
+    if filters.priority and (task.priority or "") != filters.priority:
+        return False
+    if filters.parent and (task.parent_task_id or "").upper() != filters.parent.upper():
+        return False
+    if filters.query and not text_matches(task, filters.query):
+        return False
+    return True
+
+
+def searchable_text(task: Task) -> str:
+    parts = [task.id, task.title, task.description, task.implementation_plan or "", task.implementation_notes or "",
+             task.final_summary or "", " ".join(task.labels), " ".join(task.assignees)]
+    parts += [c.text for c in task.acceptance_criteria]
+    parts += [c.body for c in task.comments]
+    return "\n".join(parts).lower()
+
+
+def text_matches(task: Task, query: str) -> bool:
+    text = searchable_text(task)
+    return all(word in text for word in query.lower().split())
+
+
+def sort_tasks(tasks: list[Task], sort: str) -> list[Task]:
+    if sort == "id":
+        return sorted(tasks, key=id_key)
+    if sort == "updated":
+        return sorted(tasks, key=lambda t: (t.updated_date or t.created_date or ""), reverse=True)
+    if sort == "ordinal":
+        return sorted(tasks, key=lambda t: (t.ordinal is None, t.ordinal if t.ordinal is not None else 0, id_key(t)))
+    # Backlog.md's default: higher priority first, then by id.
+    return sorted(tasks, key=lambda t: (-PRIORITY_RANK.get(t.priority or "", 0), id_key(t)))
+
+
+def select(tasks: list[Task], filters: Filters, *, sort: str = "priority", limit: int | None = None) -> list[Task]:
+    chosen = sort_tasks([t for t in tasks if matches(t, filters)], sort)
+    return chosen[:limit] if limit else chosen

@@ -1,0 +1,531 @@
+"""The Backlog.md-compatible task store: find, read, create, edit and archive tasks.
+
+Files are found by the id in their names (``task-12 - ...md``), so a single task is read
+without parsing the others; listing uses the index cache. Creating holds a backlog-wide
+lock around id allocation and the write; editing holds a per-task lock around
+read-modify-write; every write is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flowops.atomic import atomic_write_bytes
+from flowops.backlog.config import BacklogConfig, read_backlog_config
+from flowops.backlog.index import TaskIndex
+from flowops.backlog.bulkread import read_records
+from flowops.backlog.model import Task
+from flowops.backlog.records import from_record
+from flowops.backlog.naming import TaskId, id_from_filename, parse_task_id, task_filename, try_parse_task_id
+from flowops.backlog.taskfile import TaskFile, TaskParseError, render_new_task
+from flowops.errors import NotFoundError, Problem, StoreError, UsageError
+from flowops.locks import file_lock
+from flowops.project import Project, find_project
+
+FOLDERS: dict[str, str] = {
+    "tasks": "tasks",
+    "completed": "completed",
+    "drafts": "drafts",
+    "archive": "archive/tasks",
+}
+ACTIVE = ("tasks",)
+READABLE = ("tasks", "completed", "drafts")
+EVERYWHERE = ("tasks", "completed", "drafts", "archive")
+LAYOUT = ("tasks", "drafts", "completed", "archive/tasks", "archive/drafts", "archive/milestones", "docs", "decisions", "milestones")
+
+
+def now_stamp() -> str:
+    """The current UTC time as Backlog.md stores it: 'YYYY-MM-DD HH:mm'."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+class FileRef:
+    """A task file found by a directory scan (stat taken from the scan, path built lazily)."""
+
+    __slots__ = ("folder", "name", "spath", "_entry", "_file_id")
+
+    def __init__(self, folder: str, spath: str, name: str, entry: os.DirEntry | None = None) -> None:
+        self.folder = folder
+        self.spath = spath
+        self.name = name
+        self._entry = entry
+        self._file_id: TaskId | None | bool = False
+
+    @property
+    def path(self) -> Path:
+        return Path(self.spath)
+
+    @property
+    def file_id(self) -> TaskId | None:
+        if self._file_id is False:
+            self._file_id = id_from_filename(self.name)
+        return self._file_id
+
+    def stat_key(self) -> tuple[int, int] | None:
+        try:
+            st = self._entry.stat() if self._entry is not None else os.stat(self.spath)
+        except OSError:
+            return None
+        return (st.st_size, st.st_mtime_ns)
+
+
+@dataclass
+class BadFile:
+    """A file in a task folder that could not be read as a task."""
+
+    path: Path
+    reason: str
+    line: int | None = None
+
+    def problem(self, root: Path) -> Problem:
+        try:
+            shown = self.path.relative_to(root).as_posix()
+        except ValueError:
+            shown = str(self.path)
+        return Problem(self.reason, shown, self.line)
+
+
+@dataclass
+class Listing:
+    tasks: list[Task]
+    bad: list[BadFile] = field(default_factory=list)
+    duplicates: dict[str, list[Path]] = field(default_factory=dict)
+
+
+@dataclass
+class NewTask:
+    """What ``create`` needs; unset fields take Backlog.md's defaults."""
+
+    title: str
+    description: str = ""
+    status: str | None = None
+    assignees: list[str] = field(default_factory=list)
+    reporter: str | None = None
+    labels: list[str] = field(default_factory=list)
+    priority: str | None = None
+    type: str | None = None
+    milestone: str | None = None
+    parent: str | None = None
+    dependencies: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    documentation: list[str] = field(default_factory=list)
+    acceptance_criteria: list[str] = field(default_factory=list)
+    definition_of_done: list[str] = field(default_factory=list)
+    implementation_plan: str | None = None
+    implementation_notes: str | None = None
+    final_summary: str | None = None
+    due_date: str | None = None
+    ordinal: int | float | None = None
+    draft: bool = False
+
+
+@dataclass
+class Update:
+    """The result of an edit: the task before and after, and what changed."""
+
+    before: Task
+    after: Task
+    changed: list[str]
+
+
+class Backlog:
+    """One backlog folder (``backlog/``, ``.backlog/`` or a configured one)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.dir = project.backlog_dir
+        self._index: TaskIndex | None = None
+
+    # -- layout -------------------------------------------------------------------------
+    @cached_property
+    def config(self) -> BacklogConfig:
+        return read_backlog_config(self.dir / "config.yml")
+
+    @property
+    def exists(self) -> bool:
+        return self.dir.is_dir()
+
+    def require(self) -> None:
+        if not self.exists:
+            raise UsageError(
+                f"no backlog found in {self.project.root}",
+                hint="run `flowops init` here (or `backlog init`), or run flowops inside a project that has a backlog/ folder",
+            )
+
+    def folder_path(self, folder: str) -> Path:
+        return self.dir / FOLDERS[folder]
+
+    def relpath(self, path: Path) -> str:
+        return self.project.relpath(path)
+
+    def _locks_dir(self) -> Path:
+        locks = self.project.flowops_dir / "locks"
+        if not locks.is_dir():
+            self.project.flowops_dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.project.flowops_dir / ".gitignore"
+            if not ignore.exists():
+                # Locks and the cache are per-machine; keep them out of commits.
+                atomic_write_bytes(ignore, b"cache/\nlocks/\n")
+            locks.mkdir(exist_ok=True)
+        return locks
+
+    # -- finding files ------------------------------------------------------------------
+    def scan(self, folders: Iterable[str] = ACTIVE) -> list[FileRef]:
+        refs: list[FileRef] = []
+        for folder in folders:
+            base = self.folder_path(folder)
+            try:
+                entries = os.scandir(base)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            with entries:
+                for entry in entries:
+                    name = entry.name
+                    if not name.endswith(".md") or name.startswith("."):
+                        continue
+                    refs.append(FileRef(folder, entry.path, name, entry))
+        return refs
+
+    def parse_id(self, text: str) -> TaskId:
+        return parse_task_id(text, self.config.task_prefix)
+
+    # -- reading ------------------------------------------------------------------------
+    def read_file(self, ref: FileRef) -> TaskFile:
+        try:
+            return TaskFile.read(ref.path, ref.folder)
+        except FileNotFoundError:
+            raise
+        except TaskParseError:
+            raise
+        except OSError as exc:
+            raise TaskParseError(f"cannot read: {exc.strerror or exc}") from None
+
+    def _candidates(self, wanted: TaskId, folders: Iterable[str]) -> list[FileRef]:
+        return [ref for ref in self.scan(folders) if ref.file_id == wanted]
+
+    def locate(self, id_text: str, folders: Iterable[str] = READABLE) -> tuple[TaskFile, list[Path]]:
+        """Find and parse the task ``id_text``; returns (file, other files claiming the same id).
+
+        Raises NotFoundError, or StoreError naming file and line when the file is unreadable.
+        """
+        self.require()
+        folders = tuple(folders)
+        wanted = self.parse_id(id_text)
+        if wanted.prefix == "draft" and "drafts" not in folders:
+            folders = (*folders, "drafts")
+        matches: list[TaskFile] = []
+        errors: list[tuple[FileRef, TaskParseError]] = []
+        for ref in self._candidates(wanted, folders):
+            try:
+                task_file = self.read_file(ref)
+            except FileNotFoundError:
+                continue  # renamed or archived meanwhile
+            except TaskParseError as exc:
+                errors.append((ref, exc))
+                continue
+            if try_parse_task_id(task_file.task.id, self.config.task_prefix) == wanted:
+                matches.append(task_file)
+        if not matches and not errors:
+            # The file name may not carry the id (renamed by hand): fall back to the frontmatter.
+            listing = self.load(folders)
+            for task in listing.tasks:
+                if try_parse_task_id(task.id, self.config.task_prefix) == wanted and task.path is not None:
+                    matches.append(TaskFile.read(task.path, task.folder))
+        if not matches:
+            if errors:
+                ref, exc = errors[0]
+                where = self.relpath(ref.path) + (f":{exc.line}" if exc.line else "")
+                raise StoreError(
+                    f"{wanted.format(self.config.zero_padded_ids)} cannot be read: {exc.reason}",
+                    path=where,
+                    hint="fix the file by hand (it was not changed), then retry; `flowops doctor` lists every problem",
+                )
+            raise NotFoundError(
+                f"task {wanted.format(self.config.zero_padded_ids)} not found",
+                hint="`flowops task list --plain` shows the ids; archived tasks are in backlog/archive/tasks",
+            )
+        order = {name: i for i, name in enumerate(EVERYWHERE)}
+        matches.sort(key=lambda tf: (order.get(tf.task.folder, 9), str(tf.path)))
+        return matches[0], [tf.path for tf in matches[1:]]
+
+    def get(self, id_text: str, folders: Iterable[str] = READABLE) -> Task:
+        """The task ``id_text`` (``12``, ``task-12``, ``TASK-12``); NotFoundError otherwise."""
+        task_file, _duplicates = self.locate(id_text, folders)
+        return task_file.task
+
+    def subtasks(self, parent: Task, folders: Iterable[str] = READABLE) -> list[Task]:
+        """Direct subtasks of ``parent``: files named ``<parent>.N`` or tasks naming it as parent."""
+        parent_id = try_parse_task_id(parent.id, self.config.task_prefix)
+        found: dict[str, Task] = {}
+        if parent_id is None:
+            return []
+        for ref in self.scan(folders):
+            fid = ref.file_id
+            if fid is None or fid.prefix != parent_id.prefix or fid.parts[:-1] != parent_id.parts:
+                continue
+            try:
+                task = self.read_file(ref).task
+            except (TaskParseError, FileNotFoundError):
+                continue
+            found.setdefault(task.id, task)
+        return sorted(found.values(), key=lambda t: _sort_key(t, self.config.task_prefix))
+
+    def load(self, folders: Iterable[str] = ACTIVE, *, use_cache: bool = True) -> Listing:
+        """Every task in ``folders``; unreadable files are reported in ``bad``, never dropped silently."""
+        refs = self.scan(folders)
+        index = self._get_index() if use_cache else None
+        slots: list = [None] * len(refs)
+        missing: list[int] = []
+        keys: list = [None] * len(refs)
+        for position, ref in enumerate(refs):
+            key = ref.stat_key()
+            keys[position] = key
+            if key is None:
+                continue
+            cached = index.get(ref.spath, key) if index is not None else None
+            if cached is None:
+                missing.append(position)
+            else:
+                slots[position] = cached
+        if missing:
+            results = read_records([refs[p].spath for p in missing])
+            for position, value in zip(missing, results):
+                if value is None:
+                    continue
+                slots[position] = value
+                if index is not None:
+                    index.put(refs[position].spath, keys[position], value)
+        tasks: list[Task] = []
+        bad: list[BadFile] = []
+        for ref, value in zip(refs, slots):
+            if value is None:
+                continue
+            if value[0] == "bad":
+                bad.append(BadFile(ref.path, value[1], value[2]))
+                continue
+            task = from_record(value)
+            task.folder = ref.folder
+            task.path = ref.path
+            tasks.append(task)
+        if index is not None:
+            index.prune({ref.spath for ref in refs}, str(self.dir), {str(self.folder_path(f)) for f in folders})
+            index.save()
+        prefix = self.config.task_prefix
+        keyed = sorted(((_sort_key(t, prefix), t) for t in tasks), key=lambda pair: pair[0])
+        tasks = [task for _key, task in keyed]
+        duplicates: dict[str, list[Path]] = {}
+        for (key_a, task_a), (key_b, task_b) in zip(keyed, keyed[1:]):
+            if key_a[0] == 0 and key_a[1:3] == key_b[1:3]:
+                paths = duplicates.setdefault(task_a.id, [task_a.path])
+                paths.append(task_b.path)
+        return Listing(tasks, bad, duplicates)
+
+    def _get_index(self) -> TaskIndex:
+        if self._index is None:
+            self._index = TaskIndex(self.project.cache_dir)
+            self._index.load()
+        return self._index
+
+    # -- writing ------------------------------------------------------------------------
+    def _used_ids(self) -> list[TaskId]:
+        ids = [ref.file_id for ref in self.scan(EVERYWHERE) if ref.file_id is not None]
+        archived_drafts = self.dir / "archive" / "drafts"
+        if archived_drafts.is_dir():
+            ids += [i for i in (id_from_filename(n) for n in os.listdir(archived_drafts)) if i is not None]
+        return ids
+
+    def _next_id(self, parent: TaskId | None, draft: bool) -> TaskId:
+        prefix = "draft" if draft else self.config.task_prefix
+        used = self._used_ids()
+        if parent is None:
+            # Archived ids count too: an id is never handed out twice (Backlog.md issue #997).
+            numbers = [i.number for i in used if i.prefix == prefix]
+            return TaskId(prefix, (max(numbers, default=0) + 1,))
+        children = [i.parts[-1] for i in used if i.prefix == parent.prefix and i.parts[:-1] == parent.parts]
+        return TaskId(parent.prefix, (*parent.parts, max(children, default=0) + 1))
+
+    def create(self, new: NewTask) -> Task:
+        """Write a new task (or draft); ids are allocated under a backlog-wide lock."""
+        self.require()
+        title = " ".join(new.title.split("\n")).strip()
+        if not title:
+            raise UsageError("a task needs a title", hint='flowops task create "Title" ...')
+        status = self._status(new.status) if new.status else ("Draft" if new.draft else self.config.initial_status)
+        parent_task: Task | None = None
+        if new.parent:
+            if new.draft:
+                raise UsageError("a draft cannot be a subtask", hint="create the draft without --parent")
+            parent_task = self.get(new.parent, ("tasks", "completed"))
+        dependencies = [self._existing_id(dep) for dep in new.dependencies]
+        task = Task(
+            id="",
+            title=title,
+            status=status,
+            assignees=list(new.assignees),
+            reporter=new.reporter,
+            labels=_dedupe(new.labels),
+            milestone=new.milestone,
+            dependencies=dependencies,
+            references=list(new.references),
+            documentation=list(new.documentation),
+            priority=new.priority.lower() if new.priority else None,
+            type=new.type,
+            ordinal=new.ordinal,
+            due_date=new.due_date,
+            description=new.description.strip(),
+            implementation_plan=new.implementation_plan,
+            implementation_notes=new.implementation_notes,
+            final_summary=new.final_summary,
+        )
+        from flowops.backlog.sections import Criterion
+
+        task.acceptance_criteria = [Criterion(i + 1, text.strip()) for i, text in enumerate(new.acceptance_criteria) if text.strip()]
+        dod = new.definition_of_done or []
+        task.definition_of_done = [Criterion(i + 1, text.strip()) for i, text in enumerate(dod) if text.strip()]
+        folder = "drafts" if new.draft else "tasks"
+        with file_lock(self._locks_dir() / "create.lock"):
+            parent_id = try_parse_task_id(parent_task.id, self.config.task_prefix) if parent_task else None
+            task_id = self._next_id(parent_id, new.draft)
+            task.id = task_id.format(self.config.zero_padded_ids)
+            if parent_task is not None:
+                task.parent_task_id = parent_task.id
+            task.created_date = now_stamp()
+            path = self.folder_path(folder) / task_filename(task.id, task.title)
+            try:
+                data = render_new_task(task)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            atomic_write_bytes(path, data)
+        task.path = path
+        task.folder = folder
+        return task
+
+    def update(self, id_text: str, mutate: Callable[[Task], None], *, folders: Iterable[str] = READABLE, touch: bool = True) -> Update:
+        """Apply ``mutate`` to the task under its lock; write only if something changed.
+
+        The file is re-read inside the lock, so concurrent edits of different fields of
+        one task all survive. ``updated_date`` is set when anything changed.
+        """
+        self.require()
+        wanted = self.parse_id(id_text)
+        lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
+        with file_lock(self._locks_dir() / lock_name):
+            task_file, _duplicates = self.locate(id_text, folders)
+            before = task_file.task.copy()
+            task = task_file.task
+            mutate(task)
+            changed = task_file.changed_fields(task)
+            if not changed:
+                return Update(before, task, [])
+            if touch:
+                task.updated_date = now_stamp()
+            try:
+                data = task_file.render(task)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            old_path = task_file.path
+            atomic_write_bytes(old_path, data)
+            new_path = old_path
+            if task.title != before.title or task.id != before.id:
+                # Rename after the content is safely written: a crash in between leaves a
+                # valid file under its old name, never two files for one task.
+                new_path = old_path.with_name(task_filename(task.id, task.title))
+                if new_path != old_path:
+                    if new_path.exists():
+                        raise StoreError(f"cannot rename to {self.relpath(new_path)}: a file with that name exists")
+                    os.replace(old_path, new_path)
+            task.path = new_path
+            return Update(before, task, changed)
+
+    def archive(self, id_text: str) -> Task:
+        """Move the task to ``archive/tasks/`` (its id stays taken)."""
+        return self._move(id_text, ("tasks", "completed"), "archive")
+
+    def complete(self, id_text: str) -> Task:
+        """Move the task to ``completed/`` (as ``backlog cleanup`` does for old Done tasks)."""
+        return self._move(id_text, ("tasks",), "completed")
+
+    def _move(self, id_text: str, sources: tuple[str, ...], folder: str) -> Task:
+        self.require()
+        wanted = self.parse_id(id_text)
+        lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
+        with file_lock(self._locks_dir() / lock_name):
+            task_file, _ = self.locate(id_text, sources)
+            target_dir = self.folder_path(folder)
+            target_dir.mkdir(parents=True, exist_ok=True)
+            target = target_dir / task_file.path.name
+            if target.exists():
+                raise StoreError(f"cannot move to {self.relpath(target)}: a file with that name exists")
+            os.replace(task_file.path, target)
+            task = task_file.task
+            task.path = target
+            task.folder = folder
+            return task
+
+    # -- helpers ------------------------------------------------------------------------
+    def _status(self, text: str) -> str:
+        status = self.config.canonical_status(text)
+        if status is None:
+            if text.strip().lower() == "draft":
+                return "Draft"
+            raise UsageError(
+                f"unknown status '{text}'",
+                hint="statuses in backlog/config.yml: " + ", ".join(self.config.statuses),
+            )
+        return status
+
+    def canonical_status(self, text: str) -> str:
+        """``text`` as spelled in config.yml; UsageError listing the statuses when unknown."""
+        return self._status(text)
+
+    def _existing_id(self, text: str) -> str:
+        return self.get(text, ("tasks", "completed", "drafts", "archive")).id
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+_SORT_ID_RE = re.compile(r"(?:([A-Za-z]+)-)?(\d+(?:\.\d+)*)")
+
+
+def _sort_key(task: Task, prefix: str) -> tuple:
+    """(0, prefix, numeric parts, id) for ids, (1, ...) for anything else; equal parts mean the same id."""
+    match = _SORT_ID_RE.fullmatch(task.id.strip())
+    if match is None:
+        return (1, "", (), task.id)
+    return (0, (match.group(1) or prefix).lower(), tuple(map(int, match.group(2).split("."))), task.id)
+
+
+def load_backlog(path: str | os.PathLike | Project | None = None) -> Backlog:
+    """Open the backlog of the project at ``path`` (a folder or a Project; default: cwd)."""
+    project = path if isinstance(path, Project) else find_project(path)
+    return Backlog(project)
+
+
+def init_layout(backlog_dir: Path, project_name: str) -> list[Path]:
+    """Create the Backlog.md folder layout and config.yml where missing; returns what was created."""
+    from flowops.backlog.config import default_config_text
+
+    created: list[Path] = []
+    for sub in LAYOUT:
+        folder = backlog_dir / sub
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            created.append(folder)
+    config = backlog_dir / "config.yml"
+    if not config.exists():
+        atomic_write_bytes(config, default_config_text(project_name).encode("utf-8"))
+        created.append(config)
+    return created

@@ -1,0 +1,412 @@
+"""``flowops task ...``: create, list, view, edit and archive tasks (flags follow Backlog.md)."""
+
+from __future__ import annotations
+
+import click
+
+from flowops.cli.common import open_backlog, split_values, workflow_states
+from flowops.cli.emitting import emit_from_cli
+from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
+from flowops.errors import UsageError
+
+PRIORITIES = ("high", "medium", "low")
+
+
+class TaskGroup(click.Group):
+    """``flowops task 12`` is ``flowops task view 12``, as with Backlog.md."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "view", self.commands["view"], args
+        return super().resolve_command(ctx, args)
+
+
+@click.group("task", cls=TaskGroup)
+def task_group() -> None:
+    """Create, list, view, edit and archive tasks in the Backlog.md backlog."""
+
+
+def _priority(value: str | None) -> str | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered not in PRIORITIES:
+        raise UsageError(f"unknown priority '{value}'", hint="use high, medium or low")
+    return lowered
+
+
+# -- create -----------------------------------------------------------------------------
+
+
+@task_group.command("create")
+@click.argument("title")
+@click.option("-d", "--description", "--desc", "description", help="Task description (markdown).")
+@click.option("--ac", "acceptance_criteria", multiple=True, help="An acceptance criterion (repeatable).")
+@click.option("--acceptance-criteria", "acceptance_criteria_long", multiple=True, hidden=True)
+@click.option("--dod", "definition_of_done", multiple=True, help="A Definition of Done item (repeatable).")
+@click.option("-a", "--assignee", "assignees", multiple=True, help="Assignee, e.g. @sara (repeatable or comma-separated).")
+@click.option("-l", "--labels", "labels", multiple=True, help="Labels (comma-separated or repeatable).")
+@click.option("--priority", help="high, medium or low.")
+@click.option("-s", "--status", help="Status (one of config.yml's statuses).")
+@click.option("-p", "--parent", help="Create as a subtask of this task.")
+@click.option("--dep", "--depends-on", "dependencies", multiple=True, help="A task this one depends on (repeatable).")
+@click.option("--ref", "references", multiple=True, help="A reference URL or path (repeatable).")
+@click.option("--doc", "documentation", multiple=True, help="A documentation URL or path (repeatable).")
+@click.option("--type", "task_type", help="Task type (e.g. bug, feature).")
+@click.option("--due-date", help="Due date, YYYY-MM-DD.")
+@click.option("--plan", help="Implementation plan.")
+@click.option("--notes", help="Implementation notes.")
+@click.option("--final-summary", help="Final summary.")
+@click.option("--draft", is_flag=True, help="Create a draft (backlog/drafts/) instead of a task.")
+@output_options
+@click.pass_context
+def create_command(ctx, title, description, acceptance_criteria, acceptance_criteria_long, definition_of_done, assignees,
+                   labels, priority, status, parent, dependencies, references, documentation, task_type, due_date, plan,
+                   notes, final_summary, draft, plain, as_json):
+    """Create a task (or a draft) and print where it was written."""
+    from flowops.backlog.store import NewTask
+
+    mode = resolve_mode(plain, as_json)
+    project, backlog = open_backlog()
+    new = NewTask(
+        title=title,
+        description=description or "",
+        status=status,
+        assignees=split_values(assignees) or list(backlog.config.default_assignee or []),
+        reporter=backlog.config.default_reporter,
+        labels=split_values(labels),
+        priority=_priority(priority),
+        type=task_type,
+        parent=parent,
+        dependencies=split_values(dependencies),
+        references=list(references),
+        documentation=list(documentation),
+        acceptance_criteria=list(acceptance_criteria) + list(acceptance_criteria_long),
+        definition_of_done=list(definition_of_done) or list(backlog.config.definition_of_done or []),
+        implementation_plan=plan,
+        implementation_notes=notes,
+        final_summary=final_summary,
+        due_date=_due_date(due_date),
+        draft=draft,
+    )
+    task = backlog.create(new)
+    emit_from_cli(
+        ctx,
+        project,
+        "task.created",
+        task_id=task.id,
+        data={"title": task.title, "status": task.status, "labels": task.labels, "parent_task_id": task.parent_task_id,
+              "draft": draft},
+    )
+    if mode == "json":
+        _print_view_json(project, backlog, task)
+    elif mode == "plain":
+        write(_plain_view(project, backlog, task))
+    else:
+        kind = "draft" if draft else "task"
+        write(f"Created {kind} {task.id}\nFile: {task.path}\n")
+
+
+def _due_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise UsageError(f"due date '{value}' must be YYYY-MM-DD", hint="for example --due-date 2026-12-01")
+    return value.strip()
+
+
+# -- list -------------------------------------------------------------------------------
+
+
+@task_group.command("list")
+@click.option("-s", "--status", "statuses", multiple=True, help="Only these statuses (repeatable or comma-separated).")
+@click.option("-a", "--assignee", help="Only tasks assigned to this person.")
+@click.option("-l", "--labels", "labels", multiple=True, help="Only tasks carrying every one of these labels.")
+@click.option("--priority", help="Only this priority.")
+@click.option("-p", "--parent", help="Only subtasks of this task.")
+@click.option("--search", "query", help="Only tasks matching this text.")
+@click.option("--sort", type=click.Choice(["priority", "id", "updated", "ordinal"]), help="Sort order.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most N tasks (after sorting).")
+@click.option("--all", "include_all", is_flag=True, help="Include completed/ and drafts/ too.")
+@output_options
+def list_command(statuses, assignee, labels, priority, parent, query, sort, limit, include_all, plain, as_json):
+    """List tasks grouped by status (Backlog.md's plain list format with --plain)."""
+    from flowops.backlog.listing import Filters, select
+
+    mode = resolve_mode(plain, as_json)
+    project, backlog = open_backlog()
+    folders = ("tasks", "completed", "drafts") if include_all else ("tasks",)
+    listing = backlog.load(folders)
+    for bad in listing.bad:
+        warn(bad.problem(project.root))
+    for task_id, paths in listing.duplicates.items():
+        warn(f"{task_id} is claimed by {len(paths)} files: " + ", ".join(project.relpath(p) for p in paths) + " (run `flowops doctor`)")
+    status_filter = []
+    for status in split_values(statuses):
+        status_filter.append(backlog.canonical_status(status))
+    parent_id = backlog.get(parent).id if parent else None
+    filters = Filters(
+        statuses=status_filter,
+        assignee=assignee,
+        labels=split_values(labels),
+        priority=_priority(priority),
+        parent=parent_id,
+        query=query,
+    )
+    tasks = select(listing.tasks, filters, sort=sort or "priority", limit=limit)
+    if mode == "json":
+        _print_list_json(project, backlog, tasks, listing.tasks)
+    elif mode in ("plain", "text"):
+        from flowops.backlog.views import plain_list
+
+        flat = "priority_flat" if sort == "priority" else "grouped"
+        write(plain_list(tasks, backlog.config.statuses, sort=flat, parent=parent_id))
+    else:
+        from flowops.cli.rich_views import print_task_table
+
+        print_task_table(tasks, backlog.config.statuses)
+
+
+def _print_list_json(project, backlog, tasks, everything) -> None:
+    from flowops.backlog.views import task_summary_json
+
+    done = backlog.config.done_status.lower()
+    by_id = {t.id.upper(): t for t in everything}
+    states = workflow_states(project, tasks)
+
+    def ready(task) -> bool:
+        for dep in task.dependencies:
+            found = by_id.get(dep.upper())
+            if found is None or (found.status.lower() != done and found.folder != "completed"):
+                return False
+        return True
+
+    print_json(
+        {
+            "schemaVersion": 1,
+            "kind": "task-list",
+            "tasks": [task_summary_json(t, is_ready=ready(t), workflow_state=states.get(t.id)) for t in tasks],
+        }
+    )
+
+
+# -- view -------------------------------------------------------------------------------
+
+
+@task_group.command("view")
+@click.argument("task_id")
+@output_options
+def view_command(task_id, plain, as_json):
+    """Show one task (``flowops task 12`` does the same)."""
+    mode = resolve_mode(plain, as_json)
+    project, backlog = open_backlog()
+    task_file, duplicates = backlog.locate(task_id, ("tasks", "completed", "drafts", "archive"))
+    task = task_file.parsed
+    if duplicates:
+        warn(f"{task.id} is also claimed by " + ", ".join(project.relpath(p) for p in duplicates) + " (run `flowops doctor`)")
+    if mode == "json":
+        _print_view_json(project, backlog, task)
+    elif mode in ("plain", "text"):
+        write(_plain_view(project, backlog, task))
+    else:
+        from flowops.cli.rich_views import print_task
+
+        print_task(task, backlog, project)
+
+
+def _resolver(backlog):
+    cache: dict[str, object] = {}
+
+    def resolve(task_id: str):
+        key = task_id.upper()
+        if key not in cache:
+            from flowops.errors import FlowopsError
+
+            try:
+                cache[key] = backlog.get(task_id, ("tasks", "completed", "archive"))
+            except FlowopsError:
+                cache[key] = None
+        return cache[key]
+
+    return resolve
+
+
+def _plain_view(project, backlog, task) -> str:
+    from flowops.backlog.views import dependency_lines, plain_view
+
+    resolve = _resolver(backlog)
+    parent = resolve(task.parent_task_id) if task.parent_task_id else None
+    return plain_view(
+        task,
+        file_path=str(task.path) if task.path else None,
+        parent_title=getattr(parent, "title", None),
+        subtasks=backlog.subtasks(task),
+        dependency_lines=dependency_lines(task, resolve),
+    )
+
+
+def _print_view_json(project, backlog, task) -> None:
+    from flowops.backlog.views import dependency_graph, relative, task_view_json
+
+    graph, readiness = dependency_graph(task, _resolver(backlog), backlog.config.done_status)
+    states = workflow_states(project, [task])
+    print_json(
+        {
+            "schemaVersion": 1,
+            "kind": "task-view",
+            "task": task_view_json(
+                task,
+                path=relative(task.path, project.root),
+                readiness=readiness,
+                graph=graph,
+                subtasks=backlog.subtasks(task),
+                workflow_state=states.get(task.id),
+            ),
+        }
+    )
+
+
+# -- edit -------------------------------------------------------------------------------
+
+
+@task_group.command("edit")
+@click.argument("task_id")
+@click.option("-t", "--title", help="New title (the file is renamed to match).")
+@click.option("-d", "--description", "--desc", "description", help="Replace the description.")
+@click.option("-s", "--status", help="New status.")
+@click.option("-a", "--assignee", "assignees", multiple=True, help="Replace the assignees (repeatable or comma-separated).")
+@click.option("-l", "--label", "labels", multiple=True, help="Replace all labels (comma-separated or repeatable).")
+@click.option("--add-label", "add_labels", multiple=True, help="Add labels, keeping the others.")
+@click.option("--remove-label", "remove_labels", multiple=True, help="Remove labels, keeping the others.")
+@click.option("--priority", help="high, medium or low.")
+@click.option("--type", "task_type", help="Task type.")
+@click.option("--due-date", help="Due date, YYYY-MM-DD.")
+@click.option("--ordinal", type=float, help="Custom ordering value.")
+@click.option("--ac", "add_ac", multiple=True, help="Add an acceptance criterion (repeatable).")
+@click.option("--check-ac", "check_ac", multiple=True, type=int, help="Check criterion N (repeatable).")
+@click.option("--uncheck-ac", "uncheck_ac", multiple=True, type=int, help="Uncheck criterion N (repeatable).")
+@click.option("--remove-ac", "remove_ac", multiple=True, type=int, help="Remove criterion N (repeatable).")
+@click.option("--dod", "add_dod", multiple=True, help="Add a Definition of Done item (repeatable).")
+@click.option("--check-dod", "check_dod", multiple=True, type=int, help="Check Definition of Done item N.")
+@click.option("--uncheck-dod", "uncheck_dod", multiple=True, type=int, help="Uncheck Definition of Done item N.")
+@click.option("--remove-dod", "remove_dod", multiple=True, type=int, help="Remove Definition of Done item N.")
+@click.option("--plan", help="Replace the implementation plan.")
+@click.option("--notes", help="Replace the implementation notes.")
+@click.option("--append-notes", "append_notes", multiple=True, help="Append to the implementation notes (repeatable).")
+@click.option("--final-summary", help="Replace the final summary.")
+@click.option("--append-final-summary", multiple=True, help="Append to the final summary.")
+@click.option("--comment", help="Append a comment.")
+@click.option("--comment-author", help="Author of the appended comment.")
+@click.option("--dep", "--depends-on", "dependencies", multiple=True, help="Replace the dependencies (\"\" clears them).")
+@click.option("--force", is_flag=True, help="Allow Done with unchecked criteria (recorded in the audit log).")
+@output_options
+@click.pass_context
+def edit_command(ctx, task_id, title, description, status, assignees, labels, add_labels, remove_labels, priority,
+                 task_type, due_date, ordinal, add_ac, check_ac, uncheck_ac, remove_ac, add_dod, check_dod, uncheck_dod,
+                 remove_dod, plan, notes, append_notes, final_summary, append_final_summary, comment, comment_author,
+                 dependencies, force, plain, as_json):
+    """Change a task; only what is asked changes (plus updated_date)."""
+    from flowops.backlog.edit import TaskEdit, apply_edit, done_gate
+    from flowops.backlog.store import now_stamp
+
+    mode = resolve_mode(plain, as_json)
+    project, backlog = open_backlog()
+    if labels and (add_labels or remove_labels):
+        raise UsageError("--label replaces all labels; it cannot be combined with --add-label/--remove-label")
+    edit = TaskEdit(
+        title=title,
+        description=description,
+        status=backlog.canonical_status(status) if status else None,
+        assignees=split_values(assignees) if assignees else None,
+        labels=split_values(labels) if labels else None,
+        add_labels=split_values(add_labels),
+        remove_labels=split_values(remove_labels),
+        priority=_priority(priority),
+        type=task_type,
+        due_date=_due_date(due_date) if due_date else None,
+        ordinal=ordinal,
+        add_ac=list(add_ac),
+        check_ac=list(check_ac),
+        uncheck_ac=list(uncheck_ac),
+        remove_ac=list(remove_ac),
+        add_dod=list(add_dod),
+        check_dod=list(check_dod),
+        uncheck_dod=list(uncheck_dod),
+        remove_dod=list(remove_dod),
+        plan=plan,
+        notes=notes,
+        append_notes=list(append_notes),
+        final_summary=final_summary,
+        append_final_summary=list(append_final_summary),
+        comment=comment,
+        comment_author=comment_author,
+        comment_created=now_stamp() if comment else None,
+        dependencies=[backlog.get(d, ("tasks", "completed", "drafts", "archive")).id for d in split_values(dependencies)]
+        if dependencies
+        else None,
+    )
+    if edit.is_empty():
+        raise UsageError("nothing to change", hint=f"see `flowops task edit --help`; e.g. flowops task edit {task_id} --check-ac 1")
+    setting = project.config.get("require_checked_ac_for_done")
+    forced: list[str] = []
+
+    def mutate(task) -> None:
+        apply_edit(task, edit)
+        if force:
+            unchecked = task.unchecked_criteria()
+            if task.status.lower() == backlog.config.done_status.lower() and unchecked:
+                forced.extend(c.text for c in unchecked)
+        else:
+            done_gate(task, backlog.config.done_status, setting)
+
+    update = backlog.update(task_id, mutate)
+    if update.changed:
+        _emit_edit_events(ctx, project, backlog, update, edit, forced)
+    task = update.after
+    if mode == "json":
+        _print_view_json(project, backlog, task)
+    elif mode == "plain":
+        write(_plain_view(project, backlog, task))
+    else:
+        write(f"Updated task {task.id}\n" if update.changed else f"No change to task {task.id}\n")
+
+
+def _emit_edit_events(ctx, project, backlog, update, edit, forced) -> None:
+    before, after = update.before, update.after
+    emit_from_cli(ctx, project, "task.updated", task_id=after.id, data={"changed": update.changed, "title": after.title,
+                                                                         "labels": after.labels})
+    if before.status != after.status:
+        data = {"from": before.status, "to": after.status}
+        if forced:
+            data.update({"forced": True, "unchecked_criteria": forced})
+        emit_from_cli(ctx, project, "task.status_changed", task_id=after.id, data=data)
+        if after.status.lower() == backlog.config.done_status.lower():
+            emit_from_cli(ctx, project, "task.completed", task_id=after.id, data={"title": after.title, "forced": bool(forced)})
+    before_checked = {c.text: c.checked for c in before.acceptance_criteria}
+    for criterion in after.acceptance_criteria:
+        was = before_checked.get(criterion.text)
+        if was is None or was == criterion.checked:
+            continue
+        kind = "task.ac_checked" if criterion.checked else "task.ac_unchecked"
+        emit_from_cli(ctx, project, kind, task_id=after.id, data={"index": criterion.index, "text": criterion.text})
+
+
+# -- archive ----------------------------------------------------------------------------
+
+
+@task_group.command("archive")
+@click.argument("task_id")
+@output_options
+@click.pass_context
+def archive_command(ctx, task_id, plain, as_json):
+    """Move a task to backlog/archive/tasks/ (its id is never handed out again)."""
+    mode = resolve_mode(plain, as_json)
+    project, backlog = open_backlog()
+    task = backlog.archive(task_id)
+    emit_from_cli(ctx, project, "task.archived", task_id=task.id, data={"title": task.title})
+    if mode == "json":
+        print_json({"schemaVersion": 1, "kind": "task-archive", "task": {"id": task.id, "path": project.relpath(task.path)}})
+    else:
+        write(f"Archived task {task.id}\n")

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from flowops.backlog.store import NewTask
+from flowops.errors import NotFoundError, StoreError, UsageError
+
+
+def test_ids_are_allocated_one_above_the_highest_anywhere(backlog_project):
+    _project, backlog = backlog_project
+    first = backlog.create(NewTask("One"))
+    second = backlog.create(NewTask("Two"))
+    assert (first.id, second.id) == ("TASK-1", "TASK-2")
+    assert first.path.name == "task-1 - One.md"
+
+
+def test_archived_ids_are_never_reused(backlog_project):
+    _project, backlog = backlog_project
+    backlog.create(NewTask("One"))
+    backlog.create(NewTask("Two"))
+    backlog.archive("2")
+    assert backlog.create(NewTask("Three")).id == "TASK-3"
+
+
+def test_archived_subtask_ids_are_never_reused(backlog_project):
+    _project, backlog = backlog_project
+    backlog.create(NewTask("Parent"))
+    backlog.create(NewTask("Sub one", parent="1"))
+    backlog.create(NewTask("Sub two", parent="1"))
+    backlog.archive("1.2")
+    sub = backlog.create(NewTask("Sub three", parent="TASK-1"))
+    assert sub.id == "TASK-1.3" and sub.parent_task_id == "TASK-1"
+
+
+def test_prefix_and_zero_padding_from_config_are_honoured(backlog_project):
+    project, backlog = backlog_project
+    config = backlog.dir / "config.yml"
+    config.write_text(config.read_text().replace('task_prefix: "task"', 'task_prefix: "eng"') + "zero_padded_ids: 3\n")
+    from flowops.backlog.store import Backlog
+
+    backlog = Backlog(project)
+    task = backlog.create(NewTask("Padded"))
+    sub = backlog.create(NewTask("Child", parent="1"))
+    assert (task.id, sub.id) == ("ENG-001", "ENG-001.01")
+    assert sub.path.name == "eng-001.01 - Child.md"
+    assert backlog.get("eng-1").id == "ENG-001"
+
+
+def test_ids_are_accepted_in_every_form(backlog_project):
+    _project, backlog = backlog_project
+    backlog.create(NewTask("Seven"))
+    for text in ("1", "task-1", "TASK-1", " TASK-1 "):
+        assert backlog.get(text).title == "Seven"
+    with pytest.raises(NotFoundError):
+        backlog.get("99")
+    with pytest.raises(UsageError):
+        backlog.get("not an id")
+
+
+def test_an_edit_renames_the_file_with_the_title(backlog_project):
+    _project, backlog = backlog_project
+    task = backlog.create(NewTask("Old name"))
+    update = backlog.update("1", lambda t: setattr(t, "title", "New name: better"))
+    assert update.after.path.name == "task-1 - New-name-better.md"
+    assert not task.path.exists() and update.after.path.exists()
+    assert "title" in update.changed and update.after.updated_date
+
+
+def test_an_edit_with_no_change_writes_nothing(backlog_project):
+    _project, backlog = backlog_project
+    task = backlog.create(NewTask("Same"))
+    before = task.path.stat().st_mtime_ns
+    time.sleep(0.01)
+    update = backlog.update("1", lambda t: setattr(t, "title", "Same"))
+    assert update.changed == [] and task.path.stat().st_mtime_ns == before
+
+
+def test_a_bad_file_is_listed_as_bad_and_the_good_ones_still_come(backlog_project):
+    project, backlog = backlog_project
+    backlog.create(NewTask("Good"))
+    tasks_dir = backlog.folder_path("tasks")
+    (tasks_dir / "task-2 - Broken.md").write_text("---\nid: TASK-2\ntitle: [unclosed\n---\n")
+    (tasks_dir / "task-3 - Binary.md").write_bytes(b"\x00\x01\x02")
+    (tasks_dir / "task-4 - Latin1.md").write_bytes("---\nid: TASK-4\ntitle: caf\xe9\n---\n".encode("latin-1"))
+    (tasks_dir / "task-5 - Empty.md").write_bytes(b"")
+    (tasks_dir / "task-6 - Huge.md").write_bytes(b"---\nid: TASK-6\ntitle: big\n---\n" + b"x" * (5 * 1024 * 1024))
+    (tasks_dir / "task-7 - Markers.md").write_text("---\nid: TASK-7\ntitle: m\n---\n\n## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [ ] #1 a\n")
+    listing = backlog.load()
+    assert [t.id for t in listing.tasks] == ["TASK-1"]
+    reasons = {bad.path.name: bad.reason for bad in listing.bad}
+    assert set(reasons) == {"task-2 - Broken.md", "task-3 - Binary.md", "task-4 - Latin1.md", "task-5 - Empty.md",
+                            "task-6 - Huge.md", "task-7 - Markers.md"}
+    assert "binary" in reasons["task-3 - Binary.md"] and "UTF-8" in reasons["task-4 - Latin1.md"]
+    assert "empty" in reasons["task-5 - Empty.md"] and "MiB" in reasons["task-6 - Huge.md"]
+
+
+def test_editing_a_bad_file_fails_clearly_and_leaves_it_byte_identical(backlog_project):
+    _project, backlog = backlog_project
+    path = backlog.folder_path("tasks") / "task-2 - Broken.md"
+    path.write_text("---\nid: TASK-2\ntitle: [unclosed\n---\n")
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        backlog.update("2", lambda t: setattr(t, "status", "Done"))
+    assert "task-2 - Broken.md" in str(info.value)
+    assert path.read_bytes() == before
+
+
+def test_duplicate_ids_still_work_and_are_reported(backlog_project):
+    _project, backlog = backlog_project
+    task = backlog.create(NewTask("Original"))
+    copy = task.path.with_name("task-1 - Copy.md")
+    copy.write_bytes(task.path.read_bytes().replace(b"title: Original", b"title: Copy"))
+    listing = backlog.load()
+    assert list(listing.duplicates) == ["TASK-1"] and len(listing.duplicates["TASK-1"]) == 2
+    task_file, others = backlog.locate("1")
+    assert len(others) == 1
+
+
+def test_the_cache_never_serves_a_changed_file(backlog_project):
+    project, backlog = backlog_project
+    task = backlog.create(NewTask("Cached"))
+    assert backlog.load().tasks[0].title == "Cached"
+    assert (project.cache_dir / "tasks-index.pickle").exists()
+    # Same size, different content: the mtime_ns key catches it.
+    text = task.path.read_bytes().replace(b"title: Cached", b"title: Cachet")
+    task.path.write_bytes(text)
+    os.utime(task.path, ns=(time.time_ns(), time.time_ns() + 1000))
+    from flowops.backlog.store import Backlog
+
+    assert Backlog(project).load().tasks[0].title == "Cachet"
+
+
+def test_deleting_the_cache_changes_nothing_but_speed(backlog_project):
+    import shutil
+
+    project, backlog = backlog_project
+    for n in range(5):
+        backlog.create(NewTask(f"Task {n}", labels=["x"]))
+    warm = [t.title for t in backlog.load().tasks]
+    shutil.rmtree(project.cache_dir)
+    from flowops.backlog.store import Backlog
+
+    assert [t.title for t in Backlog(project).load().tasks] == warm
+
+
+def test_a_corrupt_cache_is_ignored(backlog_project):
+    project, backlog = backlog_project
+    backlog.create(NewTask("One"))
+    backlog.load()
+    (project.cache_dir / "tasks-index.pickle").write_bytes(b"not a pickle")
+    from flowops.backlog.store import Backlog
+
+    assert [t.title for t in Backlog(project).load().tasks] == ["One"]
+
+
+def test_large_listings_read_in_parallel_give_the_same_result(backlog_project, monkeypatch):
+    from flowops.backlog import bulkread
+    from flowops.backlog.store import Backlog
+
+    project, backlog = backlog_project
+    for n in range(30):
+        backlog.create(NewTask(f"Task {n}", acceptance_criteria=[f"c{n}"]))
+    (backlog.folder_path("tasks") / "task-99 - Bad.md").write_text("---\nnot: [closed\n---\n")
+    serial = Backlog(project).load(use_cache=False)
+    monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2)
+    parallel = Backlog(project).load(use_cache=False)
+    assert [t.id for t in parallel.tasks] == [t.id for t in serial.tasks]
+    assert [t.acceptance_criteria for t in parallel.tasks] == [t.acceptance_criteria for t in serial.tasks]
+    assert [b.path for b in parallel.bad] == [b.path for b in serial.bad]
+
+
+def test_drafts_get_draft_ids_and_live_in_drafts(backlog_project):
+    _project, backlog = backlog_project
+    draft = backlog.create(NewTask("Idea", draft=True))
+    assert draft.id == "DRAFT-1" and draft.status == "Draft" and draft.path.parent.name == "drafts"
+    assert backlog.get("draft-1").title == "Idea"
+
+
+def test_unknown_status_is_a_usage_error_listing_the_statuses(backlog_project):
+    _project, backlog = backlog_project
+    with pytest.raises(UsageError) as info:
+        backlog.create(NewTask("X", status="Shipped"))
+    assert "To Do, In Progress, Done" in str(info.value)
+    assert backlog.create(NewTask("Y", status="in progress")).status == "In Progress"
