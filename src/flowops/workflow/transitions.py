@@ -1,0 +1,209 @@
+"""Moving a task between workflow states: the guard, plugin vetoes, the write and its events.
+
+Used by ``flowops workflow advance/set/check`` and by ``flowops operate``. Nothing here
+prints; a refused move raises (BlockedError, exit 4) before anything is written.
+
+``backlog`` is a ``flowops.backlog.store.Backlog`` (``get``, ``update``); ``plugins`` a
+``flowops.plugins.Plugins`` (or None for no plugin guards); ``emit(type, task_id, data)``
+records an event (or None in tests that do not care).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from flowops.errors import BlockedError, StoreError, UsageError
+from flowops.workflow.guard import Decision, check, find_workflow
+from flowops.workflow.model import MANUAL, SPECIAL_VIAS, WorkflowConfig, state_key
+from flowops.workflow.state import state_of, with_state
+
+Emit = Callable[[str, str, dict], None]
+
+TRANSITIONED = "workflow.transitioned"
+STATE_CHECK_SKIPPED = "workflow.state_check_skipped"
+
+
+@dataclass
+class TransitionResult:
+    """What a move did. ``changed`` is False when the task already was in the target state."""
+
+    task: Any
+    from_state: str
+    to_state: str
+    via: str
+    changed: bool
+    skipped_state_check: bool = False
+    reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.task.id,
+            "from": self.from_state,
+            "to": self.to_state,
+            "via": self.via,
+            "changed": self.changed,
+            "skipped_state_check": self.skipped_state_check,
+            "reason": self.reason,
+        }
+
+
+def check_task(backlog: Any, config: WorkflowConfig, task_id: str, workflow_name: str, *, plugins: Any = None) -> Decision:
+    """The guard's decision for running ``workflow_name`` on the task, plugin vetoes included.
+
+    Writes nothing; ``flowops workflow check`` shows it and exits 4 when not allowed.
+    """
+    task = backlog.get(task_id)
+    current = state_of(task.labels, config, task=task.id)
+    decision = check(config, workflow_name, current, task_id=task.id)
+    if not decision.allowed:
+        return decision
+    veto = _veto(plugins, task, current, decision.output_state, decision.workflow)
+    if veto is None:
+        return decision
+    return replace(decision, allowed=False, message=veto)
+
+
+def advance(
+    backlog: Any,
+    config: WorkflowConfig,
+    task_id: str,
+    workflow_name: str,
+    *,
+    plugins: Any = None,
+    skip_state_check: bool = False,
+    reason: str | None = None,
+    emit: Emit | None = None,
+) -> TransitionResult:
+    """Run the state side of ``workflow_name`` on the task: check, ask plugins, set the output state.
+
+    ``skip_state_check`` bypasses the state guard (not plugin vetoes) and needs a
+    ``reason``; the bypass is emitted as ``workflow.state_check_skipped`` so it lands
+    in the audit log.
+    """
+    reason = reason.strip() if reason else None
+    if skip_state_check and not reason:
+        raise UsageError(
+            "--skip-state-check needs --reason TEXT",
+            hint='say why the state check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
+        )
+    if reason and not skip_state_check:
+        raise UsageError("--reason is only used with --skip-state-check")
+    workflow = find_workflow(config, workflow_name)
+    task = backlog.get(task_id)
+    current = state_of(task.labels, config, task=task.id)
+    decision = check(config, workflow.name, current, task_id=task.id)
+    bypassed = not decision.allowed
+    if bypassed and not skip_state_check:
+        raise BlockedError(decision.message)
+    result = _move(backlog, config, task, current, workflow.output_state, workflow.name, plugins)
+    result.skipped_state_check = bypassed
+    result.reason = reason
+    if result.changed and emit is not None:
+        if bypassed:
+            emit(
+                STATE_CHECK_SKIPPED,
+                result.task.id,
+                {
+                    "workflow": workflow.name,
+                    "command": workflow.command,
+                    "from": current,
+                    "to": workflow.output_state,
+                    "required_states": list(workflow.input_states),
+                    "reason": reason,
+                },
+            )
+        _emit_transitioned(emit, result)
+    return result
+
+
+def set_state(
+    backlog: Any,
+    config: WorkflowConfig,
+    task_id: str,
+    state: str,
+    *,
+    via: str = MANUAL,
+    plugins: Any = None,
+    emit: Emit | None = None,
+) -> TransitionResult:
+    """Move the task to ``state`` by hand, along a declared ``manual``/``rework``/``rollback`` transition."""
+    if via not in SPECIAL_VIAS:
+        raise UsageError(
+            f"--via must be one of {', '.join(SPECIAL_VIAS)}, not '{via}'",
+            hint=f"to run a workflow, use `flowops workflow advance {via} {task_id}`",
+        )
+    target = config.canonical_state(state)
+    if target is None:
+        raise UsageError(f"unknown workflow state '{state}'", hint=f"states in {config.source}: {', '.join(config.states)}")
+    task = backlog.get(task_id)
+    current = state_of(task.labels, config, task=task.id)
+    if state_key(current) != state_key(target):
+        declared = [t for t in config.transitions_from(current) if state_key(t.to_state) == state_key(target)]
+        if not any(t.via == via for t in declared):
+            raise BlockedError(_undeclared_message(config, task.id, current, target, via, declared))
+    result = _move(backlog, config, task, current, target, via, plugins)
+    if result.changed and emit is not None:
+        _emit_transitioned(emit, result)
+    return result
+
+
+def _undeclared_message(config: WorkflowConfig, task_id: str, current: str, target: str, via: str, declared: list) -> str:
+    moves = ", ".join(f"{t.to_state} (via {t.via})" for t in config.transitions_from(current)) or "none"
+    message = (
+        f"{task_id} cannot move from {current} to {target} via {via}: {config.source} declares no such transition.\n"
+        f"Declared moves from {current}: {moves}"
+    )
+    for transition in declared:
+        if transition.via in SPECIAL_VIAS:
+            message += f"\nThis move is declared via {transition.via}: use --via {transition.via}"
+        else:
+            message += f"\nThis move belongs to workflow '{transition.via}': flowops workflow advance {transition.via} {task_id}"
+    return message
+
+
+def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Any) -> TransitionResult:
+    before = len(plugins.failures) if plugins is not None else 0
+    if state_key(current) == state_key(target):
+        return TransitionResult(task, current, target, via, changed=False, warnings=_failures(plugins, before))
+    veto = _veto(plugins, task, current, target, via)
+    if veto is not None:
+        raise BlockedError(veto)
+
+    def set_label(fresh: Any) -> None:
+        # The guard ran on an earlier read; the lock is only held from here, so make sure
+        # nobody moved the task in between instead of overwriting their move.
+        now = state_of(fresh.labels, config, task=fresh.id)
+        if state_key(now) != state_key(current):
+            raise StoreError(
+                f"{fresh.id} moved from {current} to {now} while this command ran; nothing was written",
+                hint="rerun the command to decide on the new state",
+            )
+        fresh.labels = with_state(fresh.labels, target)
+
+    written = backlog.update(task.id, set_label).after
+    return TransitionResult(written, current, target, via, changed=True, warnings=_failures(plugins, before))
+
+
+def _veto(plugins: Any, task: Any, current: str, target: str, via: str) -> str | None:
+    """The message of the first plugin that refuses the move, or None."""
+    if plugins is None:
+        return None
+    answer = plugins.first_result("check_transition", task=task, from_state=current, to_state=target, workflow=via)
+    if answer is None:
+        return None
+    name, reason = answer
+    reason = str(reason).strip() or "no reason given"
+    kind = f"via {via}" if via in SPECIAL_VIAS else f"workflow '{via}'"
+    return f"plugin '{name}' refused to move {task.id} from {current} to {target} ({kind}): {reason}"
+
+
+def _failures(plugins: Any, before: int) -> list[str]:
+    if plugins is None:
+        return []
+    return [str(failure) for failure in plugins.failures[before:]]
+
+
+def _emit_transitioned(emit: Emit, result: TransitionResult) -> None:
+    emit(TRANSITIONED, result.task.id, {"from": result.from_state, "to": result.to_state, "workflow": result.via})
