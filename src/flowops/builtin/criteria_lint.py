@@ -1,0 +1,227 @@
+"""Built-in acceptance-criteria rules: a criterion must say what a reviewer can check.
+
+Two rules, and how they combine:
+
+- ``no-measurable-element``: the criterion holds nothing that can be measured or
+  pointed at: no number (which covers thresholds, durations and percentages), no
+  percentile, file path, URL or endpoint, no command or code, no identifier (metric
+  or setting name), quoted name, well-known artifact (SBOM, PagerDuty, Grafana, ...)
+  or enumerated checklist ("covers: a, b, c").
+- ``vague-predicate``: the criterion leans on a phrase that says the work happened
+  rather than what can be observed ("is set up", "exists", "is automated", "works",
+  "is configured", "is done", "properly", "best practices", ...). Such a phrase is
+  forgiven when the criterion is anchored anyway: by one concrete element (a file
+  path, URL, command, code, setting or metric identifier, or a quoted name) or by at
+  least two measurable elements ("alerts are configured to fire above 1% for 5
+  minutes"). One number alone does not anchor it: "monitoring is set up for 2
+  services" is still vague.
+
+A criterion passes when neither rule fires. "Runbook exists" gets both findings;
+"``k8s/pdb.yaml`` exists" gets none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowops.acceptance.lint import Finding
+from flowops.hookspecs import hookimpl
+
+# --- what counts as measurable -------------------------------------------------------
+
+_FILE_EXTENSIONS = (
+    "ya?ml|json|jsonl|md|toml|tf|tfvars|hcl|py|sh|txt|cfg|ini|conf|lock|xml|sql|csv|npy|parquet|pkl|onnx|env|tpl|j2|rules"
+)
+# Tools written in lower case and followed by a subcommand or flag read as a command.
+_TOOLS = (
+    "terraform|kubectl|helm|docker|podman|pytest|promtool|amtool|trivy|grype|syft|cosign|kustomize|argocd|curl|wget|jq|"
+    "psql|kubeconform|kubeval|conftest|checkov|tfsec|gitleaks|hadolint|semgrep|bandit|k6|locust|gh|gcloud|"
+    "ansible-playbook|systemctl|journalctl|redis-cli|npm|pip|uv|poetry|tox|nox|cargo|dotnet|mvn|gradle|skaffold|"
+    "velero|sops|opa|flowops|backlog|git|make"
+)
+# Prose words after a tool name ("make sure", "the backlog is", "helm chart") are not subcommands.
+_NOT_SUBCOMMANDS = (
+    "sure|it|its|the|a|an|this|that|them|sense|use|up|room|way|is|are|was|were|be|and|or|to|in|of|for|with|on|at|by|"
+    "from|as|has|have|should|must|will|can|chart|charts|image|images"
+)
+# Named artifacts and tools a reviewer can look up; measurable, but not precise enough
+# alone to forgive a vague predicate ("SBOM exists").
+_ARTIFACTS = (
+    r"sbom|cyclonedx|spdx|slsa|prometheus|grafana|alertmanager|pagerduty|opsgenie|slack|opentelemetry|otel|jaeger|"
+    r"loki|elasticsearch|kibana|datadog|sentry|cloudwatch|trivy|grype|snyk|dependabot|renovate|cosign|sigstore|"
+    r"argo ?cd|helm chart|hpa|pdb|kolmogorov-smirnov|ks test|chi-squared|mmd|maximum mean discrepancy|mlflow|"
+    r"traceparent|canary|blue-green|sha256|dockerfile|makefile|jenkinsfile|containerfile"
+)
+
+_MEASURABLE: list[tuple[str, bool, re.Pattern[str]]] = [
+    # (kind, concrete?, pattern)
+    ("code", True, re.compile(r"`[^`]+`")),
+    ("url", True, re.compile(r"\bhttps?://\S+")),
+    ("path", True, re.compile(rf"(?<![\w/])(?:[\w.-]+/)*[\w-]+\.(?:{_FILE_EXTENSIONS})\b")),
+    # Two or more slashes read as a path, except a run of percentiles ("p50/p95/p99").
+    ("path", True, re.compile(r"(?<![\w/.])(?!(?:[pP]\d+/)+[pP]\d+\b)(?:~|\.{1,2})?/?(?:[\w.-]+/){2,}[\w.-]*")),
+    ("path", True, re.compile(r"(?<![\w/])(?:\.[\w-]+|[\w-]+)/(?=\s|$|[,;)])")),  # a folder: k8s/, .github/
+    ("path", True, re.compile(r"(?<![\w/])(?:\.{1,2}|~)/[\w.-]+")),
+    ("endpoint", True, re.compile(r"(?<![\w/])/[a-z][\w.-]*(?:/[\w.-]+)*")),
+    ("command", True, re.compile(rf"(?<![\w-])(?:{_TOOLS})\s+(?!(?:{_NOT_SUBCOMMANDS})\b)(?:-{{1,2}}[a-z]|[a-z])[\w.:/-]*")),
+    ("command", True, re.compile(r"(?<![\w-])--[a-z][\w-]+")),
+    ("identifier", True, re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),  # http_requests_total
+    ("identifier", True, re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")),  # minAvailable
+    ("identifier", True, re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*){2,}\b")),  # resources.limits.cpu
+    ("quoted-name", True, re.compile(r"\"[^\"]{2,}\"|“[^”]{2,}”|‘[^’]{2,}’|(?<!\w)'[^']{2,}'(?!\w)")),
+    ("number", False, re.compile(r"(?<![A-Za-z_])\d+(?:[.,]\d+)*")),
+    ("percentile", False, re.compile(r"\b[pP]\d{2,3}(?:\.\d+)?\b")),
+    (
+        "number",
+        False,
+        re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|double)\b", re.I),
+    ),
+    ("artifact", False, re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")),  # PodDisruptionBudget, PagerDuty
+    ("artifact", False, re.compile(rf"\b(?:{_ARTIFACTS})\b", re.I)),
+    ("enumeration", False, re.compile(r":\s*[^,;:]+(?:,\s*[^,;:]+){2,}")),
+]
+
+
+def measurable_elements(text: str) -> list[tuple[str, bool, str]]:
+    """The measurable elements of ``text`` as (kind, concrete, matched text), in text order."""
+    matches = sorted(
+        (match.start(), match.end(), kind, concrete)
+        for kind, concrete, pattern in _MEASURABLE
+        for match in pattern.finditer(text)
+    )
+    # Overlapping readings of one stretch of text ("`kubectl get pods`" is code and a
+    # command) count once, as the most concrete of them.
+    merged: list[list] = []
+    for start, end, kind, concrete in matches:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            if concrete and not last[3]:
+                last[2], last[3] = kind, True
+        else:
+            merged.append([start, end, kind, concrete])
+    return [(kind, concrete, text[start:end]) for start, end, kind, concrete in merged]
+
+
+# --- what counts as vague --------------------------------------------------------------
+
+_BE = r"(?:is|are|be|been|being|get|gets|got|was|were)"
+_SOFTENER = r"(?:\s+(?:properly|correctly|fully|successfully|securely|automatically|well|all|also|now|already))?"
+_STATES = (
+    r"set ?up|in place|configured|automated|done|implemented|enabled|ready|handled|working|established|supported|"
+    r"functional|operational|complete|completed|finished|defined|documented|created|added|tested|verified|reviewed|"
+    r"monitored|tracked|considered|addressed|covered|integrated|deployed|available|present|secure|secured|"
+    r"optimi[sz]ed|improved|fine|ok|okay|sufficient|adequate|appropriate|correct|proper|healthy|taken care of|"
+    r"managed|maintained|updated|accessible|in use"
+)
+
+# (pattern, how to fix it). The first pattern that matches names the phrase in the message.
+_VAGUE: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(rf"\b{_BE}{_SOFTENER}\s+(?:automated)\b", re.I),
+        "name the job or trigger that runs it unattended and what it produces (e.g. 'the deploy job runs on every "
+        "tag and promotes the image by digest')",
+    ),
+    (
+        re.compile(
+            rf"\b{_BE}{_SOFTENER}\s+(?:set ?up|configured|enabled|implemented|integrated|established|deployed|in place|in use)\b",
+            re.I,
+        ),
+        "name the file or setting and its value, or the command whose output shows it (e.g. 'k8s/hpa.yaml sets "
+        "minReplicas: 2')",
+    ),
+    (
+        re.compile(r"(?:^|[.;]\s*)(?:set ?up|setup|configure)\b", re.I),
+        "describe the end state instead of the activity: which file, setting or command proves it is in effect",
+    ),
+    (
+        re.compile(rf"\b(?:exists?|{_BE}{_SOFTENER}\s+(?:present|available|created|added))\b", re.I),
+        "say where it is and what it must contain: a path or resource name and the items it must hold",
+    ),
+    (
+        re.compile(
+            rf"\b(?:works|{_BE}{_SOFTENER}\s+"
+            r"(?:working|done|functional|operational|ready|healthy|complete|completed|finished|fine|ok|okay))\b",
+            re.I,
+        ),
+        "state the check and its expected result: the command to run and the exit code, response or latency it must give",
+    ),
+    (
+        re.compile(rf"\b{_BE}{_SOFTENER}\s+(?:tested|verified|reviewed|monitored|tracked|maintained|updated)\b", re.I),
+        "name the test, command or metric and its pass condition (e.g. 'restore drill completes in under 30 minutes')",
+    ),
+    (
+        re.compile(rf"\b{_BE}{_SOFTENER}\s+(?:defined|documented|covered)\b", re.I),
+        "name the document and list the items it must contain (e.g. 'docs/slo.md states the target, window and budget policy')",
+    ),
+    (
+        re.compile(
+            rf"\b(?:{_BE}{_SOFTENER}\s+(?:supported|handled|managed|addressed|considered|taken care of|secure|secured|"
+            r"optimi[sz]ed|improved|sufficient|adequate|appropriate|correct|proper|accessible))\b"
+            r"|\b(?:properly|correctly|appropriately|adequately|sufficiently|reasonabl[ey]|robust|seamless(?:ly)?|"
+            r"best practices?|as needed|as appropriate|if needed|where possible|where applicable|when necessary|"
+            r"as expected|user-friendly|highly available|state of the art|industry standard|etc\.?|and so on)(?!\w)",
+            re.I,
+        ),
+        "replace the judgement with a rule a reviewer can apply: a threshold, a limit, a list of cases, or a command and its result",
+    ),
+]
+
+# Topic-specific examples for the no-measurable-element suggestion (first match wins).
+_TOPIC_EXAMPLES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"drift", re.I), "'KS test on each numeric feature over a 7-day sliding window alerts at p < 0.01'"),
+    (re.compile(r"alert", re.I), "'the alert fires when the error rate exceeds 1% for 5 minutes and pages the on-call'"),
+    (re.compile(r"runbook", re.I), "'the runbook covers: restart, failover, rollback and escalation, each with its command'"),
+    (re.compile(r"dashboard", re.I), "'the \"API overview\" dashboard shows p95 latency, request rate and 5xx rate'"),
+    (re.compile(r"\bslo|\bsli|error budget", re.I), "'99.9% of requests succeed over a rolling 30-day window'"),
+    (re.compile(r"\blog", re.I), "'logs are JSON lines with timestamp, level and trace_id'"),
+    (re.compile(r"trac", re.I), "'10% of requests are traced and trace_id appears in every log line'"),
+    (re.compile(r"scan|secur|vulnerab|secret", re.I), "'`trivy image` fails the build on any CRITICAL finding'"),
+    (re.compile(r"backup|restore", re.I), "'a nightly backup is restored in a drill every month in under 1 hour'"),
+    (re.compile(r"scal|replica|\bhpa\b", re.I), "'the HPA keeps 2 to 10 replicas at 70% CPU'"),
+    (re.compile(r"kubernetes|manifest|\bk8s\b|\bpod", re.I), "'every manifest in k8s/ passes `kubeconform -strict`'"),
+    (
+        re.compile(r"deploy|pipeline|\bci\b|rollback|release", re.I),
+        "'`kubectl rollout undo` restores the previous version in under 5 minutes'",
+    ),
+]
+_GENERIC_EXAMPLE = "'p95 latency stays below 300 ms over 30 days, measured by the checkout_latency_seconds histogram'"
+
+
+def _no_measurable(text: str) -> Finding:
+    example = next((ex for pattern, ex in _TOPIC_EXAMPLES if pattern.search(text)), _GENERIC_EXAMPLE)
+    return Finding(
+        rule="no-measurable-element",
+        message=(
+            "nothing here can be measured or pointed at: no number, threshold, duration, percentage, file path, "
+            "command or named artifact"
+        ),
+        suggestion=f"add what a reviewer can verify, for example {example}",
+    )
+
+
+def _vague(text: str) -> Finding | None:
+    for pattern, fix in _VAGUE:
+        match = pattern.search(text)
+        if match:
+            phrase = match.group(0).strip(" .;")
+            return Finding(
+                rule="vague-predicate",
+                message=f"'{phrase}' says that something happened, not what can be observed",
+                suggestion=f"replace '{phrase}': {fix}",
+            )
+    return None
+
+
+@hookimpl
+def lint_criterion(text):
+    elements = measurable_elements(text)
+    findings = []
+    if not elements:
+        findings.append(_no_measurable(text))
+    anchored = any(concrete for _kind, concrete, _text in elements) or len(elements) >= 2
+    if not anchored:
+        vague = _vague(text)
+        if vague is not None:
+            findings.append(vague)
+    return findings

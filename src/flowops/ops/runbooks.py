@@ -1,0 +1,210 @@
+"""Per-alert runbooks: the task that asks for one, and the document skeleton to fill in.
+
+Every alert gets one runbook task (key ``runbook:<slug>``) and one runbook document
+(a Backlog.md doc of type ``guide``). The document starts pre-filled with what the
+alert file says and a skeleton for the five sections an on-call person needs:
+Symptoms, Diagnosis, Resolution, Rollback and Escalation. Skeleton text carries the
+marker ``TODO(runbook)``; ``unfilled_sections`` finds what is still skeleton, so the
+completion gate can refuse a feature whose runbooks were never written.
+
+Naming: the document is titled ``Runbook: <alert name>`` and identified by the alert's
+slug (a hidden ``<!-- flowops:ops:runbook:<slug> -->`` line in the body), never by the
+anchor of the alert's ``runbook_url``. Anchors often name a section (``#triage``) or
+are shared by several alerts, while the slug is unique across the alert files read
+together; the ``runbook_url`` is kept in the document's facts as a link.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowops.ops.alerts import Alert
+from flowops.ops.playbook import PlaybookItem
+
+PLACEHOLDER = "TODO(runbook)"
+SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
+AREA = "runbook"
+
+_KEY_MARKER = re.compile(r"<!--\s*flowops:(ops:runbook:[a-z0-9-]+)\s*-->")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def runbook_document_title(alert: Alert) -> str:
+    """The title of the alert's runbook document: ``Runbook: <alert name>``."""
+    return f"Runbook: {alert.name}"
+
+
+def runbook_task_spec(alert: Alert) -> PlaybookItem:
+    """The operations item asking for the alert's runbook (key ``runbook:<slug>``).
+
+    Its criteria name the alert and are specific enough to pass the criteria lint:
+    triage steps, causes with fixes, rollback, escalation, and no skeleton left.
+    """
+    name = _inline(alert.name)
+    severity = alert.severity or "unset"
+    criteria = (
+        f"Diagnosis section of the `{name}` runbook lists at least 3 numbered triage steps, each with the exact "
+        "command or query to run and what its output tells the responder",
+        f"Resolution section names at least 3 common causes of `{name}` firing, each paired with its fix: a command "
+        "to run or a file to change",
+        f"Rollback section gives the command that restores the last known-good release and the query showing "
+        f"`{name}` has 0 firing instances afterwards",
+        f"Escalation section for `{name}` (severity {severity}) names the on-call rotation, a second-level contact "
+        "and the minutes after which to escalate (30 or fewer for critical alerts)",
+        f"The runbook document '{runbook_document_title(alert)}' contains 0 `{PLACEHOLDER}` markers",
+    )
+    where = f"{alert.location} ({alert.position})"
+    description = (
+        f"Write the response runbook for alert {alert.name} (severity {severity}, defined in {where}), "
+        f"so the on-call person can act on it at 3 a.m. without prior context. The document "
+        f"'{runbook_document_title(alert)}' in backlog/docs/ is created with the alert's facts and a skeleton: "
+        f"replace every {PLACEHOLDER} marker in its {', '.join(SECTIONS[:-1])} and {SECTIONS[-1]} sections."
+    )
+    return PlaybookItem(
+        key=alert.key,
+        title=f"Runbook: {_braces(alert.name)} response",
+        area=AREA,
+        description=description,
+        criteria=criteria,
+    )
+
+
+def render_runbook_document(alert: Alert, feature_id: str, feature_title: str) -> str:
+    """The markdown body of the alert's runbook document, facts filled in, sections skeleton."""
+    name = _inline(alert.name)
+    facts = [
+        ("Alert", f"`{name}`"),
+        ("Severity", alert.severity),
+        ("Fires after", alert.duration and f"{alert.duration} of the condition holding"),
+        ("Summary", alert.summary),
+        ("Description", alert.description),
+        ("Group", alert.group),
+        ("Defined in", f"`{alert.location}` ({alert.position})"),
+        ("Runbook URL", alert.runbook_url),
+        ("Feature", f"{feature_id} {feature_title}".strip()),
+    ]
+    table = "\n".join(f"| {label} | {_cell(value)} |" for label, value in facts if value)
+    first_step = (
+        f"1. Confirm the alert and see its current value by evaluating its expression:\n\n"
+        f"{_fenced(alert.expr, indent='   ')}\n\n"
+        if alert.expr
+        else ""
+    )
+    return f"""# {runbook_document_title(alert)}
+
+<!-- flowops:{alert.label} -->
+
+What to do when `{name}` fires. Each line that starts with a TODO marker is skeleton:
+replace it with what you know. The feature cannot be marked Deployed while one remains.
+
+## Alert
+
+| Fact | Value |
+|---|---|
+{table}
+
+Expression:
+
+{_fenced(alert.expr or "(no expression in the alert file)")}
+
+## Symptoms
+
+- {PLACEHOLDER}: what users notice while `{name}` fires (errors, slowness, missing data).
+- {PLACEHOLDER}: which dashboard panels and related alerts change, and what healthy looks like.
+
+## Diagnosis
+
+{first_step}{"2" if alert.expr else "1"}. {PLACEHOLDER}: the next check, with the exact command or query, and how to read its output.
+{"3" if alert.expr else "2"}. {PLACEHOLDER}: how to tell the common causes apart (recent deploy, dependency, traffic, capacity).
+
+## Resolution
+
+- {PLACEHOLDER}: for each common cause, the fix as commands to run or files to change.
+- {PLACEHOLDER}: how to confirm recovery (the expression above back under its threshold).
+
+## Rollback
+
+- {PLACEHOLDER}: the command that restores the last known-good release or configuration.
+- {PLACEHOLDER}: how to verify the rollback and who to tell.
+
+## Escalation
+
+- {PLACEHOLDER}: who is paged first for severity {alert.severity or "(unset)"}, and through which channel.
+- {PLACEHOLDER}: after how many minutes without progress to escalate, and to whom.
+"""
+
+
+def unfilled_sections(body: str) -> list[str]:
+    """The runbook sections of ``body`` that are still skeleton, in document order of SECTIONS.
+
+    A section is unfilled when its heading is missing, when it holds the
+    ``TODO(runbook)`` marker, or when it has no text besides comments. A heading
+    counts for a section when its first word is the section's name, at any level
+    ("## Rollback procedure", "### Escalation path"); sub-headings belong to it.
+    """
+    bodies = _section_bodies(body)
+    unfilled = []
+    for section in SECTIONS:
+        text = "\n".join(bodies.get(section.lower(), [])) if section.lower() in bodies else None
+        if text is None or PLACEHOLDER in text or not _COMMENT.sub("", text).strip():
+            unfilled.append(section)
+    return unfilled
+
+
+def document_key(body: str) -> str | None:
+    """The stable key label (``ops:runbook:<slug>``) written into a runbook document, if any."""
+    match = _KEY_MARKER.search(body)
+    return match.group(1) if match else None
+
+
+def _section_bodies(body: str) -> dict[str, list[str]]:
+    wanted = {section.lower() for section in SECTIONS}
+    bodies: dict[str, list[str]] = {}
+    current: str | None = None
+    current_level = 0
+    fence: str | None = None
+    for line in body.splitlines():
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+        elif opening:
+            fence = opening.group(1)
+        else:
+            heading = _HEADING.match(line)
+            if heading:
+                level = len(heading.group(1))
+                words = re.findall(r"[a-z]+", heading.group(2).lower())
+                first = words[0] if words else ""
+                if first in wanted:
+                    current, current_level = first, level
+                    bodies.setdefault(current, [])
+                    continue
+                if current is not None and level <= current_level:
+                    current = None
+        if current is not None:
+            bodies[current].append(line)
+    return bodies
+
+
+def _inline(text: str) -> str:
+    # Names go inside `code` spans; a backtick would end the span early.
+    return text.replace("`", "'")
+
+
+def _braces(text: str) -> str:
+    # Item titles are str.format templates ({feature}); literal braces must be doubled.
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _cell(value: str) -> str:
+    return " ".join(value.split()).replace("|", "\\|")
+
+
+def _fenced(code: str, indent: str = "") -> str:
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    lines = [fence, *code.splitlines(), fence]
+    return "\n".join(indent + line if line else line for line in lines)
