@@ -1,0 +1,88 @@
+"""``flowops templates``: CI/CD workflow templates (list them, render one into the project)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
+
+
+@click.group("templates")
+def templates_group() -> None:
+    """GitHub Actions CI/CD templates (python, nodejs, go, dotnet)."""
+
+
+@templates_group.command("list")
+@output_options
+def list_command(plain: bool, as_json: bool) -> None:
+    """Show the templates, their placeholders and defaults."""
+    from flowops.render.templates import list_templates
+
+    mode = resolve_mode(plain, as_json)
+    templates = list_templates()
+    if mode == "json":
+        print_json({"templates": [template.to_dict() for template in templates]})
+        return
+    if mode == "rich":
+        from rich.table import Table
+
+        table = Table("template")
+        table.add_column("file", overflow="fold")
+        table.add_column("placeholders (see --plain for defaults)", overflow="fold")
+        for template in templates:
+            table.add_row(template.name, f"templates/{template.file}", ", ".join(template.placeholders))
+        console().print(table)
+        return
+    lines = []
+    for template in templates:
+        lines.append(f"{template.name}  templates/{template.file}")
+        lines.append(f"  {template.description}")
+        for placeholder in template.placeholders.values():
+            default = "(required)" if placeholder.default is None else placeholder.default
+            lines.append(f"  {placeholder.name}={default}  # {placeholder.help}")
+    write("\n".join(lines) + "\n" if lines else "")
+
+
+@templates_group.command("render")
+@click.argument("stack")
+@click.option(
+    "--out",
+    "out",
+    metavar="PATH",
+    help="Where to write ('-' for stdout). Default: .github/workflows/<template file> under the project root.",
+)
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set a placeholder (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file that differs.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (stable keys, no colour).")
+def render_command(stack: str, out: str | None, assignments: tuple[str, ...], force: bool, as_json: bool) -> None:
+    """Render the STACK template with its defaults and --set values.
+
+    Unknown keys and placeholders left without a value are errors (exit 2). An existing
+    output file is kept unless --force.
+    """
+    from flowops.render.templates import load_template, parse_assignments, render_template
+    from flowops.render.writes import KEPT, write_rendered
+
+    template = load_template(stack)
+    rendered = render_template(template, parse_assignments(assignments))
+    if out == "-":
+        write(rendered.text)
+        return
+    if out:
+        target = Path(out)
+        shown = out
+    else:
+        from flowops.project import find_project
+
+        project = find_project()
+        target = project.root / ".github" / "workflows" / template.filename
+        shown = project.relpath(target)
+    status = write_rendered(target, shown, rendered.text, force=force)
+    if as_json:
+        print_json({"template": template.name, "path": shown, "status": status, "values": rendered.values})
+    else:
+        write(f"{status}  {shown}\n")
+    if status == KEPT:
+        warn(f"{shown} exists and differs from the rendered template; kept it (rerun with --force to overwrite)")
