@@ -1,0 +1,1 @@
+"""Git hooks: install/uninstall the scripts (install), run one hook (hookrun), what each reports (payload), git access (repo)."""

@@ -1,0 +1,1 @@
+from tests.gitops.gitrepo import hermetic_git  # noqa: F401 - autouse for every test here
