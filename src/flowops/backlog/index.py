@@ -8,7 +8,6 @@ written atomically; a cache from another flowops version or a corrupt one is ign
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,8 @@ class TaskIndex:
             data = self.file.read_bytes()
         except OSError:
             return
+        import pickle
+
         try:
             from flowops import __version__
 
@@ -72,6 +73,8 @@ class TaskIndex:
     def save(self) -> None:
         if not self.dirty:
             return
+        import pickle
+
         from flowops import __version__
 
         try:

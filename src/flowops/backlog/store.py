@@ -18,10 +18,7 @@ from typing import Callable, Iterable
 
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
-from flowops.backlog.index import TaskIndex
-from flowops.backlog.bulkread import read_records
 from flowops.backlog.model import Task
-from flowops.backlog.records import from_record
 from flowops.backlog.naming import TaskId, id_from_filename, parse_task_id, task_filename, try_parse_task_id
 from flowops.backlog.taskfile import TaskFile, TaskParseError, render_new_task
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
@@ -140,7 +137,7 @@ class Backlog:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.dir = project.backlog_dir
-        self._index: TaskIndex | None = None
+        self._index = None  # the listing cache, opened on first use
 
     # -- layout -------------------------------------------------------------------------
     @cached_property
@@ -294,6 +291,8 @@ class Backlog:
             else:
                 slots[position] = cached
         if missing:
+            from flowops.backlog.bulkread import read_records
+
             results = read_records([refs[p].spath for p in missing])
             for position, value in zip(missing, results):
                 if value is None:
@@ -301,6 +300,8 @@ class Backlog:
                 slots[position] = value
                 if index is not None:
                     index.put(refs[position].spath, keys[position], value)
+        from flowops.backlog.records import from_record
+
         tasks: list[Task] = []
         bad: list[BadFile] = []
         for ref, value in zip(refs, slots):
@@ -326,8 +327,10 @@ class Backlog:
                 paths.append(task_b.path)
         return Listing(tasks, bad, duplicates)
 
-    def _get_index(self) -> TaskIndex:
+    def _get_index(self):
         if self._index is None:
+            from flowops.backlog.index import TaskIndex
+
             self._index = TaskIndex(self.project.cache_dir)
             self._index.load()
         return self._index
