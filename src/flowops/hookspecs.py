@@ -73,7 +73,7 @@ def check_transition(task, from_state, to_state, workflow):
 def lint_criterion(text):
     """Contribute acceptance-criteria lint findings for one criterion.
 
-    Called by ``flowops ac lint`` (and for playbook criteria) with the criterion's
-    ``text``. Return a list of ``flowops.acceptance.lint.Finding`` (rule, message,
-    suggestion), or an empty list / None when the criterion passes.
+    Called by ``flowops ac lint`` once per distinct criterion ``text``. Return a list
+    of ``flowops.acceptance.lint.Finding`` (rule, message, suggestion) or a single
+    Finding, or an empty list / None when the criterion passes.
     """

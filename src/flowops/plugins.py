@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pluggy
 
@@ -34,6 +34,12 @@ class PluginFailure:
     plugin: str
     error: str
     hook: str | None = None
+    # What is known of a plugin that failed to load, for `flowops plugins list`.
+    builtin: bool = False
+    version: str | None = None
+    distribution: str | None = None
+    # Set once the failure was shown to the user (see Plugins.unreported).
+    reported: bool = field(default=False, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = f" in hook {self.hook}" if self.hook else ""
@@ -69,10 +75,27 @@ class Plugins:
         try:
             self.pm.register(plugin, name=name)
         except Exception as exc:  # pluggy validates hookimpl signatures here
-            self.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            self.failures.append(PluginFailure(name, _error_text(exc), builtin=builtin, version=version, distribution=distribution))
+            return
+        callers = self.pm.get_hookcallers(plugin) or []
+        # pluggy accepts a hookimpl that matches no hookspec and never calls it: a
+        # misspelt hook would do nothing, silently. Refuse the plugin, as pytest does.
+        unknown = sorted(
+            h.name for h in callers if h.spec is None and any(i.plugin is plugin and not i.optionalhook for i in h.get_hookimpls())
+        )
+        if unknown:
+            self.pm.unregister(plugin)
+            marker = f"{hookspecs.PROJECT_NAME}_spec"
+            known = ", ".join(sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), marker)))
+            what = "is not a flowops hook" if len(unknown) == 1 else "are not flowops hooks"
+            error = (
+                f"PluginValidationError: {', '.join(unknown)} {what} (hooks: {known}); "
+                "mark a hook meant for another flowops version @hookimpl(optionalhook=True)"
+            )
+            self.failures.append(PluginFailure(name, error, builtin=builtin, version=version, distribution=distribution))
             return
         module = getattr(plugin, "__name__", type(plugin).__module__)
-        hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+        hooks = sorted(h.name for h in callers)
         self.info[name] = PluginInfo(name, module, builtin, version, distribution, hooks)
 
     def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
@@ -90,7 +113,7 @@ class Plugins:
             try:
                 results.append((impl.plugin_name, impl.function(**args)))
             except Exception as exc:
-                self.failures.append(PluginFailure(impl.plugin_name, f"{type(exc).__name__}: {exc}", hook_name))
+                self.failures.append(PluginFailure(impl.plugin_name, _error_text(exc), hook_name))
             finally:
                 self._calling = None
         return results
@@ -103,11 +126,23 @@ class Plugins:
             try:
                 result = impl.function(**args)
             except Exception as exc:
-                self.failures.append(PluginFailure(impl.plugin_name, f"{type(exc).__name__}: {exc}", hook_name))
+                self.failures.append(PluginFailure(impl.plugin_name, _error_text(exc), hook_name))
                 continue
             if result is not None:
                 return impl.plugin_name, result
         return None
+
+    def unreported(self, failures: Iterable[PluginFailure] | None = None) -> list[PluginFailure]:
+        """Those of ``failures`` (default: all) not reported yet; they count as reported from now on.
+
+        Several parts of one command use the same manager (the command itself, the event
+        bus, the workflow guard); whoever shows failures to the user takes them from here,
+        so each failure is named once.
+        """
+        fresh = [f for f in (self.failures if failures is None else failures) if not f.reported]
+        for failure in fresh:
+            failure.reported = True
+        return fresh
 
     def collect(self, hook_name: str, *, with_plugin: bool = False, **kwargs: Any) -> list[Any]:
         """Call a ``register_*`` hook with a ``register`` callback and return what was registered.
@@ -125,6 +160,12 @@ class Plugins:
         return registered
 
 
+def _error_text(exc: BaseException) -> str:
+    # One line, so that each failure is one line on stderr (pluggy's validation errors span several).
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _split(value: str | None) -> list[str] | None:
     if value is None:
         return None
@@ -133,6 +174,8 @@ def _split(value: str | None) -> list[str] | None:
 
 def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None = None) -> Plugins:
     """Build the manager: built-ins, then entry points, honouring env and config filters."""
+    from flowops import __version__
+
     plugins = Plugins()
     load_only = _split(os.environ.get("FLOWOPS_LOAD_PLUGINS"))
     if load_only is None and config is not None:
@@ -149,13 +192,11 @@ def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None
         except ModuleNotFoundError as exc:
             if exc.name == module_name:
                 continue  # a built-in not written yet in this checkout
-            plugins.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            plugins.failures.append(PluginFailure(name, _error_text(exc), builtin=True, version=__version__, distribution="flowops"))
             continue
         except Exception as exc:
-            plugins.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            plugins.failures.append(PluginFailure(name, _error_text(exc), builtin=True, version=__version__, distribution="flowops"))
             continue
-        from flowops import __version__
-
         plugins.register(module, name, builtin=True, version=__version__, distribution="flowops")
 
     if load_only is not None and not load_only:
@@ -163,22 +204,20 @@ def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None
     for ep in (entry_points or _entry_points)():
         if ep.name in disabled or (load_only is not None and ep.name not in load_only):
             continue
+        dist = getattr(ep, "dist", None)
+        version = getattr(dist, "version", None)
+        distribution = getattr(dist, "name", None) if dist else None
         if ep.name in plugins.info:
-            plugins.failures.append(PluginFailure(ep.name, "a plugin with this name is already registered; skipped"))
+            plugins.failures.append(
+                PluginFailure(ep.name, "a plugin with this name is already registered; skipped", version=version, distribution=distribution)
+            )
             continue
         try:
             plugin = ep.load()
         except Exception as exc:
-            plugins.failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+            plugins.failures.append(PluginFailure(ep.name, _error_text(exc), version=version, distribution=distribution))
             continue
-        dist = getattr(ep, "dist", None)
-        plugins.register(
-            plugin,
-            ep.name,
-            builtin=False,
-            version=getattr(dist, "version", None),
-            distribution=getattr(dist, "name", None) if dist else None,
-        )
+        plugins.register(plugin, ep.name, builtin=False, version=version, distribution=distribution)
     return plugins
 
 
@@ -221,18 +260,26 @@ def _group_declared(group: str) -> bool:
     return False
 
 
-_cached: dict[int, Plugins] = {}
+_cached: dict[str | None, Plugins] = {}
 
 
 def get_plugins(project: Any = None) -> Plugins:
     """The process-wide manager for ``project`` (built once; config filters apply)."""
-    key = id(project)
+    # Keyed by root, not by object: a command, its plugin commands and the event bus each
+    # call find_project() and must share one manager (one import of each plugin, each
+    # failure reported once).
+    key = None if project is None else os.path.realpath(project.root)
     if key not in _cached:
         config = None
         if project is not None:
             config = project.config
         _cached[key] = build_plugins(config)
     return _cached[key]
+
+
+def built_plugins() -> list[Plugins]:
+    """The managers built in this process so far (to report their failures at exit)."""
+    return list(_cached.values())
 
 
 def reset_plugins() -> None:
@@ -252,7 +299,8 @@ def register_plugin_commands(cli: Any) -> None:
     except Exception as exc:  # a broken config must not make `flowops --help` unusable
         click.echo(f"warning: plugins not loaded: {exc}", err=True)
         return
-    before = len(plugins.failures)
     plugins.call_each("register_commands", cli=cli)
-    for failure in plugins.failures[before:]:
-        click.echo(f"warning: {failure}", err=True)
+    # Load failures too: a plugin whose command is missing may simply have failed to import.
+    from flowops.cli.output import warn_plugin_failures
+
+    warn_plugin_failures(plugins)

@@ -1,22 +1,8 @@
 import json
 
-import pytest
-
 from flowops.hookspecs import hookimpl
 from flowops.ops.playbook import Playbook, PlaybookItem
-
-
-class FakeEntryPoint:
-    """Stands in for an installed distribution's `[project.entry-points.flowops]` entry."""
-
-    dist = None
-
-    def __init__(self, name, plugin):
-        self.name = name
-        self._plugin = plugin
-
-    def load(self):
-        return self._plugin
+from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
 
 class SecurityPlaybook:
@@ -40,15 +26,6 @@ class SecurityPlaybook:
                 ),
             )
         )
-
-
-@pytest.fixture
-def install_plugin(monkeypatch):
-    monkeypatch.delenv("FLOWOPS_LOAD_PLUGINS", raising=False)
-    monkeypatch.delenv("FLOWOPS_DISABLE_PLUGINS", raising=False)
-    installed = []
-    monkeypatch.setattr("flowops.plugins._entry_points", lambda: list(installed))
-    return lambda name, plugin: installed.append(FakeEntryPoint(name, plugin))
 
 
 def test_plain_list_shows_each_playbook_with_its_plugin_and_items(flowops, install_plugin):

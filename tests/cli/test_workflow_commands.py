@@ -7,6 +7,7 @@ import pytest
 from flowops.backlog.store import Backlog, NewTask, init_layout
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
+from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -29,35 +30,6 @@ def audit_events(repo, event_type):
         return []
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     return [r["event"] for r in records if r.get("kind") == "event" and r["event"]["type"] == event_type]
-
-
-class FakeEntryPoint:
-    """Stands in for an installed distribution's `[project.entry-points.flowops]` entry."""
-
-    dist = None
-
-    def __init__(self, name, plugin):
-        self.name = name
-        self._plugin = plugin
-
-    def load(self):
-        if isinstance(self._plugin, Exception):
-            raise self._plugin
-        return self._plugin
-
-
-@pytest.fixture
-def install_plugin(monkeypatch):
-    monkeypatch.delenv("FLOWOPS_LOAD_PLUGINS", raising=False)
-    monkeypatch.delenv("FLOWOPS_DISABLE_PLUGINS", raising=False)
-    installed = []
-    monkeypatch.setattr("flowops.plugins._entry_points", lambda: list(installed))
-
-    def install(name, plugin):
-        installed.append(FakeEntryPoint(name, plugin))
-        return plugin
-
-    return install
 
 
 class FreezeGuard:

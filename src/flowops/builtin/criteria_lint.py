@@ -27,6 +27,33 @@ import re
 from flowops.acceptance.lint import Finding
 from flowops.hookspecs import hookimpl
 
+
+class _Lazy:
+    """A regular expression compiled on first use.
+
+    Every command that builds the plugin manager imports this module, ``flowops hooks
+    emit`` from a git hook included; compiling the ~40 patterns below at import cost
+    those commands several milliseconds for a lint they never run.
+    """
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def _regex(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._regex().search(text)
+
+    def finditer(self, text: str):
+        return self._regex().finditer(text)
+
 # --- what counts as measurable -------------------------------------------------------
 
 _FILE_EXTENSIONS = (
@@ -53,32 +80,32 @@ _ARTIFACTS = (
     r"traceparent|canary|blue-green|sha256|dockerfile|makefile|jenkinsfile|containerfile"
 )
 
-_MEASURABLE: list[tuple[str, bool, re.Pattern[str]]] = [
+_MEASURABLE: list[tuple[str, bool, _Lazy]] = [
     # (kind, concrete?, pattern)
-    ("code", True, re.compile(r"`[^`]+`")),
-    ("url", True, re.compile(r"\bhttps?://\S+")),
-    ("path", True, re.compile(rf"(?<![\w/])(?:[\w.-]+/)*[\w-]+\.(?:{_FILE_EXTENSIONS})\b")),
+    ("code", True, _Lazy(r"`[^`]+`")),
+    ("url", True, _Lazy(r"\bhttps?://\S+")),
+    ("path", True, _Lazy(rf"(?<![\w/])(?:[\w.-]+/)*[\w-]+\.(?:{_FILE_EXTENSIONS})\b")),
     # Two or more slashes read as a path, except a run of percentiles ("p50/p95/p99").
-    ("path", True, re.compile(r"(?<![\w/.])(?!(?:[pP]\d+/)+[pP]\d+\b)(?:~|\.{1,2})?/?(?:[\w.-]+/){2,}[\w.-]*")),
-    ("path", True, re.compile(r"(?<![\w/])(?:\.[\w-]+|[\w-]+)/(?=\s|$|[,;)])")),  # a folder: k8s/, .github/
-    ("path", True, re.compile(r"(?<![\w/])(?:\.{1,2}|~)/[\w.-]+")),
-    ("endpoint", True, re.compile(r"(?<![\w/])/[a-z][\w.-]*(?:/[\w.-]+)*")),
-    ("command", True, re.compile(rf"(?<![\w-])(?:{_TOOLS})\s+(?!(?:{_NOT_SUBCOMMANDS})\b)(?:-{{1,2}}[a-z]|[a-z])[\w.:/-]*")),
-    ("command", True, re.compile(r"(?<![\w-])--[a-z][\w-]+")),
-    ("identifier", True, re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),  # http_requests_total
-    ("identifier", True, re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")),  # minAvailable
-    ("identifier", True, re.compile(r"\b[a-z]\w*(?:\.[a-z]\w*){2,}\b")),  # resources.limits.cpu
-    ("quoted-name", True, re.compile(r"\"[^\"]{2,}\"|“[^”]{2,}”|‘[^’]{2,}’|(?<!\w)'[^']{2,}'(?!\w)")),
-    ("number", False, re.compile(r"(?<![A-Za-z_])\d+(?:[.,]\d+)*")),
-    ("percentile", False, re.compile(r"\b[pP]\d{2,3}(?:\.\d+)?\b")),
+    ("path", True, _Lazy(r"(?<![\w/.])(?!(?:[pP]\d+/)+[pP]\d+\b)(?:~|\.{1,2})?/?(?:[\w.-]+/){2,}[\w.-]*")),
+    ("path", True, _Lazy(r"(?<![\w/])(?:\.[\w-]+|[\w-]+)/(?=\s|$|[,;)])")),  # a folder: k8s/, .github/
+    ("path", True, _Lazy(r"(?<![\w/])(?:\.{1,2}|~)/[\w.-]+")),
+    ("endpoint", True, _Lazy(r"(?<![\w/])/[a-z][\w.-]*(?:/[\w.-]+)*")),
+    ("command", True, _Lazy(rf"(?<![\w-])(?:{_TOOLS})\s+(?!(?:{_NOT_SUBCOMMANDS})\b)(?:-{{1,2}}[a-z]|[a-z])[\w.:/-]*")),
+    ("command", True, _Lazy(r"(?<![\w-])--[a-z][\w-]+")),
+    ("identifier", True, _Lazy(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),  # http_requests_total
+    ("identifier", True, _Lazy(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")),  # minAvailable
+    ("identifier", True, _Lazy(r"\b[a-z]\w*(?:\.[a-z]\w*){2,}\b")),  # resources.limits.cpu
+    ("quoted-name", True, _Lazy(r"\"[^\"]{2,}\"|“[^”]{2,}”|‘[^’]{2,}’|(?<!\w)'[^']{2,}'(?!\w)")),
+    ("number", False, _Lazy(r"(?<![A-Za-z_])\d+(?:[.,]\d+)*")),
+    ("percentile", False, _Lazy(r"\b[pP]\d{2,3}(?:\.\d+)?\b")),
     (
         "number",
         False,
-        re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|double)\b", re.I),
+        _Lazy(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|double)\b", re.I),
     ),
-    ("artifact", False, re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")),  # PodDisruptionBudget, PagerDuty
-    ("artifact", False, re.compile(rf"\b(?:{_ARTIFACTS})\b", re.I)),
-    ("enumeration", False, re.compile(r":\s*[^,;:]+(?:,\s*[^,;:]+){2,}")),
+    ("artifact", False, _Lazy(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")),  # PodDisruptionBudget, PagerDuty
+    ("artifact", False, _Lazy(rf"\b(?:{_ARTIFACTS})\b", re.I)),
+    ("enumeration", False, _Lazy(r":\s*[^,;:]+(?:,\s*[^,;:]+){2,}")),
 ]
 
 
@@ -116,14 +143,14 @@ _STATES = (
 )
 
 # (pattern, how to fix it). The first pattern that matches names the phrase in the message.
-_VAGUE: list[tuple[re.Pattern[str], str]] = [
+_VAGUE: list[tuple[_Lazy, str]] = [
     (
-        re.compile(rf"\b{_BE}{_SOFTENER}\s+(?:automated)\b", re.I),
+        _Lazy(rf"\b{_BE}{_SOFTENER}\s+(?:automated)\b", re.I),
         "name the job or trigger that runs it unattended and what it produces (e.g. 'the deploy job runs on every "
         "tag and promotes the image by digest')",
     ),
     (
-        re.compile(
+        _Lazy(
             rf"\b{_BE}{_SOFTENER}\s+(?:set ?up|configured|enabled|implemented|integrated|established|deployed|in place|in use)\b",
             re.I,
         ),
@@ -131,15 +158,15 @@ _VAGUE: list[tuple[re.Pattern[str], str]] = [
         "minReplicas: 2')",
     ),
     (
-        re.compile(r"(?:^|[.;]\s*)(?:set ?up|setup|configure)\b", re.I),
+        _Lazy(r"(?:^|[.;]\s*)(?:set ?up|setup|configure)\b", re.I),
         "describe the end state instead of the activity: which file, setting or command proves it is in effect",
     ),
     (
-        re.compile(rf"\b(?:exists?|{_BE}{_SOFTENER}\s+(?:present|available|created|added))\b", re.I),
+        _Lazy(rf"\b(?:exists?|{_BE}{_SOFTENER}\s+(?:present|available|created|added))\b", re.I),
         "say where it is and what it must contain: a path or resource name and the items it must hold",
     ),
     (
-        re.compile(
+        _Lazy(
             rf"\b(?:works|{_BE}{_SOFTENER}\s+"
             r"(?:working|done|functional|operational|ready|healthy|complete|completed|finished|fine|ok|okay))\b",
             re.I,
@@ -147,15 +174,15 @@ _VAGUE: list[tuple[re.Pattern[str], str]] = [
         "state the check and its expected result: the command to run and the exit code, response or latency it must give",
     ),
     (
-        re.compile(rf"\b{_BE}{_SOFTENER}\s+(?:tested|verified|reviewed|monitored|tracked|maintained|updated)\b", re.I),
+        _Lazy(rf"\b{_BE}{_SOFTENER}\s+(?:tested|verified|reviewed|monitored|tracked|maintained|updated)\b", re.I),
         "name the test, command or metric and its pass condition (e.g. 'restore drill completes in under 30 minutes')",
     ),
     (
-        re.compile(rf"\b{_BE}{_SOFTENER}\s+(?:defined|documented|covered)\b", re.I),
+        _Lazy(rf"\b{_BE}{_SOFTENER}\s+(?:defined|documented|covered)\b", re.I),
         "name the document and list the items it must contain (e.g. 'docs/slo.md states the target, window and budget policy')",
     ),
     (
-        re.compile(
+        _Lazy(
             rf"\b(?:{_BE}{_SOFTENER}\s+(?:supported|handled|managed|addressed|considered|taken care of|secure|secured|"
             r"optimi[sz]ed|improved|sufficient|adequate|appropriate|correct|proper|accessible))\b"
             r"|\b(?:properly|correctly|appropriately|adequately|sufficiently|reasonabl[ey]|robust|seamless(?:ly)?|"
@@ -168,20 +195,20 @@ _VAGUE: list[tuple[re.Pattern[str], str]] = [
 ]
 
 # Topic-specific examples for the no-measurable-element suggestion (first match wins).
-_TOPIC_EXAMPLES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"drift", re.I), "'KS test on each numeric feature over a 7-day sliding window alerts at p < 0.01'"),
-    (re.compile(r"alert", re.I), "'the alert fires when the error rate exceeds 1% for 5 minutes and pages the on-call'"),
-    (re.compile(r"runbook", re.I), "'the runbook covers: restart, failover, rollback and escalation, each with its command'"),
-    (re.compile(r"dashboard", re.I), "'the \"API overview\" dashboard shows p95 latency, request rate and 5xx rate'"),
-    (re.compile(r"\bslo|\bsli|error budget", re.I), "'99.9% of requests succeed over a rolling 30-day window'"),
-    (re.compile(r"\blog", re.I), "'logs are JSON lines with timestamp, level and trace_id'"),
-    (re.compile(r"trac", re.I), "'10% of requests are traced and trace_id appears in every log line'"),
-    (re.compile(r"scan|secur|vulnerab|secret", re.I), "'`trivy image` fails the build on any CRITICAL finding'"),
-    (re.compile(r"backup|restore", re.I), "'a nightly backup is restored in a drill every month in under 1 hour'"),
-    (re.compile(r"scal|replica|\bhpa\b", re.I), "'the HPA keeps 2 to 10 replicas at 70% CPU'"),
-    (re.compile(r"kubernetes|manifest|\bk8s\b|\bpod", re.I), "'every manifest in k8s/ passes `kubeconform -strict`'"),
+_TOPIC_EXAMPLES: list[tuple[_Lazy, str]] = [
+    (_Lazy(r"drift", re.I), "'KS test on each numeric feature over a 7-day sliding window alerts at p < 0.01'"),
+    (_Lazy(r"alert", re.I), "'the alert fires when the error rate exceeds 1% for 5 minutes and pages the on-call'"),
+    (_Lazy(r"runbook", re.I), "'the runbook covers: restart, failover, rollback and escalation, each with its command'"),
+    (_Lazy(r"dashboard", re.I), "'the \"API overview\" dashboard shows p95 latency, request rate and 5xx rate'"),
+    (_Lazy(r"\bslo|\bsli|error budget", re.I), "'99.9% of requests succeed over a rolling 30-day window'"),
+    (_Lazy(r"\blog", re.I), "'logs are JSON lines with timestamp, level and trace_id'"),
+    (_Lazy(r"trac", re.I), "'10% of requests are traced and trace_id appears in every log line'"),
+    (_Lazy(r"scan|secur|vulnerab|secret", re.I), "'`trivy image` fails the build on any CRITICAL finding'"),
+    (_Lazy(r"backup|restore", re.I), "'a nightly backup is restored in a drill every month in under 1 hour'"),
+    (_Lazy(r"scal|replica|\bhpa\b", re.I), "'the HPA keeps 2 to 10 replicas at 70% CPU'"),
+    (_Lazy(r"kubernetes|manifest|\bk8s\b|\bpod", re.I), "'every manifest in k8s/ passes `kubeconform -strict`'"),
     (
-        re.compile(r"deploy|pipeline|\bci\b|rollback|release", re.I),
+        _Lazy(r"deploy|pipeline|\bci\b|rollback|release", re.I),
         "'`kubectl rollout undo` restores the previous version in under 5 minutes'",
     ),
 ]

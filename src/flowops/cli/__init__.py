@@ -7,6 +7,7 @@ Command groups live in their own modules and are imported only when used, so tha
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 
@@ -106,7 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by the console script and tests)."""
     from flowops.cli.errors import run_cli
 
-    return run_cli(cli, argv)
+    try:
+        return run_cli(cli, argv)
+    finally:
+        # Plugin failures no part of the command reported (e.g. a plugin that failed to
+        # import while a command only listed hook handlers): one line each, once.
+        if "flowops.plugins" in sys.modules:
+            from flowops.cli.output import warn_plugin_failures
+
+            warn_plugin_failures()
 
 
 if __name__ == "__main__":  # pragma: no cover

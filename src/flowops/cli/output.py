@@ -50,11 +50,31 @@ def write(text: str) -> None:
 def warn(message: Any) -> None:
     """One warning line on stderr."""
     click.echo(f"warning: {message}", err=True)
+    if hasattr(message, "reported"):
+        # A plugin failure (flowops.plugins.PluginFailure) shown here is not shown again
+        # by the report of unreported failures when the command ends.
+        message.reported = True
 
 
 def warn_all(problems: Iterable[Any]) -> None:
     for problem in problems:
         warn(problem)
+
+
+def warn_plugin_failures(plugins: Any = None) -> None:
+    """One warning line per plugin failure not reported yet: plugins that failed to load, hooks that raised.
+
+    Without ``plugins``, covers every manager this process built (what ``main`` does
+    when the command ends, so that no failure goes unmentioned).
+    """
+    if plugins is None:
+        from flowops.plugins import built_plugins
+
+        managers = built_plugins()
+    else:
+        managers = [plugins]
+    for manager in managers:
+        warn_all(manager.unreported())
 
 
 _console = None

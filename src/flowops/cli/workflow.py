@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
+from flowops.cli.output import output_options, print_json, resolve_mode, warn, warn_plugin_failures, write
 from flowops.errors import BlockedError, ConfigError, FlowopsError
 
 VIA_CHOICES = ("manual", "rework", "rollback")
@@ -117,7 +117,7 @@ def check_command(workflow_name: str, task_id: str, as_json: bool) -> None:
     project, backlog, config = _open()
     plugins = get_plugins(project)
     decision = check_task(backlog, config, task_id, workflow_name, plugins=plugins)
-    _warn_failures(plugins.failures)
+    warn_plugin_failures(plugins)
     if as_json:
         print_json(decision.to_dict())
     if not decision.allowed:
@@ -225,7 +225,7 @@ def _reporting_refusals(plugins):
     try:
         yield
     except FlowopsError:
-        _warn_failures(plugins.failures)
+        warn_plugin_failures(plugins)
         raise
 
 

@@ -108,7 +108,7 @@ def emit(
 
     plugins, hooks_file, types = _load(project, event)
     warnings.extend(str(p) for p in hooks_file.warnings)
-    warnings.extend(str(f) for f in plugins.failures if f.hook in (None, "register_handler_types"))
+    warnings.extend(str(f) for f in plugins.unreported(f for f in plugins.failures if f.hook in (None, "register_handler_types")))
     for hook in hooks_file.hooks:
         if not hook_matches(hook, event):
             continue
@@ -207,7 +207,8 @@ def _observe(plugins: Any, event: Event) -> list[DeliveryResult]:
         return []
     before = len(plugins.failures)
     returned = {name for name, _value in plugins.call_each("on_event", event=copy.deepcopy(event))}
-    errors = {f.plugin: f.error for f in plugins.failures[before:] if f.hook == "on_event"}
+    # Reported as failed deliveries, not as warnings as well.
+    errors = {f.plugin: f.error for f in plugins.unreported(f for f in plugins.failures[before:] if f.hook == "on_event")}
     results = []
     for name in names:
         if name in errors:

@@ -202,7 +202,7 @@ def _veto(plugins: Any, task: Any, current: str, target: str, via: str) -> str |
 def _failures(plugins: Any, before: int) -> list[str]:
     if plugins is None:
         return []
-    return [str(failure) for failure in plugins.failures[before:]]
+    return [str(failure) for failure in plugins.unreported(plugins.failures[before:])]
 
 
 def _emit_transitioned(emit: Emit, result: TransitionResult) -> None:
