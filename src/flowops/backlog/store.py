@@ -172,6 +172,10 @@ class Backlog:
             locks.mkdir(exist_ok=True)
         return locks
 
+    def lock_file(self, name: str) -> Path:
+        """The path of lock file ``name`` in ``.flowops/locks/`` (the folder is made, with its .gitignore)."""
+        return self._locks_dir() / name
+
     # -- finding files ------------------------------------------------------------------
     def scan(self, folders: Iterable[str] = ACTIVE) -> list[FileRef]:
         refs: list[FileRef] = []
@@ -343,9 +347,9 @@ class Backlog:
             ids += [i for i in (id_from_filename(n) for n in os.listdir(archived_drafts)) if i is not None]
         return ids
 
-    def _next_id(self, parent: TaskId | None, draft: bool) -> TaskId:
+    def _next_id(self, parent: TaskId | None, draft: bool, used: list[TaskId] | None = None) -> TaskId:
         prefix = "draft" if draft else self.config.task_prefix
-        used = self._used_ids()
+        used = self._used_ids() if used is None else used
         if parent is None:
             # Archived ids count too: an id is never handed out twice (Backlog.md issue #997).
             numbers = [i.number for i in used if i.prefix == prefix]
@@ -355,7 +359,51 @@ class Backlog:
 
     def create(self, new: NewTask) -> Task:
         """Write a new task (or draft); ids are allocated under a backlog-wide lock."""
+        return self.create_many([new])[0]
+
+    def create_many(self, news: Iterable[NewTask], *, parents: Iterable[Task] = ()) -> list[Task]:
+        """Write several new tasks, in order, under one hold of the create lock.
+
+        Each one is validated before anything is written. The backlog is scanned for used
+        ids once, not once per task: in a 10,000-task backlog that is the difference between
+        milliseconds and a quarter of a second per task (``flowops operate`` creates dozens).
+        ``parents`` are tasks the caller has just read, so they are not looked up again.
+        """
         self.require()
+        known: dict[str, Task] = {task.id: task for task in parents}
+        prepared = [self._prepare_new(new, known) for new in news]
+        if not prepared:
+            return []
+        created: list[Task] = []
+        with file_lock(self._locks_dir() / "create.lock"):
+            used = self._used_ids()
+            last: dict[tuple, TaskId] = {}  # (parent, draft) -> the id handed out last in this call
+            for task, parent_task, folder in prepared:
+                parent_id = try_parse_task_id(parent_task.id, self.config.task_prefix) if parent_task else None
+                slot = (parent_id, folder == "drafts")
+                previous = last.get(slot)
+                if previous is None:
+                    task_id = self._next_id(parent_id, folder == "drafts", used)
+                else:
+                    task_id = TaskId(previous.prefix, (*previous.parts[:-1], previous.parts[-1] + 1))
+                last[slot] = task_id
+                task.id = task_id.format(self.config.zero_padded_ids)
+                if parent_task is not None:
+                    task.parent_task_id = parent_task.id
+                task.created_date = now_stamp()
+                path = self.folder_path(folder) / task_filename(task.id, task.title)
+                try:
+                    data = render_new_task(task)
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from None
+                atomic_write_bytes(path, data)
+                task.path = path
+                task.folder = folder
+                created.append(task)
+        return created
+
+    def _prepare_new(self, new: NewTask, parents: dict[str, Task]) -> tuple[Task, Task | None, str]:
+        """The Task to write for ``new`` (no id yet), its parent and its folder; UsageError when invalid."""
         title = " ".join(new.title.split("\n")).strip()
         if not title:
             raise UsageError("a task needs a title", hint='flowops task create "Title" ...')
@@ -364,7 +412,9 @@ class Backlog:
         if new.parent:
             if new.draft:
                 raise UsageError("a draft cannot be a subtask", hint="create the draft without --parent")
-            parent_task = self.get(new.parent, ("tasks", "completed"))
+            if new.parent not in parents:
+                parents[new.parent] = self.get(new.parent, ("tasks", "completed"))
+            parent_task = parents[new.parent]
         dependencies = [self._existing_id(dep) for dep in new.dependencies]
         task = Task(
             id="",
@@ -391,23 +441,7 @@ class Backlog:
         task.acceptance_criteria = [Criterion(i + 1, text.strip()) for i, text in enumerate(new.acceptance_criteria) if text.strip()]
         dod = new.definition_of_done or []
         task.definition_of_done = [Criterion(i + 1, text.strip()) for i, text in enumerate(dod) if text.strip()]
-        folder = "drafts" if new.draft else "tasks"
-        with file_lock(self._locks_dir() / "create.lock"):
-            parent_id = try_parse_task_id(parent_task.id, self.config.task_prefix) if parent_task else None
-            task_id = self._next_id(parent_id, new.draft)
-            task.id = task_id.format(self.config.zero_padded_ids)
-            if parent_task is not None:
-                task.parent_task_id = parent_task.id
-            task.created_date = now_stamp()
-            path = self.folder_path(folder) / task_filename(task.id, task.title)
-            try:
-                data = render_new_task(task)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            atomic_write_bytes(path, data)
-        task.path = path
-        task.folder = folder
-        return task
+        return task, parent_task, "drafts" if new.draft else "tasks"
 
     def update(self, id_text: str, mutate: Callable[[Task], None], *, folders: Iterable[str] = READABLE, touch: bool = True) -> Update:
         """Apply ``mutate`` to the task under its lock; write only if something changed.
@@ -426,7 +460,8 @@ class Backlog:
             changed = task_file.changed_fields(task)
             if not changed:
                 return Update(before, task, [])
-            if touch:
+            if touch and changed != ["ordinal"]:
+                # Reordering alone leaves updated_date alone, as in Backlog.md 1.52.
                 task.updated_date = now_stamp()
             try:
                 data = task_file.render(task)

@@ -307,7 +307,10 @@ class TaskFile:
         if "comments" in changed:
             body.set_section("comments", render_comments(task.comments))
         body_text = body.render()
-        if body_text and not body_text.endswith("\n"):
+        if not body_text.strip() and changed & {*TEXT_SECTIONS, *CHECKLISTS, "comments"}:
+            # The last section went: Backlog.md writes an empty body as a new task has it.
+            body_text = "\n\n"
+        elif body_text and not body_text.endswith("\n"):
             body_text += "\n"
         return self.doc.assemble(front.render(), body_text)
 

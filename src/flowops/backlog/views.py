@@ -161,7 +161,7 @@ def _stamp_utc(value: str) -> str:
     return f"{value} (UTC)" if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", value or "") else (value or "")
 
 
-def dependency_lines(task: Task, resolve) -> list[str]:
+def dependency_lines(task: Task, resolve, done_status: str = "Done") -> list[str]:
     """``Depends on (n direct, m total):`` tree lines; ``resolve(id)`` returns a Task or None."""
     seen: set[str] = set()
     rows: list[str] = []
@@ -174,7 +174,8 @@ def dependency_lines(task: Task, resolve) -> list[str]:
             if found is None:
                 rows.append(f"{prefix}{branch}{dep} - unknown task ID")
                 continue
-            state = "completed" if found.folder == "completed" else found.status
+            # Backlog.md shows every finished dependency as [completed], in completed/ or not.
+            state = "completed" if is_completed(found, done_status) else found.status
             repeat = dep.upper() in seen
             rows.append(f"{prefix}{branch}{found.id} - {found.title} [{state}]" + (" (shown above)" if repeat else ""))
             if not repeat:
@@ -252,11 +253,27 @@ def task_view_json(
     return data
 
 
+def is_completed(task: Task, done_status: str) -> bool:
+    """Finished as Backlog.md counts it: in ``completed/`` or in the done status."""
+    return task.folder == "completed" or task.status.strip().lower() == done_status.strip().lower()
+
+
+def is_ready(task: Task, resolve, done_status: str) -> bool:
+    """Backlog.md's ``isReady``: not finished itself, and every dependency exists and is finished."""
+    if is_completed(task, done_status):
+        return False
+    for dep in task.dependencies:
+        found = resolve(dep)
+        if found is None or not is_completed(found, done_status):
+            return False
+    return True
+
+
 def dependency_graph(task: Task, resolve, done_status: str) -> tuple[dict, dict]:
     """(dependencyGraph, readiness) for ``task`` from its dependencies (transitively)."""
 
     def completed(t: Task) -> bool:
-        return t.folder == "completed" or t.status.strip().lower() == done_status.lower()
+        return is_completed(t, done_status)
 
     nodes = [
         {"id": task.id, "title": task.title, "status": task.status, "state": "resolved", "completed": completed(task),
@@ -286,8 +303,11 @@ def dependency_graph(task: Task, resolve, done_status: str) -> tuple[dict, dict]
             nodes.append({"id": found.id, "title": found.title, "status": found.status, "state": "resolved",
                           "completed": completed(found), "dependencyDepth": depth + 1, "dependentDepth": None})
             queue.append((found, depth + 1))
+    if completed(task):
+        # A finished task is neither ready to start nor blocked (Backlog.md 1.52).
+        blocking, missing = [], []
     readiness = {
-        "isReady": not blocking and not missing,
+        "isReady": not completed(task) and not blocking and not missing,
         "isBlocked": bool(blocking or missing),
         "blockingDependencies": blocking,
         "missingDependencies": missing,

@@ -19,7 +19,7 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
     """Search task titles, descriptions, criteria, notes, labels and documents."""
     from flowops.backlog.documents import Documents
     from flowops.backlog.search import search
-    from flowops.backlog.views import document_json, task_summary_json
+    from flowops.backlog.views import document_json, is_ready, task_summary_json
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
@@ -40,10 +40,13 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
         tasks = []
     hits = search(tasks, documents, query, limit=limit)
     if mode == "json":
+        by_id = {t.id.upper(): t for t in listing.tasks}
+        done = backlog.config.done_status
         results = []
         for hit in hits:
             if hit.kind == "task":
-                results.append({"type": "task", "data": task_summary_json(hit.task, is_ready=True) | {"score": hit.score}})
+                ready = is_ready(hit.task, lambda dep: by_id.get(dep.upper()), done)
+                results.append({"type": "task", "data": task_summary_json(hit.task, is_ready=ready) | {"score": hit.score}})
             else:
                 results.append({"type": "document", "data": document_json(hit.document, project.root) | {"score": hit.score}})
         print_json({"schemaVersion": 1, "kind": "search", "results": results})

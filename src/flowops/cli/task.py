@@ -170,18 +170,23 @@ def list_command(statuses, assignee, labels, priority, parent, query, sort, limi
 
 
 def _print_list_json(project, backlog, tasks, everything) -> None:
-    from flowops.backlog.views import task_summary_json
+    from flowops.backlog.views import is_ready, task_summary_json
 
-    done = backlog.config.done_status.lower()
     by_id = {t.id.upper(): t for t in everything}
     states = workflow_states(project, tasks)
+    looked_in_completed = False
+
+    def lookup(dep: str):
+        nonlocal looked_in_completed
+        if dep.upper() not in by_id and not looked_in_completed:
+            # A dependency moved to completed/ (as `backlog cleanup` does) is finished, not missing.
+            looked_in_completed = True
+            for done in backlog.load(("completed",)).tasks:
+                by_id.setdefault(done.id.upper(), done)
+        return by_id.get(dep.upper())
 
     def ready(task) -> bool:
-        for dep in task.dependencies:
-            found = by_id.get(dep.upper())
-            if found is None or (found.status.lower() != done and found.folder != "completed"):
-                return False
-        return True
+        return is_ready(task, lookup, backlog.config.done_status)
 
     print_json(
         {
@@ -243,7 +248,7 @@ def _plain_view(project, backlog, task) -> str:
         file_path=str(task.path) if task.path else None,
         parent_title=getattr(parent, "title", None),
         subtasks=backlog.subtasks(task),
-        dependency_lines=dependency_lines(task, resolve),
+        dependency_lines=dependency_lines(task, resolve, backlog.config.done_status),
     )
 
 
