@@ -1,0 +1,201 @@
+"""``flowops operate ID --complete``: refuse to call a feature Deployed until its operations work is done.
+
+The gate passes when every operations task of the feature is Done with every
+acceptance criterion checked, every selected playbook item and every alert has its
+task, and every runbook document has all its sections written (no skeleton left). Only
+then is the feature moved to the ``operate`` workflow's output state, through the
+workflow (plugins may still veto), and ``deploy.completed`` and ``operate.completed``
+are emitted. A refusal writes nothing and lists each gap precisely.
+
+"The operations tasks of the feature" are the tasks serving the selected items and
+alerts (see ``flowops.ops.operate`` for the matching rule) plus every other own
+key-labelled subtask, duplicates included. A runbook task whose alert has disappeared
+from the alert files read is not required: it is reported as orphaned instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from flowops.backlog.model import Task
+from flowops.errors import BlockedError, CriteriaNotMet, Problem, UsageError
+from flowops.ops.operate import OperateOptions, OpsEntry, Survey, check_bypass, guard, survey
+from flowops.ops.runbooks import unfilled_sections
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing that keeps the feature from being Deployed."""
+
+    key: str
+    task_id: str | None
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "task_id": self.task_id, "message": self.message}
+
+
+@dataclass
+class CompletionResult:
+    """The gate's verdict and, when it passed (and this is not a dry run), the move."""
+
+    survey: Survey
+    gaps: list[Gap]
+    ops_task_ids: list[str]
+    spec_id: str | None = None
+    files: list[str] = field(default_factory=list)
+    transition: Any = None  # flowops.workflow.transitions.TransitionResult
+    dry_run: bool = False
+    skipped_state_check: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.gaps
+
+    def to_dict(self) -> dict:
+        feature = self.survey.feature
+        moved = self.transition
+        return {
+            "feature": {"id": feature.id, "title": feature.title, "state": moved.to_state if moved else self.survey.state},
+            "completed": self.passed and moved is not None,
+            "dry_run": self.dry_run,
+            "gaps": [gap.to_dict() for gap in self.gaps],
+            "ops_task_ids": list(self.ops_task_ids),
+            "spec_id": self.spec_id,
+            "files": list(self.files),
+            "transition": moved.to_dict() if moved else None,
+            "skipped_state_check": self.skipped_state_check,
+            "warnings": self.survey.warnings,
+        }
+
+
+def is_done(task: Task, done_status: str) -> bool:
+    """Done means the backlog's done status (or a task moved to completed/)."""
+    return task.status.strip().lower() == done_status.strip().lower() or task.folder == "completed"
+
+
+def required_tasks(found: Survey) -> list[tuple[OpsEntry, Task]]:
+    """(entry, task) for every operations task the gate requires, in entry order, duplicates last."""
+    pairs = [(e, e.task) for e in found.entries if e.task is not None and e.action != "orphaned"]
+    return pairs + _duplicates(found)
+
+
+def _duplicates(found: Survey) -> list[tuple[OpsEntry, Task]]:
+    areas = {e.key: e.area for e in found.entries}
+    return [(OpsEntry(key, areas.get(key, "other"), task.title, task=task), task) for key, task in found.duplicates]
+
+
+def find_gaps(found: Survey, done_status: str) -> list[Gap]:
+    """Everything that is not finished yet, one precise line per task or document, in entry order."""
+    gaps: list[Gap] = []
+    for entry in found.entries:
+        if entry.action == "orphaned":
+            continue
+        if entry.task is None:
+            what = f"alert {entry.alert.name}" if entry.alert else f"playbook {entry.playbook}"
+            gaps.append(Gap(entry.key, None, f"no task for {entry.label} ({what}): run `flowops operate {found.feature.id}` first"))
+        else:
+            gaps.extend(_task_gaps(entry, entry.task, done_status))
+        if entry.is_runbook:
+            gaps.extend(_document_gaps(entry))
+    for entry, task in _duplicates(found):
+        gaps.extend(_task_gaps(entry, task, done_status))
+    return gaps
+
+
+def _task_gaps(entry: OpsEntry, task: Task, done_status: str) -> list[Gap]:
+    problems = []
+    if not is_done(task, done_status):
+        problems.append(f"is {task.status or 'without a status'}, not {done_status}")
+    unchecked = task.unchecked_criteria()
+    if unchecked:
+        numbers = ", ".join(f"#{c.index}" for c in unchecked)
+        problems.append(f"acceptance criteria {numbers} unchecked ({len(unchecked)} of {len(task.acceptance_criteria)})")
+    if not problems:
+        return []
+    return [Gap(entry.key, task.id, f"{task.id} ({entry.label}) " + "; ".join(problems))]
+
+
+def _document_gaps(entry: OpsEntry) -> list[Gap]:
+    task_id = entry.task.id if entry.task else None
+    name = entry.alert.name if entry.alert else entry.key[len("runbook:"):]
+    if entry.document is None:
+        return [Gap(entry.key, task_id, f"alert {name}: no runbook document carries {entry.label}")]
+    unfilled = unfilled_sections(entry.document.body)
+    if not unfilled:
+        return []
+    where = entry.document.id
+    return [Gap(entry.key, task_id, f"alert {name}: runbook document {where} still has skeleton sections: {', '.join(unfilled)}")]
+
+
+def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id: str, options: OperateOptions, *,
+             spec_id: str | None = None, files: Sequence[str] = (), emit: Any = None) -> CompletionResult:
+    """Check the gate, then move the feature through the ``operate`` workflow and emit the events.
+
+    Raises BlockedError (exit 4) when the feature is not in an input state (unless the
+    check is skipped with a reason) or a plugin vetoes the move, CriteriaNotMet (exit 3)
+    listing every gap. Either way nothing is written. With ``options.dry_run`` the
+    verdict is returned without moving anything.
+    """
+    from flowops.workflow.transitions import advance, check_task
+
+    reason = check_bypass(options.skip_state_check, options.reason)
+    files = repository_files(project, files)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files)
+    bypassed = guard(found, options.skip_state_check)
+    gaps = find_gaps(found, backlog.config.done_status)
+    ids = list(dict.fromkeys(task.id for _entry, task in required_tasks(found)))
+    result = CompletionResult(found, gaps, ids, spec_id, list(files), dry_run=options.dry_run, skipped_state_check=bypassed)
+    if gaps:
+        raise CriteriaNotMet(
+            f"{found.feature.id} cannot be marked {found.decision.output_state}: {len(gaps)} operations item"
+            f"{'' if len(gaps) == 1 else 's'} not finished",
+            problems=[Problem(gap.message) for gap in gaps],
+            hint=f"`flowops ac check {found.feature.id} --recursive` lists the unchecked criteria and "
+                 f"`flowops operate {found.feature.id} --status` the progress; finish the work, then rerun with --complete",
+        )
+    if options.dry_run:
+        if not bypassed:
+            decision = check_task(backlog, workflow, found.feature.id, "operate", plugins=plugins)
+            if not decision.allowed:
+                raise BlockedError(decision.message)
+        return result
+    emit = emit or (lambda *_a, **_k: None)
+    result.transition = advance(
+        backlog, workflow, found.feature.id, "operate", plugins=plugins, skip_state_check=options.skip_state_check,
+        reason=reason, emit=lambda kind, task_id, data: emit(kind, task_id, data),
+    )
+    data = {"ops_task_ids": ids, "title": found.feature.title, "from": result.transition.from_state,
+            "to": result.transition.to_state,
+            "runbooks": [e.document.id for e in found.entries if e.is_runbook and e.document and e.action != "orphaned"]}
+    emit("deploy.completed", found.feature.id, data, spec_id=spec_id, files=list(files))
+    emit("operate.completed", found.feature.id, data, spec_id=spec_id)
+    return result
+
+
+def repository_files(project: Any, files: Sequence[str | os.PathLike]) -> list[str]:
+    """``files`` as repository-relative paths; UsageError for one outside the repository.
+
+    Checked before the gate, so a typo cannot leave the feature Deployed without its
+    ``deploy.completed`` (the event bus would refuse the path only after the move).
+    Relative paths are relative to the repository root.
+    """
+    root = Path(project.root).resolve()
+    shown: list[str] = []
+    for raw in files:
+        path = Path(os.path.normpath(Path(root, raw)))
+        try:
+            relative = path.relative_to(root)
+        except ValueError:
+            try:
+                relative = path.resolve().relative_to(root)
+            except ValueError:
+                raise UsageError(f"file {os.fspath(raw)!r} is outside the repository ({root})",
+                                 hint="--file and operate.files name paths inside the repository") from None
+        text = relative.as_posix()
+        if text not in shown:
+            shown.append(text)
+    return shown

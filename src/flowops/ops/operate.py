@@ -1,0 +1,504 @@
+"""``flowops operate``: find a feature's operations work, plan what is missing, create it.
+
+A run takes a feature task in an input state of the ``operate`` workflow, the items of
+the selected playbooks and one runbook item per alert, and makes sure each has exactly
+one task (and each alert one runbook document). Nothing here prints or exits; the
+command layer renders an ``OperateResult``.
+
+Which existing task serves an item (the key is the item's ``ops:<key>`` label):
+
+- Only tasks in ``tasks/`` and ``completed/`` count, whatever their status or title
+  (a renamed task still matches). Drafts and archived tasks do not.
+- The feature's own tasks come first: a direct subtask (id ``<feature>.N``, or
+  ``parent_task_id`` naming the feature). When several carry one key, the lowest id
+  serves and the others are reported as duplicates.
+- Failing that, a task with the key label and no parent at all serves: it is taken as
+  project-wide work (one pipeline for the whole repository) and may serve several
+  features.
+- A subtask of any other task never counts: that is another feature's operations work.
+
+Runbook documents are found by the key written into their body
+(``flowops.ops.runbooks.document_key``), so renaming one keeps it matched.
+
+Reading: files are scanned without the index cache; only those whose bytes contain
+``ops:`` are parsed. In a 10,000-task backlog that takes about a third of the time of a
+warm cached listing and writes nothing (``--dry-run`` must not even refresh the cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from flowops.backlog.model import Document, Task
+from flowops.backlog.naming import try_parse_task_id
+from flowops.errors import BlockedError, UsageError
+from flowops.locks import file_lock
+from flowops.ops.alerts import Alert, read_alert_files
+from flowops.ops.playbook import KEY_LABEL_PREFIX, Playbook, PlaybookItem, collect_playbooks, select_items
+from flowops.ops.runbooks import AREA as RUNBOOK_AREA
+from flowops.ops.runbooks import document_key, render_runbook_document, runbook_document_title, runbook_task_spec
+
+WORKFLOW = "operate"
+OPS_FOLDERS = ("tasks", "completed")
+RUNBOOK_PREFIX = "runbook:"
+OPS_LABEL = "infrastructure"
+PRIORITY = "high"
+LOCK_TIMEOUT = 120.0  # seconds; a run on a big backlog with many alerts holds it for a few
+
+# emit(type, task_id, data, *, spec_id=None, files=()) records one event.
+Emit = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class OperateOptions:
+    """What a run was asked to do. ``alert_files`` are (path, path as shown) pairs."""
+
+    playbooks: Sequence[str]
+    alert_files: Sequence[tuple[Path, str]] = ()
+    assignee: str = "@sre-agent"
+    skip_state_check: bool = False
+    reason: str | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class Inventory:
+    """The key-labelled tasks and runbook documents a feature can use, by key."""
+
+    own: dict[str, list[Task]] = field(default_factory=dict)
+    shared: dict[str, list[Task]] = field(default_factory=dict)
+    documents: dict[str, list[Document]] = field(default_factory=dict)  # key label -> documents
+    warnings: list[str] = field(default_factory=list)
+
+    def task_for(self, key: str) -> Task | None:
+        """The task serving ``key``: the feature's own first, else a parentless one."""
+        found = self.own.get(key) or self.shared.get(key)
+        return found[0] if found else None
+
+    def document_for(self, label: str) -> Document | None:
+        found = self.documents.get(label)
+        return found[0] if found else None
+
+    def duplicates(self) -> list[tuple[str, Task]]:
+        """The feature's own tasks that carry a key another own task already serves."""
+        return [(key, task) for key, tasks in self.own.items() for task in tasks[1:]]
+
+
+@dataclass
+class OpsEntry:
+    """One operations item for a feature and what serves it.
+
+    ``action`` is ``created``, ``reused``, ``planned`` (dry run: would be created),
+    ``orphaned`` (a runbook task whose alert is gone) or ``other`` (an own task of a
+    playbook not selected in this run). ``document_action`` is set for runbooks.
+    """
+
+    key: str
+    area: str
+    title: str
+    item: PlaybookItem | None = None
+    playbook: str | None = None
+    alert: Alert | None = None
+    task: Task | None = None
+    document: Document | None = None
+    action: str = "reused"
+    document_action: str | None = None
+
+    @property
+    def label(self) -> str:
+        return KEY_LABEL_PREFIX + self.key
+
+    @property
+    def is_runbook(self) -> bool:
+        return self.key.startswith(RUNBOOK_PREFIX)
+
+
+@dataclass
+class Survey:
+    """A feature and its operations work as found now (nothing written)."""
+
+    feature: Task
+    state: str
+    decision: Any  # flowops.workflow.guard.Decision
+    playbooks: list[str]
+    items: list[tuple[Playbook, PlaybookItem]]
+    areas: dict[str, str]
+    alert_files: list[str]
+    alerts: list[Alert]
+    inventory: Inventory
+    entries: list[OpsEntry] = field(default_factory=list)
+
+    @property
+    def alerts_known(self) -> bool:
+        """True when alert files were read (only then can an alert have disappeared)."""
+        return bool(self.alert_files)
+
+    def match(self, backlog: Any) -> None:
+        """(Re)discover the existing work and match it to the items and alerts."""
+        self.inventory = find_inventory(backlog, self.feature)
+        self.entries = resolve_entries(self.feature, self.items, self.alerts, self.inventory,
+                                       alerts_known=self.alerts_known, areas=self.areas)
+
+    @property
+    def duplicates(self) -> list[tuple[str, Task]]:
+        return self.inventory.duplicates()
+
+    @property
+    def warnings(self) -> list[str]:
+        notes = list(self.inventory.warnings)
+        for key, task in self.duplicates:
+            kept = self.inventory.own[key][0]
+            notes.append(f"{task.id} also carries {KEY_LABEL_PREFIX}{key}; {kept.id} is used (archive {task.id} or remove its label)")
+        return notes
+
+
+@dataclass
+class OperateResult:
+    """What a run did (or, with ``dry_run``, would do)."""
+
+    survey: Survey
+    dry_run: bool
+    skipped_state_check: bool = False
+    reason: str | None = None
+
+    @property
+    def feature(self) -> Task:
+        return self.survey.feature
+
+    def _with(self, *actions: str) -> list[OpsEntry]:
+        return [e for e in self.survey.entries if e.action in actions]
+
+    @property
+    def created(self) -> list[OpsEntry]:
+        return self._with("created", "planned")
+
+    @property
+    def reused(self) -> list[OpsEntry]:
+        return self._with("reused")
+
+    @property
+    def orphaned(self) -> list[OpsEntry]:
+        return self._with("orphaned")
+
+    @property
+    def runbooks(self) -> list[OpsEntry]:
+        return [e for e in self.survey.entries if e.alert is not None]
+
+    def to_dict(self, relpath: Callable[[Any], str]) -> dict:
+        """The ``--json`` document (stable keys; ids are null for what a dry run would create)."""
+        feature = self.feature
+        return {
+            "feature": {"id": feature.id, "title": feature.title, "state": self.survey.state},
+            "dry_run": self.dry_run,
+            "skipped_state_check": self.skipped_state_check,
+            "reason": self.reason,
+            "playbooks": list(self.survey.playbooks),
+            "alert_files": list(self.survey.alert_files),
+            "created": [entry_dict(e, relpath) for e in self.created],
+            "reused": [entry_dict(e, relpath) for e in self.reused],
+            "orphaned": [entry_dict(e, relpath) for e in self.orphaned],
+            "runbooks": [runbook_dict(e, relpath) for e in self.runbooks],
+            "warnings": self.survey.warnings,
+        }
+
+
+def entry_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
+    task = entry.task
+    return {
+        "id": task.id if task else None,
+        "key": entry.key,
+        "label": entry.label,
+        "title": task.title if task else entry.title,
+        "area": entry.area,
+        "status": task.status if task else None,
+        "path": relpath(task.path) if task is not None and task.path else None,
+        "playbook": entry.playbook,
+        "alert": entry.alert.name if entry.alert else None,
+    }
+
+
+def runbook_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
+    alert, document = entry.alert, entry.document
+    return {
+        "alert": alert.name,
+        "slug": alert.slug,
+        "severity": alert.severity,
+        "source": alert.location,
+        "task_id": entry.task.id if entry.task else None,
+        "task_created": entry.action in ("created", "planned"),
+        "doc_id": document.id if document else None,
+        "title": document.title if document else runbook_document_title(alert),
+        "path": relpath(document.path) if document is not None and document.path else None,
+        "created": entry.document_action in ("created", "planned"),
+    }
+
+
+# -- finding -----------------------------------------------------------------------------
+
+
+def key_labels(task: Task) -> list[str]:
+    """The operations keys of ``task`` (``ops:cicd`` -> ``cicd``), in label order."""
+    keys = []
+    for label in task.labels:
+        label = label.strip()
+        if label.startswith(KEY_LABEL_PREFIX) and len(label) > len(KEY_LABEL_PREFIX):
+            keys.append(label[len(KEY_LABEL_PREFIX) :])
+    return keys
+
+
+def find_inventory(backlog: Any, feature: Task) -> Inventory:
+    """Every task that may serve one of ``feature``'s operations items, and every runbook document.
+
+    See the module docstring for the matching rule. Unreadable files are reported in
+    ``warnings`` and skipped, never guessed at.
+    """
+    from flowops.backlog.taskfile import TaskFile, TaskParseError
+
+    prefix = backlog.config.task_prefix
+    feature_id = try_parse_task_id(feature.id, prefix)
+    inventory = Inventory()
+    marker = KEY_LABEL_PREFIX.encode()
+    found: list[tuple[tuple, Task, bool]] = []
+    for ref in backlog.scan(OPS_FOLDERS):
+        try:
+            with open(ref.spath, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            continue  # moved meanwhile
+        except OSError as exc:
+            inventory.warnings.append(f"{backlog.relpath(ref.path)}: cannot read: {exc.strerror or exc}")
+            continue
+        if marker not in raw:
+            continue
+        try:
+            task = TaskFile(raw, ref.path, ref.folder).parsed
+        except TaskParseError as exc:
+            where = backlog.relpath(ref.path) + (f":{exc.line}" if exc.line else "")
+            inventory.warnings.append(f"{where}: skipped, cannot be read: {exc.reason}")
+            continue
+        task_id = try_parse_task_id(task.id, prefix)
+        if task_id is None or task_id == feature_id:
+            continue
+        parent = try_parse_task_id(task.parent_task_id, prefix) if task.parent_task_id else None
+        if parent is None and task.parent_task_id:
+            continue  # a parent we cannot read is still somebody's parent
+        if parent is None and task_id.parent is not None:
+            parent = task_id.parent
+        if parent is not None and parent != feature_id:
+            continue
+        found.append(((task_id.prefix, task_id.parts), task, parent is not None))
+    found.sort(key=lambda entry: entry[0])
+    for _order, task, own in found:
+        target = inventory.own if own else inventory.shared
+        for key in key_labels(task):
+            target.setdefault(key, []).append(task)
+    _find_documents(backlog, inventory)
+    return inventory
+
+
+def _find_documents(backlog: Any, inventory: Inventory) -> None:
+    from flowops.backlog.documents import Documents
+
+    documents, bad = Documents(backlog).list()
+    for path, reason in bad:
+        inventory.warnings.append(f"{backlog.relpath(path)}: skipped, cannot be read: {reason}")
+    for document in documents:
+        label = document_key(document.body)
+        if label is not None:
+            inventory.documents.setdefault(label, []).append(document)
+
+
+def item_areas(playbooks: dict[str, Playbook]) -> dict[str, str]:
+    """Key -> area over every registered playbook (areas of tasks from unselected playbooks)."""
+    return {item.key: item.area for playbook in playbooks.values() for item in playbook.items}
+
+
+def resolve_entries(
+    feature: Task,
+    items: Iterable[tuple[Playbook, PlaybookItem]],
+    alerts: Iterable[Alert],
+    inventory: Inventory,
+    *,
+    alerts_known: bool,
+    areas: dict[str, str] | None = None,
+) -> list[OpsEntry]:
+    """One entry per selected item and alert, then one per other own key-labelled task.
+
+    An own runbook task whose alert is not among ``alerts`` is ``orphaned`` only when
+    ``alerts_known`` (some alert file was read): without alert files nothing can be said
+    to have disappeared.
+    """
+    entries: list[OpsEntry] = []
+    seen: set[str] = set()
+    for playbook, item in items:
+        entries.append(_entry(feature, item, inventory, playbook=playbook.name))
+        seen.add(item.key)
+    for alert in alerts:
+        entry = _entry(feature, runbook_task_spec(alert), inventory, alert=alert)
+        entry.document = inventory.document_for(alert.label)
+        entry.document_action = "reused" if entry.document else "planned"
+        entries.append(entry)
+        seen.add(entry.key)
+    for key, tasks in inventory.own.items():
+        if key in seen:
+            continue
+        task = tasks[0]
+        runbook = key.startswith(RUNBOOK_PREFIX)
+        area = (areas or {}).get(key) or (RUNBOOK_AREA if runbook else key.split(":")[0])
+        entry = OpsEntry(key, area, task.title, task=task, action="orphaned" if runbook and alerts_known else "other")
+        if runbook:
+            entry.document = inventory.document_for(entry.label)
+        entries.append(entry)
+    return entries
+
+
+def _entry(feature: Task, item: PlaybookItem, inventory: Inventory, *, playbook: str | None = None,
+           alert: Alert | None = None) -> OpsEntry:
+    task = inventory.task_for(item.key)
+    title = task.title if task else item.render_title(feature.title, feature.id)
+    return OpsEntry(item.key, item.area, title, item, playbook, alert, task, action="reused" if task else "planned")
+
+
+def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_names: Sequence[str],
+           alert_files: Sequence[tuple[Path, str]], *, match: bool = True) -> Survey:
+    """Read everything a run needs and (unless ``match`` is False) find the existing work; writes nothing.
+
+    Raises NotFoundError for the feature, UsageError for an unknown playbook, and
+    ConfigError (exit 2, file and position) for a bad alert file.
+    """
+    from flowops.workflow.guard import check
+    from flowops.workflow.state import state_of
+
+    feature = backlog.get(feature_id, OPS_FOLDERS)  # drafts cannot have subtasks
+    state = state_of(feature.labels, workflow, task=feature.id)
+    decision = check(workflow, WORKFLOW, state, task_id=feature.id)
+    playbooks = collect_playbooks(plugins)
+    names = list(dict.fromkeys(playbook_names))
+    if not names:
+        raise UsageError("no playbook selected", hint="pass --playbook NAME or set operate.playbooks in .flowops/config.toml")
+    items = select_items(playbooks, names)
+    alerts = read_alert_files(list(alert_files))
+    found = Survey(feature, state, decision, names, items, item_areas(playbooks), [shown for _path, shown in alert_files],
+                   alerts, Inventory())
+    if match:
+        found.match(backlog)
+    return found
+
+
+# -- running -----------------------------------------------------------------------------
+
+
+def check_bypass(skip_state_check: bool, reason: str | None) -> str | None:
+    """The trimmed reason; UsageError unless --skip-state-check and --reason come together."""
+    reason = reason.strip() if reason else None
+    if skip_state_check and not reason:
+        raise UsageError(
+            "--skip-state-check needs --reason TEXT",
+            hint='say why the state check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
+        )
+    if reason and not skip_state_check:
+        raise UsageError("--reason is only used with --skip-state-check")
+    return reason
+
+
+def guard(found: Survey, skip_state_check: bool) -> bool:
+    """Raise BlockedError when the feature may not be operated on; True when the check is bypassed."""
+    decision = found.decision
+    if decision.allowed:
+        return False
+    if not skip_state_check:
+        from flowops.workflow.guard import BYPASS_FLAGS
+
+        # The guard suggests `workflow advance`; here the bypass is a flag of this command.
+        ours = f"flowops operate {found.feature.id} {BYPASS_FLAGS}"
+        raise BlockedError(decision.message.replace(decision.bypass, ours) if decision.bypass else decision.message)
+    return True
+
+
+def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id: str, options: OperateOptions,
+                emit: Emit | None = None) -> OperateResult:
+    """Guard, discover, create what is missing; see the module docstring.
+
+    Every input is checked before the first write (guard: BlockedError; playbooks and
+    alert files: UsageError/ConfigError). A dry run stops after planning. Otherwise the
+    discovery is repeated and the creation done under a per-feature lock, so two runs at
+    the same time create each task once. Events go through ``emit`` after the writes.
+    """
+    reason = check_bypass(options.skip_state_check, options.reason)
+    # Outside a dry run the existing work is looked up under the lock only, not twice.
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run)
+    bypassed = guard(found, options.skip_state_check)
+    if options.dry_run:
+        return OperateResult(found, True, bypassed, reason)
+    feature = found.feature
+    emit = emit or _no_emit
+    if bypassed:
+        decision = found.decision
+        emit(
+            "workflow.state_check_skipped",
+            feature.id,
+            {"workflow": WORKFLOW, "command": decision.command, "from": found.state, "to": decision.output_state,
+             "required_states": list(decision.required_states), "reason": reason},
+        )
+    emit("operate.started", feature.id, {"title": feature.title, "state": found.state, "playbooks": found.playbooks,
+                                         "alert_files": found.alert_files, "alerts": [a.name for a in found.alerts]})
+    with file_lock(backlog.lock_file(f"operate-{feature.id.lower()}.lock"), timeout=LOCK_TIMEOUT):
+        found.match(backlog)  # under the lock: another run may just have created some of it
+        _create_documents(project, backlog, feature, found.entries)
+        _create_tasks(project, backlog, feature, found.entries, options.assignee)
+    for entry in found.entries:
+        if entry.action == "created":
+            task = entry.task
+            emit("task.created", task.id, {"title": task.title, "status": task.status, "labels": task.labels,
+                                           "parent_task_id": task.parent_task_id, "key": entry.label})
+        if entry.document_action == "created":
+            emit("runbook.created", entry.task.id if entry.task else feature.id,
+                 {"doc_id": entry.document.id, "alert": entry.alert.name, "slug": entry.alert.slug,
+                  "feature_id": feature.id, "title": entry.document.title})
+    return OperateResult(found, False, bypassed, reason)
+
+
+def _no_emit(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def _create_documents(project: Any, backlog: Any, feature: Task, entries: list[OpsEntry]) -> None:
+    from flowops.backlog.documents import Documents
+
+    documents = Documents(backlog)
+    for entry in entries:
+        if entry.alert is None or entry.document is not None:
+            continue
+        body = render_runbook_document(entry.alert, feature.id, feature.title)
+        entry.document = documents.create(runbook_document_title(entry.alert), type="guide", body=body)
+        entry.document_action = "created"
+
+
+def _create_tasks(project: Any, backlog: Any, feature: Task, entries: list[OpsEntry], assignee: str) -> None:
+    from flowops.backlog.store import NewTask
+
+    missing = [entry for entry in entries if entry.action == "planned"]
+    news = []
+    for entry in missing:
+        item = entry.item
+        documentation = [project.relpath(entry.document.path)] if entry.document is not None and entry.document.path else []
+        news.append(
+            NewTask(
+                title=item.render_title(feature.title, feature.id),
+                description=item.description,
+                assignees=[assignee] if assignee else [],
+                reporter=backlog.config.default_reporter,
+                labels=[OPS_LABEL, item.area, item.label],
+                priority=PRIORITY,
+                parent=feature.id,
+                documentation=documentation,
+                acceptance_criteria=list(item.criteria),
+                definition_of_done=list(backlog.config.definition_of_done or []),
+            )
+        )
+    for entry, task in zip(missing, backlog.create_many(news, parents=[feature])):
+        entry.task = task
+        entry.title = task.title
+        entry.action = "created"
