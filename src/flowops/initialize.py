@@ -53,7 +53,7 @@ hooks: []
 #    timeout: 10
 """
 
-GITIGNORE = "cache/\nlocks/\n"
+GITIGNORE = "cache/\nlocks/\nlog/*.lock\n"
 
 
 @dataclass

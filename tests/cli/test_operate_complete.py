@@ -98,11 +98,11 @@ def test_complete_is_refused_with_a_precise_list_and_nothing_written(flowops, pr
         "TASK-1.2 (ops:kubernetes) is To Do, not Done; acceptance criteria #2, #4, #5, #6 unchecked (4 of 6)",
         "TASK-1.3 (ops:observability) is To Do, not Done; acceptance criteria #1, #2, #3, #4 unchecked (4 of 4)",
         "TASK-1.4 (ops:slo) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5, #6 unchecked (6 of 6)",
-        "TASK-1.5 (ops:runbook:higherrorrate) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
+        "TASK-1.5 (ops:runbook:high-error-rate) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
         "TASK-1.6 (ops:runbook:high-latency) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
         "alert High Latency: runbook document doc-2 still has skeleton sections: Symptoms, Diagnosis, Resolution, Rollback, "
         "Escalation",
-        "TASK-1.7 (ops:runbook:checkoutdown) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
+        "TASK-1.7 (ops:runbook:checkout-down) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
         "alert CheckoutDown: runbook document doc-3 still has skeleton sections: Symptoms, Diagnosis, Resolution, Rollback, "
         "Escalation",
     ]

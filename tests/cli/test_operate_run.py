@@ -16,7 +16,7 @@ from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 SRE_KEYS = ["ops:cicd", "ops:kubernetes", "ops:observability", "ops:slo"]
-RUNBOOK_KEYS = ["ops:runbook:higherrorrate", "ops:runbook:high-latency", "ops:runbook:checkoutdown"]
+RUNBOOK_KEYS = ["ops:runbook:high-error-rate", "ops:runbook:high-latency", "ops:runbook:checkout-down"]
 
 EXTRA_ALERT = """\
   - name: checkout-queue
@@ -167,7 +167,7 @@ def test_a_new_alert_creates_exactly_one_task_and_one_document(flowops, project)
     with (project / "monitoring" / "alerts.yml").open("a") as rules:
         rules.write(EXTRA_ALERT)
     data = operate(flowops)
-    assert [(e["id"], e["label"]) for e in data["created"]] == [("TASK-1.8", "ops:runbook:queuebacklog")]
+    assert [(e["id"], e["label"]) for e in data["created"]] == [("TASK-1.8", "ops:runbook:queue-backlog")]
     assert len(data["reused"]) == 7
     assert [r["doc_id"] for r in data["runbooks"] if r["created"]] == ["doc-4"]
     assert len(ops_tasks(project)) == 8 and len(documents(project)) == 4
@@ -202,10 +202,10 @@ def test_a_disappeared_alert_leaves_its_runbook_task_orphaned_not_deleted(flowop
     (project / "monitoring" / "alerts.yml").write_text(text.split("      - alert: CheckoutDown")[0])
     result = flowops("operate 1 --alerts monitoring/alerts.yml --plain")
     assert result.exit_code == 0, result
-    assert "orphaned  TASK-1.7  ops:runbook:checkoutdown" in result.stdout
+    assert "orphaned  TASK-1.7  ops:runbook:checkout-down" in result.stdout
     assert "alert no longer in the alert files; kept" in result.stdout
     data = operate(flowops)
-    assert [(e["id"], e["label"]) for e in data["orphaned"]] == [("TASK-1.7", "ops:runbook:checkoutdown")]
+    assert [(e["id"], e["label"]) for e in data["orphaned"]] == [("TASK-1.7", "ops:runbook:checkout-down")]
     assert data["created"] == []
     assert backlog(project).get("TASK-1.7").title == "Runbook: CheckoutDown response"
     assert len(documents(project)) == 3
@@ -273,7 +273,7 @@ def test_dry_run_after_a_run_shows_what_is_reused(flowops, project):
     before = snapshot(project)
     data = operate(flowops, "--dry-run")
     assert data["dry_run"] is True
-    assert [(e["id"], e["label"]) for e in data["created"]] == [(None, "ops:runbook:queuebacklog")]
+    assert [(e["id"], e["label"]) for e in data["created"]] == [(None, "ops:runbook:queue-backlog")]
     assert len(data["reused"]) == 7
     assert snapshot(project) == before
 

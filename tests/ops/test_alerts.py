@@ -9,7 +9,7 @@ def test_prometheus_rules_give_one_alert_per_alerting_rule_with_its_facts(alerts
 
     assert [a.name for a in alerts] == ["HighErrorRate", "High Latency", "CheckoutDown"]
     first = alerts[0]
-    assert first.slug == "higherrorrate"
+    assert first.slug == "high-error-rate"
     assert 'code=~"5.."' in first.expr and first.expr.endswith("> 0.01")
     assert (first.duration, first.severity, first.group) == ("5m", "critical", "checkout-availability")
     assert first.summary == "More than 1% of checkout requests fail"
@@ -57,7 +57,7 @@ def test_a_kubernetes_prometheusrule_object_is_read_like_a_rule_file(alerts_dir)
     "name, slug",
     [
         ("High Latency", "high-latency"),
-        ("HighErrorRate", "higherrorrate"),
+        ("HighErrorRate", "high-error-rate"), ("HTTPErrorsHigh", "http-errors-high"), ("CPU99Percent", "cpu99-percent"),
         ("  Latency P99 -- High!  ", "latency-p99-high"),
         ("disk_full/root", "disk-full-root"),
         ("Café Down", "caf-down"),

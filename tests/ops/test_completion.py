@@ -81,14 +81,14 @@ def test_other_own_ops_tasks_and_duplicates_are_required_too(backlog, feature, p
 
 def test_a_runbook_task_without_its_document_is_a_gap_and_an_orphan_is_not(backlog, feature, plugins_with, alerts_dir):
     rules = alerts_dir / "prometheus_rules.yml"
-    for key in ("runbook:higherrorrate", "runbook:high-latency", "runbook:checkoutdown", "runbook:retired"):
+    for key in ("runbook:high-error-rate", "runbook:high-latency", "runbook:checkout-down", "runbook:retired"):
         check_all(backlog, ops_task(backlog, feature, key).id)
     messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
     runbook_gaps = [m for m in messages if "runbook" in m]
     assert runbook_gaps == [
-        "alert HighErrorRate: no runbook document carries ops:runbook:higherrorrate",
+        "alert HighErrorRate: no runbook document carries ops:runbook:high-error-rate",
         "alert High Latency: no runbook document carries ops:runbook:high-latency",
-        "alert CheckoutDown: no runbook document carries ops:runbook:checkoutdown",
+        "alert CheckoutDown: no runbook document carries ops:runbook:checkout-down",
     ]
     without_files = gaps(backlog, plugins_with(), feature, playbooks=("mlops",))
     assert "alert retired: no runbook document carries ops:runbook:retired" in without_files

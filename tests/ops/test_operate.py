@@ -101,8 +101,8 @@ def test_a_runbook_task_is_orphaned_only_when_alert_files_were_read(backlog, ale
     known = resolve_entries(feature, [(PLAYBOOK, ITEM)], alerts, inventory, alerts_known=True)
     unknown = resolve_entries(feature, [(PLAYBOOK, ITEM)], [], inventory, alerts_known=False)
     assert [(e.key, e.action) for e in known] == [
-        ("cicd", "planned"), ("runbook:higherrorrate", "planned"), ("runbook:high-latency", "planned"),
-        ("runbook:checkoutdown", "planned"), ("runbook:gone", "orphaned"),
+        ("cicd", "planned"), ("runbook:high-error-rate", "planned"), ("runbook:high-latency", "planned"),
+        ("runbook:checkout-down", "planned"), ("runbook:gone", "orphaned"),
     ]
     assert known[-1].task.id == stale.id
     assert [(e.key, e.action) for e in unknown] == [("cicd", "planned"), ("runbook:gone", "other")]

@@ -43,7 +43,7 @@ def fill(body: str, sections=SECTIONS) -> str:
 
 def test_the_task_spec_is_keyed_by_the_alert_and_names_alert_and_document(error_rate):
     item = runbook_task_spec(error_rate)
-    assert (item.key, item.label, item.area) == ("runbook:higherrorrate", "ops:runbook:higherrorrate", "runbook")
+    assert (item.key, item.label, item.area) == ("runbook:high-error-rate", "ops:runbook:high-error-rate", "runbook")
     assert item.render_title("Checkout", "TASK-7") == "Runbook: HighErrorRate response"
     assert "HighErrorRate" in item.description and "monitoring/rules.yml:7" in item.description
     assert "'Runbook: HighErrorRate'" in item.description and "backlog/docs/" in item.description
@@ -175,7 +175,7 @@ def test_an_empty_body_has_every_section_missing():
 
 def test_the_document_carries_the_alert_key_for_later_runs(error_rate):
     body = render_runbook_document(error_rate, "TASK-12", "Checkout")
-    assert document_key(body) == "ops:runbook:higherrorrate" == error_rate.label
+    assert document_key(body) == "ops:runbook:high-error-rate" == error_rate.label
     assert document_key(fill(body)) == error_rate.label
     assert document_key("# Some other doc\n") is None
 

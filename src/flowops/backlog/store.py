@@ -168,7 +168,7 @@ class Backlog:
             ignore = self.project.flowops_dir / ".gitignore"
             if not ignore.exists():
                 # Locks and the cache are per-machine; keep them out of commits.
-                atomic_write_bytes(ignore, b"cache/\nlocks/\n")
+                atomic_write_bytes(ignore, b"cache/\nlocks/\nlog/*.lock\n")
             locks.mkdir(exist_ok=True)
         return locks
 

@@ -69,3 +69,38 @@ def doc_create(title, doc_type, subfolder, content, plain, as_json):
         print_json({"schemaVersion": 1, "kind": "document-create", "document": {"id": document.id, "path": project.relpath(document.path)}})
     else:
         write(f"Created document {document.id}\nPath: {project.relpath(document.path)}\n")
+
+
+@doc_group.command("edit")
+@click.argument("doc_id")
+@click.option("-t", "--title", help="New title.")
+@click.option("-c", "--content", help="Replace the body with this markdown.")
+@click.option("--file", "content_file", type=click.Path(exists=True, dir_okay=False), help="Replace the body with this file's text.")
+@output_options
+def doc_edit(doc_id, title, content, content_file, plain, as_json):
+    """Change a document's title or body (only what changes is written)."""
+    from pathlib import Path
+
+    from flowops.backlog.documents import Documents
+    from flowops.errors import UsageError
+
+    mode = resolve_mode(plain, as_json)
+    if content is not None and content_file is not None:
+        raise UsageError("--content and --file cannot be used together")
+    if title is None and content is None and content_file is None:
+        raise UsageError("nothing to change", hint="give --title, --content or --file")
+    body = Path(content_file).read_text(encoding="utf-8") if content_file else content
+    project, backlog = open_backlog()
+
+    def mutate(document) -> None:
+        if title is not None:
+            document.title = " ".join(title.split())
+        if body is not None:
+            document.body = body if body.endswith("\n") else body + "\n"
+
+    document, changed = Documents(backlog).update(doc_id, mutate)
+    if mode == "json":
+        print_json({"schemaVersion": 1, "kind": "document-edit", "document": {"id": document.id, "changed": changed,
+                                                                            "path": project.relpath(document.path)}})
+    else:
+        write(f"Updated document {document.id}\n" if changed else f"No change to document {document.id}\n")

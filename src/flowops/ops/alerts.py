@@ -75,9 +75,17 @@ class Alert:
         return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def slugify(name: str) -> str:
-    """``"Latency P99 High"`` -> ``"latency-p99-high"``; ``"HighErrorRate"`` -> ``"higherrorrate"``."""
-    return _NOT_ALNUM.sub("-", name.lower()).strip("-")
+    """``"Latency P99 High"`` -> ``"latency-p99-high"``; ``"HighErrorRate"`` -> ``"high-error-rate"``.
+
+    Prometheus alert names are CamelCase by convention; splitting the words keeps the
+    key labels (``ops:runbook:high-error-rate``) readable.
+    """
+    spaced = _CAMEL_BOUNDARY.sub("-", name)
+    return _NOT_ALNUM.sub("-", spaced.lower()).strip("-")
 
 
 def read_alerts(path: Path, display: str | None = None) -> list[Alert]:

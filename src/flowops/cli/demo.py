@@ -1,0 +1,241 @@
+"""``flowops demo [DIR]``: the whole story in one command, each step printed as a command to repeat.
+
+A fresh project gets a feature task that is walked to Validated, an alert rules file with
+three alerts and a command handler that records events; then ``flowops operate`` creates
+the operations work, the demo does that work (criteria checked, runbooks written) and
+``flowops operate --complete`` moves the feature to Deployed, which delivers
+``deploy.completed`` to the handler. Commands run in-process, so the tour takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from flowops.errors import FlowopsError, UsageError
+
+ALERTS_YAML = """\
+groups:
+  - name: checkout
+    rules:
+      - alert: CheckoutHighErrorRate
+        expr: sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="checkout"}[5m])) > 0.01
+        for: 5m
+        labels: {severity: critical}
+        annotations:
+          summary: More than 1% of checkout requests fail
+      - alert: CheckoutHighLatency
+        expr: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout"}[5m]))) > 0.2
+        for: 10m
+        labels: {severity: warning}
+        annotations:
+          summary: Checkout p95 latency above 200 ms
+      - alert: CheckoutPodCrashLooping
+        expr: increase(kube_pod_container_status_restarts_total{namespace="checkout"}[15m]) > 3
+        for: 0m
+        labels: {severity: warning}
+        annotations:
+          summary: A checkout pod restarted more than 3 times in 15 minutes
+"""
+
+HOOKS_YAML = """\
+version: 1
+defaults: {timeout: 30, fail_mode: continue}
+hooks:
+  - name: record-events
+    events: ["deploy.*", "operate.*", "workflow.*"]
+    command: ["scripts/record-event.sh"]
+"""
+
+RECORDER = """\
+#!/bin/sh
+# A command handler: flowops passes the event (CloudEvents JSON) on stdin.
+cat >> events-received.jsonl
+echo >> events-received.jsonl
+"""
+
+# What an on-call engineer would write into each runbook section (the demo's "work").
+RUNBOOK_TEXT = {
+    "Symptoms": "- Checkout responses slow down or fail; the error-rate and latency panels of the checkout "
+    "dashboard rise together.",
+    "Diagnosis": "1. `kubectl -n checkout get pods` shows restarts or pending pods.\n"
+    "2. `kubectl -n checkout logs deploy/checkout --since=15m | grep -i error` names the failing dependency.\n"
+    "3. Compare with the last deploy: `kubectl -n checkout rollout history deploy/checkout`.",
+    "Resolution": "- Dependency down: fail over with `kubectl -n checkout set env deploy/checkout PAYMENTS_URL=$STANDBY_URL`.\n"
+    "- Capacity: `kubectl -n checkout scale deploy/checkout --replicas=6`.\n"
+    "- Confirm the alert expression is back under its threshold for 10 minutes.",
+    "Rollback": "- `kubectl -n checkout rollout undo deploy/checkout`, then `kubectl -n checkout rollout status "
+    "deploy/checkout`; post the result in #checkout-ops.",
+    "Escalation": "- Page the checkout on-call through PagerDuty service CHECKOUT; after 15 minutes without "
+    "progress, page the payments team lead.",
+}
+
+
+class _Tour:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.step = 0
+
+    def say(self, text: str) -> None:
+        self.step += 1
+        click.secho(f"\n[{self.step}] {text}", bold=True)
+
+    def run(self, *args: str, expect: int = 0, quiet: bool = False) -> str:
+        """Run ``flowops ARGS`` in the demo project, print the command and its output."""
+        from flowops.cli import main
+        from flowops.plugins import reset_plugins
+
+        click.secho("$ flowops " + " ".join(shlex.quote(a) for a in args), fg="cyan")
+        reset_plugins()
+        with _captured() as out:
+            code = main(list(args))
+        text = out.getvalue()
+        if not quiet and text.strip():
+            click.echo(text.rstrip("\n"))
+        if code != expect:
+            raise FlowopsError(f"demo step `flowops {' '.join(args)}` exited {code}, expected {expect}")
+        if expect:
+            click.secho(f"(exit {code}, as expected)", fg="yellow")
+        return text
+
+
+@contextmanager
+def _captured():
+    import io
+
+    buffer = io.StringIO()
+    saved = sys.stdout
+    sys.stdout = buffer
+    try:
+        yield buffer
+    finally:
+        sys.stdout = saved
+
+
+@contextmanager
+def _inside(path: Path):
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _prepare_dir(directory: str | None) -> Path:
+    if directory is None:
+        return Path(tempfile.mkdtemp(prefix="flowops-demo-"))
+    root = Path(directory).resolve()
+    if root.exists() and any(root.iterdir()):
+        raise UsageError(f"{root} is not empty", hint="give a new or empty folder, or no folder for a temporary one")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _write(root: Path, rel: str, text: str, *, executable: bool = False) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if executable:
+        path.chmod(0o755)
+
+
+def _filled_runbook(body: str) -> str:
+    """Replace each section's skeleton with the demo's text (as an engineer would)."""
+    from flowops.ops.runbooks import SECTIONS
+
+    lines = body.split("\n")
+    out: list[str] = []
+    current = None
+    for line in lines:
+        heading = line[3:].strip() if line.startswith("## ") else None
+        if heading is not None:
+            current = heading if heading in SECTIONS else None
+            out.append(line)
+            if current:
+                out += ["", RUNBOOK_TEXT[current], ""]
+            continue
+        if current:
+            continue  # the skeleton lines of this section are replaced
+        out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+@click.command("demo")
+@click.argument("directory", required=False)
+def demo_command(directory: str | None) -> None:
+    """Show the whole flow on a fresh project: tasks, workflow, operate, runbooks, deploy.completed."""
+    root = _prepare_dir(directory)
+    tour = _Tour(root)
+    click.secho(f"flowops demo in {root}", bold=True)
+    with _inside(root):
+        tour.say("A git repository and flowops set up in it")
+        click.secho("$ git init", fg="cyan")
+        try:
+            subprocess.run(["git", "init", "-q"], check=True)
+        except (OSError, subprocess.CalledProcessError):
+            click.echo("(git is not available: continuing without a repository)")
+        tour.run("init", "checkout-demo")
+
+        tour.say("A feature task; operate is refused while it is not validated")
+        tour.run("task", "create", "Checkout service", "-d", "Let customers pay for their basket.",
+                 "--ac", "POST /checkout returns 201 for a valid basket", "--ac", "p95 latency below 200 ms at 50 rps",
+                 "-l", "backend")
+        tour.run("workflow", "check", "operate", "TASK-1", expect=4)
+
+        tour.say("The feature goes through the workflow to Validated")
+        for workflow in ("specify", "plan", "implement", "validate"):
+            tour.run("workflow", "advance", workflow, "TASK-1", quiet=True)
+        tour.run("workflow", "status", "TASK-1")
+
+        tour.say("Alert rules (three alerts) and a handler that records events to events-received.jsonl")
+        _write(root, "monitoring/alerts.yml", ALERTS_YAML)
+        _write(root, "scripts/record-event.sh", RECORDER, executable=True)
+        _write(root, ".flowops/hooks.yaml", HOOKS_YAML)
+        click.echo("wrote monitoring/alerts.yml, scripts/record-event.sh, .flowops/hooks.yaml")
+        tour.run("hooks", "validate")
+
+        tour.say("operate creates the operations tasks and one runbook task and document per alert")
+        tour.run("operate", "TASK-1", "--alerts", "monitoring/alerts.yml")
+        again = tour.run("operate", "TASK-1", "--alerts", "monitoring/alerts.yml", "--plain", quiet=True)
+        click.echo("... " + again.strip().splitlines()[-1] + "   (run again: everything reused)")
+        tour.run("task", "list", "-p", "TASK-1", "--plain")
+
+        tour.say("Completing is refused while the work is not done")
+        tour.run("operate", "TASK-1", "--complete", "--alerts", "monitoring/alerts.yml", expect=3)
+
+        tour.say("The work: each operations task's criteria checked and the task set to Done")
+        listing = json.loads(tour.run("task", "list", "-p", "TASK-1", "--json", quiet=True))
+        for task in listing["tasks"]:
+            checks = [arg for n in range(1, task["acceptanceCriteriaCount"] + 1) for arg in ("--check-ac", str(n))]
+            tour.run("task", "edit", task["id"], *checks, "-s", "Done", quiet=True)
+
+        tour.say("The runbooks: each document's sections written")
+        documents = json.loads(tour.run("doc", "list", "--json", quiet=True))["documents"]
+        for document in documents:
+            body = json.loads(tour.run("doc", "view", document["id"], "--json", quiet=True))["document"]["body"]
+            filled = root / ".flowops" / "cache" / f"{document['id']}.md"
+            filled.parent.mkdir(parents=True, exist_ok=True)
+            filled.write_text(_filled_runbook(body), encoding="utf-8")
+            tour.run("doc", "edit", document["id"], "--file", str(filled.relative_to(root)))
+        tour.run("operate", "TASK-1", "--status")
+
+        tour.say("Complete: the feature becomes Deployed and deploy.completed reaches the handler")
+        tour.run("operate", "TASK-1", "--complete", "--alerts", "monitoring/alerts.yml", "--spec-id", "checkout",
+                 "-f", "monitoring/alerts.yml")
+        tour.run("workflow", "status", "TASK-1")
+        received = [json.loads(line) for line in (root / "events-received.jsonl").read_text().splitlines() if line.strip()]
+        deploy = [event for event in received if event["type"] == "deploy.completed"]
+        if not deploy:
+            raise FlowopsError("deploy.completed did not reach the handler")
+        click.secho("$ grep deploy.completed events-received.jsonl", fg="cyan")
+        click.echo(json.dumps(deploy[-1], indent=2))
+        tour.say(f"Done. The project is in {root}; the audit log is .flowops/log/events.jsonl")

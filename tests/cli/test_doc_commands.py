@@ -1,0 +1,12 @@
+def test_documents_can_be_created_listed_viewed_and_edited(repo, flowops):
+    flowops("init demo")
+    assert flowops('doc create "Runbook: High latency" -t guide -c "## Symptoms"').exit_code == 0
+    assert flowops("doc list --plain").stdout == "doc-1 - Runbook: High latency\n"
+    path = repo / "backlog/docs/doc-1 - Runbook-High-latency.md"
+    before = path.read_text()
+    assert "type: guide" in before and before.endswith("## Symptoms\n")
+    assert flowops('doc edit doc-1 -c "## Symptoms\n\nSlow checkout."').stdout == "Updated document doc-1\n"
+    after = path.read_text()
+    assert after.endswith("## Symptoms\n\nSlow checkout.\n") and "updated_date:" in after
+    assert flowops('doc edit 1 -c "## Symptoms\n\nSlow checkout."').stdout == "No change to document doc-1\n"
+    assert flowops("doc view doc-9").exit_code == 1
