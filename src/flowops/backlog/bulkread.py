@@ -11,22 +11,16 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Union
 
-from flowops.backlog.model import Task
-from flowops.backlog.quickread import quick_task
+from flowops.backlog.quickread import quick_record
 from flowops.backlog.records import to_record
 from flowops.backlog.taskfile import TaskFile, TaskParseError
-
-Bad = tuple  # ("bad", reason, line)
-Result = Union[Task, Bad, None]  # None: the file vanished
-# What read_records returns per file: a task record (records.py), a Bad tuple, or None.
 
 PARALLEL_THRESHOLD = 1500
 
 
-def read_task(path: str | os.PathLike, folder: str = "tasks") -> Result:
-    """The task in ``path``, a ("bad", reason, line) tuple, or None if the file is gone."""
+def read_record(path: str) -> tuple | None:
+    """The task record (records.py) in ``path``, a ("bad", reason, line) tuple, or None if the file is gone."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -34,21 +28,13 @@ def read_task(path: str | os.PathLike, folder: str = "tasks") -> Result:
         return None
     except OSError as exc:
         return ("bad", f"cannot read: {exc.strerror or exc}", None)
-    task = quick_task(raw)
-    if task is None:
-        try:
-            task = TaskFile(raw, Path(path), folder).parsed
-        except TaskParseError as exc:
-            return ("bad", exc.reason, exc.line)
-    return task
-
-
-def read_record(path: str) -> tuple | None:
-    """Like ``read_task`` but a task comes back as a record (cheap to cache and to pickle)."""
-    result = read_task(path)
-    if isinstance(result, Task):
-        return to_record(result)
-    return result
+    record = quick_record(raw)
+    if record is not None:
+        return record
+    try:
+        return to_record(TaskFile(raw, Path(path)).parsed)
+    except TaskParseError as exc:
+        return ("bad", exc.reason, exc.line)
 
 
 def read_records(paths: list[str]) -> list:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flowops.errors import UsageError
 
@@ -59,6 +60,21 @@ def try_parse_task_id(text: str, default_prefix: str = "task") -> TaskId | None:
         return parse_task_id(text, default_prefix)
     except UsageError:
         return None
+
+
+_ID_PARTS_RE = re.compile(r"(?:([A-Za-z]+)-)?(\d+(?:\.\d+)*)")
+
+
+@lru_cache(maxsize=None)
+def id_parts(text: str) -> tuple[str, tuple[int, ...]] | None:
+    """(lower-case prefix or "", numeric parts) of an id, for sorting; None if it is not an id.
+
+    Cached: listing sorts 10,000 ids more than once.
+    """
+    match = _ID_PARTS_RE.fullmatch(text.strip())
+    if match is None:
+        return None
+    return (match.group(1) or "").lower(), tuple(map(int, match.group(2).split(".")))
 
 
 def id_from_filename(name: str) -> TaskId | None:

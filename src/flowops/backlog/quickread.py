@@ -14,6 +14,7 @@ import re
 from flowops.backlog.jsyaml import resolve_plain
 from flowops.backlog.model import Task
 from flowops.backlog.sections import BY_KEY, Comment, Criterion, parse_comments
+from flowops.backlog.records import from_record, to_record
 from flowops.backlog.taskfile import MAX_FILE_BYTES, task_from_values
 
 _FRONT_LINE_RE = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]+(.*?))?|  - (.*?))[ \t]*$", re.M)
@@ -40,14 +41,16 @@ def _scalar(text: str):
         return _NO
     if first.isalpha() and text not in _MEANINGFUL_WORDS:
         return text
+    if text.isdigit() and (first != "0" or text == "0") and text.isascii():
+        return int(text)  # ordinals: the common number, without the full int grammar
     value = resolve_plain(text)
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     return _NO
 
 
-def quick_task(raw: bytes) -> Task | None:
-    """The task in ``raw`` if it is in canonical layout, else None (use TaskFile)."""
+def _parse(raw: bytes) -> tuple[dict, dict] | None:
+    """(frontmatter values, section contents) of a canonical file, or None."""
     if len(raw) > MAX_FILE_BYTES or not raw.startswith(b"---\n") or b"\r" in raw or b"\x00" in raw:
         return None
     try:
@@ -94,13 +97,38 @@ def quick_task(raw: bytes) -> Task | None:
         return None  # a line this reader does not understand (block scalar, comment, nesting)
     for key in bare:
         values[key] = None  # "key:" with nothing under it is null
-    task = _task(values)
-    if task is None:
-        return None
-
     sections = _sections(body)
     if sections is None:
         return None
+    return values, sections
+
+
+def quick_record(raw: bytes) -> tuple | None:
+    """The task record (records.py) of a canonical file, or None (use TaskFile).
+
+    Listing builds records straight from the text, without a Task in between.
+    """
+    parsed = _parse(raw)
+    if parsed is None:
+        return None
+    values, sections = parsed
+    record = _fast_record(values, sections)
+    if record is not None:
+        return record
+    task = _task(values)
+    if task is None:
+        return None
+    _fill_sections(task, sections)
+    return to_record(task)
+
+
+def quick_task(raw: bytes) -> Task | None:
+    """The task in ``raw`` if it is in canonical layout, else None (use TaskFile)."""
+    record = quick_record(raw)
+    return from_record(record) if record is not None else None
+
+
+def _fill_sections(task: Task, sections: dict) -> None:
     task.description = sections.get("description", "")
     task.implementation_plan = sections.get("implementation_plan") or None
     task.implementation_notes = sections.get("implementation_notes") or None
@@ -109,7 +137,62 @@ def quick_task(raw: bytes) -> Task | None:
     task.definition_of_done = _items(sections.get("definition_of_done"))
     comments = sections.get("comments")
     task.comments = parse_comments(comments) if comments else []
-    return task
+
+
+def _fast_record(values: dict, sections: dict) -> tuple | None:
+    # Strings and lists of strings with canonical dates: the record is assembled directly
+    # (the same values _task and to_record would give; a property test holds them equal).
+    for key, value in values.items():
+        cls = value.__class__
+        if key == "ordinal":
+            if value is not None and cls is not int and cls is not float:
+                return None
+        elif cls is list:
+            if key not in _LIST_KEYS or any(item.__class__ is not str for item in value):
+                return None
+        elif cls is not str or key in _LIST_KEYS or key not in _KNOWN_KEYS:
+            return None
+    get = values.get
+    created = get("created_date", "")
+    updated = get("updated_date")
+    due = get("due_date")
+    if not _STAMP_RE.fullmatch(created) or (updated is not None and not _STAMP_RE.fullmatch(updated)) or (
+        due is not None and not _STAMP_RE.fullmatch(due)
+    ):
+        return None
+    task_id = get("id", "")
+    if not task_id:
+        return None
+    if _ID_RE.fullmatch(task_id):
+        task_id = task_id.upper()
+    priority = get("priority")
+    if priority is not None:
+        priority = " ".join(priority.split()).lower() or None
+    comments = sections.get("comments")
+    return (
+        (
+            task_id, get("title", ""), get("status", ""), get("reporter") or None, created, updated or None,
+            due[:10] if due else None, get("milestone") or None, get("parent_task_id") or None, priority,
+            get("type") or None, get("project") or None, get("ordinal"), get("onStatusChange") or None,
+            sections.get("description", ""), sections.get("implementation_plan") or None,
+            sections.get("implementation_notes") or None, sections.get("final_summary") or None,
+        ),
+        (
+            tuple(get("assignee") or ()), tuple(get("labels") or ()), tuple(get("dependencies") or ()),
+            tuple(get("references") or ()), tuple(get("documentation") or ()), tuple(get("modified_files") or ()),
+            tuple(get("subtasks") or ()),
+        ),
+        _item_tuples(sections.get("acceptance_criteria")),
+        _item_tuples(sections.get("definition_of_done")),
+        tuple((c.body, c.author, c.created) for c in parse_comments(comments)) if comments else (),
+        None,
+    )
+
+
+def _item_tuples(content: str | None) -> tuple:
+    if not content:
+        return ()
+    return tuple((text, mark == "x") for mark, text in _ITEM_RE.findall(content))
 
 
 _STAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")

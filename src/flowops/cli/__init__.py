@@ -105,11 +105,20 @@ def _apply_deferred_exit(ctx: click.Context, result, **_params):
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by the console script and tests)."""
+    import gc
+
     from flowops.cli.errors import run_cli
 
+    # A command is short-lived and holds up to tens of thousands of task objects; the
+    # cyclic collector would rescan them over and over (it doubled a 10,000-task listing).
+    # Reference counting still frees everything; the collector is back on afterwards.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return run_cli(cli, argv)
     finally:
+        if gc_was_enabled:
+            gc.enable()
         # Plugin failures no part of the command reported (e.g. a plugin that failed to
         # import while a command only listed hook handlers): one line each, once.
         if "flowops.plugins" in sys.modules:
