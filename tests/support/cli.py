@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shlex
-from contextlib import contextmanager
+from contextlib import chdir
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,16 +20,6 @@ class Result:
         return f"Result(exit_code={self.exit_code}, stdout={self.stdout!r}, stderr={self.stderr!r})"
 
 
-@contextmanager
-def _chdir(path: Path):
-    before = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def run_flowops(args, cwd: Path, *, input: str | None = None, env: dict | None = None) -> Result:
     """Invoke ``flowops args`` in ``cwd`` through ``flowops.cli.main`` (exit code as the console script gives it)."""
     from flowops.cli import main
@@ -40,7 +29,7 @@ def run_flowops(args, cwd: Path, *, input: str | None = None, env: dict | None =
         args = shlex.split(args)
     reset_plugins()
     runner = CliRunner()
-    with _chdir(cwd), runner.isolation(input=input, env=env) as streams:
+    with chdir(cwd), runner.isolation(input=input, env=env) as streams:
         code = main(list(args))
         out, err = streams[0], streams[1]
         stdout = out.getvalue().decode("utf-8", "replace")

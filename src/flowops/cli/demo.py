@@ -10,12 +10,11 @@ the operations work, the demo does that work (criteria checked, runbooks written
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from pathlib import Path
 
 import click
@@ -120,16 +119,6 @@ def _captured():
         sys.stdout = saved
 
 
-@contextmanager
-def _inside(path: Path):
-    before = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def _prepare_dir(directory: str | None) -> Path:
     if directory is None:
         return Path(tempfile.mkdtemp(prefix="flowops-demo-"))
@@ -176,7 +165,7 @@ def demo_command(directory: str | None) -> None:
     root = _prepare_dir(directory)
     tour = _Tour(root)
     click.secho(f"flowops demo in {root}", bold=True)
-    with _inside(root):
+    with chdir(root):
         tour.say("A git repository and flowops set up in it")
         click.secho("$ git init", fg="cyan")
         try:

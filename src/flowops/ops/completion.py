@@ -22,7 +22,8 @@ from typing import Any, Sequence
 
 from flowops.backlog.model import Task
 from flowops.errors import BlockedError, CriteriaNotMet, Problem, UsageError
-from flowops.ops.operate import OperateOptions, OpsEntry, Survey, check_bypass, guard, survey
+from flowops.ops.operate import OperateOptions, OpsEntry, Survey, guard, survey
+from flowops.workflow.transitions import check_bypass
 from flowops.ops.runbooks import unfilled_sections
 
 

@@ -39,6 +39,7 @@ from flowops.ops.alerts import Alert, read_alert_files
 from flowops.ops.playbook import KEY_LABEL_PREFIX, Playbook, PlaybookItem, collect_playbooks, select_items
 from flowops.ops.runbooks import AREA as RUNBOOK_AREA
 from flowops.ops.runbooks import document_key, render_runbook_document, runbook_document_title, runbook_task_spec
+from flowops.workflow.transitions import check_bypass
 
 WORKFLOW = "operate"
 OPS_FOLDERS = ("tasks", "completed")
@@ -388,19 +389,6 @@ def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_
 
 
 # -- running -----------------------------------------------------------------------------
-
-
-def check_bypass(skip_state_check: bool, reason: str | None) -> str | None:
-    """The trimmed reason; UsageError unless --skip-state-check and --reason come together."""
-    reason = reason.strip() if reason else None
-    if skip_state_check and not reason:
-        raise UsageError(
-            "--skip-state-check needs --reason TEXT",
-            hint='say why the state check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
-        )
-    if reason and not skip_state_check:
-        raise UsageError("--reason is only used with --skip-state-check")
-    return reason
 
 
 def guard(found: Survey, skip_state_check: bool) -> bool:

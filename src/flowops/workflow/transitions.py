@@ -65,6 +65,19 @@ def check_task(backlog: Any, config: WorkflowConfig, task_id: str, workflow_name
     return replace(decision, allowed=False, message=veto)
 
 
+def check_bypass(skip_state_check: bool, reason: str | None) -> str | None:
+    """The trimmed reason; UsageError unless --skip-state-check and --reason come together."""
+    reason = reason.strip() if reason else None
+    if skip_state_check and not reason:
+        raise UsageError(
+            "--skip-state-check needs --reason TEXT",
+            hint='say why the state check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
+        )
+    if reason and not skip_state_check:
+        raise UsageError("--reason is only used with --skip-state-check")
+    return reason
+
+
 def advance(
     backlog: Any,
     config: WorkflowConfig,
@@ -82,14 +95,7 @@ def advance(
     ``reason``; the bypass is emitted as ``workflow.state_check_skipped`` so it lands
     in the audit log.
     """
-    reason = reason.strip() if reason else None
-    if skip_state_check and not reason:
-        raise UsageError(
-            "--skip-state-check needs --reason TEXT",
-            hint='say why the state check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
-        )
-    if reason and not skip_state_check:
-        raise UsageError("--reason is only used with --skip-state-check")
+    reason = check_bypass(skip_state_check, reason)
     workflow = find_workflow(config, workflow_name)
     task = backlog.get(task_id)
     current = state_of(task.labels, config, task=task.id)
