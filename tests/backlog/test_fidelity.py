@@ -36,12 +36,15 @@ def test_a_new_task_file_is_what_backlog_md_writes(path):
     assert render_new_task(task) == raw
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+# Drafts have no `backlog task view`, so no expected JSON.
+VIEWED = [p for p in FILES if not p.name.startswith("draft-")]
+
+
+@pytest.mark.parametrize("path", VIEWED, ids=lambda p: p.name)
 def test_fields_equal_what_backlog_md_reports(path):
     task = TaskFile(path.read_bytes(), path).task
     expected = expected_json(task.id)
-    if expected is None:
-        pytest.skip("drafts have no task view")
+    assert expected is not None, f"no expected JSON for {task.id}: regenerate with tests/data/backlog152/generate.sh"
     ours = task_view_json(task, path=None, readiness={"isReady": True}, graph={}, subtasks=[])
     for field in FIELDS:
         assert ours[field] == expected[field], field
