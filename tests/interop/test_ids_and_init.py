@@ -47,3 +47,19 @@ def test_a_mixed_backlog_lists_the_same_through_both_tools(shared):
     )
     assert reads.flowops("task", "list", "--plain") == reads.backlog("task", "list", "--plain")
     assert list_differences(reads.backlog_json("task", "list")["tasks"], reads.flowops_json("task", "list")["tasks"]) == {}
+
+
+def test_decisions_and_documents_are_shared_between_the_tools(empty_repo):
+    empty_repo.flowops("init", "shared")
+    empty_repo.backlog("decision", "create", "Use Postgres")
+    empty_repo.flowops("decision", "create", "Adopt OpenTelemetry", "--status", "accepted")
+    theirs = empty_repo.backlog_json("decision", "list", "--json")["decisions"]
+    ours = empty_repo.flowops_json("decision", "list", "--json")["decisions"]
+    assert [(d["id"], d["title"], d["status"], d["date"]) for d in theirs] == [
+        (d["id"], d["title"], d["status"], d["date"]) for d in ours
+    ]
+    assert [d["id"] for d in ours] == ["decision-1", "decision-2"]
+    empty_repo.backlog("doc", "create", "Architecture")
+    empty_repo.flowops("doc", "create", "Runbook: High latency", "-t", "guide", "-c", "## Symptoms\n\nslow")
+    listed = empty_repo.backlog("doc", "list", "--plain").stdout
+    assert "doc-1 - Architecture" in listed and "doc-2 - Runbook: High latency" in listed

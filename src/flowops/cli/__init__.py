@@ -23,6 +23,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "board": ("flowops.cli.board", "board_command"),
     "doctor": ("flowops.cli.doctor", "doctor_command"),
     "doc": ("flowops.cli.doc", "doc_group"),
+    "decision": ("flowops.cli.decision", "decision_group"),
     "workflow": ("flowops.cli.workflow", "workflow_group"),
     "plugins": ("flowops.cli.plugins", "plugins_group"),
     "playbooks": ("flowops.cli.playbooks", "playbooks_group"),
