@@ -189,3 +189,18 @@ def test_plain_list_of_ten_thousand_tasks_is_complete_when_piped(project):
         out = subprocess.run(f"'{flowops_bin}' task list --plain | wc -l", shell=True, cwd=project, capture_output=True,
                              text=True, check=True)
         assert int(out.stdout.strip()) == 10002  # the "To Do:" header, 10,000 tasks, a blank line
+
+
+def test_default_assignee_setting_applies_when_no_assignee_is_given(project, flowops):
+    (project / ".flowops" / "config.toml").write_text('default_assignee = "@sara"\n')
+    flowops('task create "Defaulted"')
+    flowops('task create "Explicit" -a @bob')
+    tasks = {t["title"]: t["assignees"] for t in json.loads(flowops("task list --json").stdout)["tasks"]}
+    assert tasks == {"Defaulted": ["@sara"], "Explicit": ["@bob"]}
+
+
+def test_list_search_matches_what_search_matches(project, flowops):
+    flowops('task create "Payments" --ac "refunds within 5 days" -l billing')
+    flowops('task create "Unrelated"')
+    assert flowops("task list --search refunds --plain").stdout == "To Do:\n  TASK-1 - Payments (ac: 0/1)\n\n"
+    assert "TASK-1" in flowops("task list --search billing --plain").stdout

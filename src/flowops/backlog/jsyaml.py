@@ -481,7 +481,7 @@ def dump_entry(key: str, value) -> str:
         lines = [f"{key}:"]
         for item in value:
             rendered = dump_scalar(item, level=2)
-            lines.append(f"  - {rendered}" if not rendered.startswith(("|", ">")) else f"  - {rendered}")
+            lines.append(f"  - {rendered}")
         return "\n".join(lines)
     rendered = dump_scalar(value, level=1)
     return f"{key}: {rendered}"

@@ -51,17 +51,11 @@ def matches(task: Task, filters: Filters) -> bool:
     return True
 
 
-def searchable_text(task: Task) -> str:
-    parts = [task.id, task.title, task.description, task.implementation_plan or "", task.implementation_notes or "",
-             task.final_summary or "", " ".join(task.labels), " ".join(task.assignees)]
-    parts += [c.text for c in task.acceptance_criteria]
-    parts += [c.body for c in task.comments]
-    return "\n".join(parts).lower()
-
-
 def text_matches(task: Task, query: str) -> bool:
-    text = searchable_text(task)
-    return all(word in text for word in query.lower().split())
+    """Every word of ``query`` appears in the task, as ``flowops search`` decides it."""
+    from flowops.backlog.search import task_fields, score_fields
+
+    return score_fields(task_fields(task), query.lower().split()) > 0
 
 
 def sort_tasks(tasks: list[Task], sort: str) -> list[Task]:

@@ -77,6 +77,14 @@ def id_parts(text: str) -> tuple[str, tuple[int, ...]] | None:
     return (match.group(1) or "").lower(), tuple(map(int, match.group(2).split(".")))
 
 
+_DISPLAY_ID_RE = re.compile(r"[A-Za-z]+-\d+(?:\.\d+)*")
+
+
+def display_id(text: str) -> str:
+    """An id as Backlog.md shows it: upper case (legacy files have ``task-7``)."""
+    return text.upper() if _DISPLAY_ID_RE.fullmatch(text) else text
+
+
 def id_from_filename(name: str) -> TaskId | None:
     """The id a task file's name carries (``task-12.1 - Title.md`` -> TASK-12.1), or None."""
     match = _FILENAME_ID_RE.match(name)

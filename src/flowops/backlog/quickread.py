@@ -13,14 +13,14 @@ import re
 
 from flowops.backlog.jsyaml import resolve_plain
 from flowops.backlog.model import Task
-from flowops.backlog.sections import BY_KEY, Comment, Criterion, parse_comments
+from flowops.backlog.naming import display_id
+from flowops.backlog.sections import BY_KEY, Criterion, parse_comments
 from flowops.backlog.records import from_record, to_record
 from flowops.backlog.taskfile import MAX_FILE_BYTES, task_from_values
 
 _FRONT_LINE_RE = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]+(.*?))?|  - (.*?))[ \t]*$", re.M)
 _HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*$", re.M)
 _ITEM_RE = re.compile(r"^- \[([ x])\] (?:#\d+ )?(.+)$", re.M)
-_ID_RE = re.compile(r"[A-Za-z]+-\d+(?:\.\d+)*")
 _NO = object()
 _SPECIAL_FIRST = frozenset("\"|>[]{}&*!%@`#?-,:'")
 _MEANINGFUL_WORDS = frozenset(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "~"])
@@ -163,8 +163,7 @@ def _fast_record(values: dict, sections: dict) -> tuple | None:
     task_id = get("id", "")
     if not task_id:
         return None
-    if _ID_RE.fullmatch(task_id):
-        task_id = task_id.upper()
+    task_id = display_id(task_id)
     priority = get("priority")
     if priority is not None:
         priority = " ".join(priority.split()).lower() or None
@@ -261,8 +260,7 @@ def _task(values: dict) -> Task | None:
             task.extra = {key: value for key, value in values.items() if key not in _KNOWN_KEYS}
     if not task.id:
         return None
-    if _ID_RE.fullmatch(task.id):
-        task.id = task.id.upper()
+    task.id = display_id(task.id)
     return task
 
 
@@ -313,4 +311,4 @@ def _sections(body: str) -> dict[str, str] | None:
     return found
 
 
-__all__ = ["Comment", "quick_task"]
+__all__ = ["quick_record", "quick_task"]

@@ -22,7 +22,8 @@ class Hit:
     document: Document | None = None
 
 
-def _task_fields(task: Task) -> dict[str, str]:
+def task_fields(task: Task) -> dict[str, str]:
+    """The lower-cased text of a task, by field, for matching and scoring."""
     rest = [task.implementation_plan or "", task.implementation_notes or "", task.final_summary or "",
             " ".join(task.assignees), task.status]
     rest += [c.text for c in task.acceptance_criteria]
@@ -60,7 +61,7 @@ def search(tasks: list[Task], documents: list[Document], query: str, *, limit: i
         return []
     hits: list[Hit] = []
     for task in tasks:
-        score = score_fields(_task_fields(task), words)
+        score = score_fields(task_fields(task), words)
         if score:
             hits.append(Hit("task", score, task=task))
     for document in documents:

@@ -70,7 +70,7 @@ for _spec in SPECS:
 _HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _MARKER_RE = re.compile(r"^<!-- (SECTION:[A-Z][A-Z0-9_]*|COMMENTS|COMMENT|AC|DOD):(BEGIN|END) -->[ \t]*$")
-_ITEM_RE = re.compile(r"^- \[([ x])\] (?:#\d+ )?(.+)$")
+_ITEM_RE = re.compile(r"^- \[([ x])\] (?:#\d+ )?(.+)$", re.M)
 
 
 @dataclass
@@ -131,7 +131,7 @@ class Body:
         blocks = self.find(key)
         chosen = [b for b in blocks if b.marked] or blocks
         for block in chosen:
-            for match in _ITEM_FIND_RE.finditer(_section_content(block)):
+            for match in _ITEM_RE.finditer(_section_content(block)):
                 items.append(Criterion(len(items) + 1, match.group(2), match.group(1) == "x"))
         return items
 
@@ -203,7 +203,6 @@ class Body:
 
 
 _INTERESTING_RE = re.compile(r"^(?:##[ \t]|<!-- |[ ]{0,3}(?:```|~~~))", re.M)
-_ITEM_FIND_RE = re.compile(r"^- \[([ x])\] (?:#\d+ )?(.+)$", re.M)
 
 
 def _line_at(text: str, start: int) -> tuple[str, int]:

@@ -221,9 +221,7 @@ class Backlog:
         try:
             return TaskFile.read(ref.path, ref.folder)
         except FileNotFoundError:
-            raise
-        except TaskParseError:
-            raise
+            raise  # the caller decides: a file renamed or archived meanwhile is not an error
         except OSError as exc:
             raise TaskParseError(f"cannot read: {exc.strerror or exc}") from None
 

@@ -16,6 +16,7 @@ from typing import Any
 from flowops.backlog import jsyaml
 from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.model import Task
+from flowops.backlog.naming import display_id
 from flowops.backlog.sections import (
     Body,
     BodyError,
@@ -240,8 +241,7 @@ class TaskFile:
         task = task_from_frontmatter(self.front)
         if not task.id:
             raise TaskParseError("the frontmatter has no 'id'", 2)
-        if re.fullmatch(r"[A-Za-z]+-\d+(?:\.\d+)*", task.id):
-            task.id = task.id.upper()  # legacy lower-case ids read as Backlog.md shows them
+        task.id = display_id(task.id)
         task.description = self.body.text_value("description") or ""
         task.implementation_plan = self.body.text_value("implementation_plan")
         task.implementation_notes = self.body.text_value("implementation_notes")

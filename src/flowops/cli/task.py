@@ -72,7 +72,7 @@ def create_command(ctx, title, description, acceptance_criteria, acceptance_crit
         title=title,
         description=description or "",
         status=status,
-        assignees=split_values(assignees) or list(backlog.config.default_assignee or []),
+        assignees=split_values(assignees) or _default_assignees(project, backlog),
         reporter=backlog.config.default_reporter,
         labels=split_values(labels),
         priority=_priority(priority),
@@ -105,6 +105,14 @@ def create_command(ctx, title, description, acceptance_criteria, acceptance_crit
     else:
         kind = "draft" if draft else "task"
         write(f"Created {kind} {task.id}\nFile: {task.path}\n")
+
+
+def _default_assignees(project, backlog) -> list[str]:
+    """Assignees when -a is not given: flowops' default_assignee, else backlog/config.yml's."""
+    configured = project.config.get("default_assignee")
+    if configured:
+        return [configured]
+    return list(backlog.config.default_assignee or [])
 
 
 def _due_date(value: str | None) -> str | None:
