@@ -10,6 +10,14 @@ import pytest
 from tests.support.cli import run_flowops
 
 
+@pytest.fixture(autouse=True)
+def user_cache_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Caches go to a fresh folder per test, never into the real home (FLOWOPS_CACHE_DIR)."""
+    folder = tmp_path_factory.mktemp("flowops-cache")
+    monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty git repository (with an identity, so commits work) as the working folder."""

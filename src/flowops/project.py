@@ -33,9 +33,12 @@ class Project:
     def flowops_dir(self) -> Path:
         return self.root / ".flowops"
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.flowops_dir / "cache"
+    @cached_property
+    def cache_dir(self) -> Path | None:
+        """This repository's folder in the user's cache (flowops.cachedir); None when caching is off."""
+        from flowops.cachedir import project_cache_dir
+
+        return project_cache_dir(self.root)
 
     @cached_property
     def config(self):
