@@ -449,7 +449,8 @@ class Backlog:
 
     def _prepare_new(self, new: NewTask, parents: dict[str, Task]) -> tuple[Task, Task | None, str]:
         """The Task to write for ``new`` (no id yet), its parent and its folder; UsageError when invalid."""
-        title = " ".join(new.title.split("\n")).strip()
+        _check_new(new)
+        title = new.title.strip()
         if not title:
             raise UsageError("a task needs a title", hint='flowops task create "Title" ...')
         status = self._status(new.status) if new.status else ("Draft" if new.draft else self.config.initial_status)
@@ -569,6 +570,24 @@ class Backlog:
 
     def _existing_id(self, text: str) -> str:
         return self.get(text, ("tasks", "completed", "drafts", "archive")).id
+
+
+def _check_new(new: NewTask) -> None:
+    """Refuse (UsageError) a value that could not be written and read back exactly."""
+    from flowops.backlog.values import check_line, check_lines, check_text
+
+    check_line("title", new.title)
+    for name in ("status", "reporter", "priority", "type", "milestone", "parent", "due_date"):
+        check_line(name, getattr(new, name))
+    check_lines("assignee", new.assignees)
+    check_lines("label", new.labels)
+    check_lines("dependency", new.dependencies)
+    check_lines("reference", new.references)
+    check_lines("documentation", new.documentation)
+    check_lines("acceptance criterion", new.acceptance_criteria)
+    check_lines("Definition of Done item", new.definition_of_done)
+    for name in ("description", "implementation_plan", "implementation_notes", "final_summary"):
+        check_text(name, getattr(new, name))
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:

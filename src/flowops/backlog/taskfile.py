@@ -312,7 +312,30 @@ class TaskFile:
             body_text = "\n\n"
         elif body_text and not body_text.endswith("\n"):
             body_text += "\n"
-        return self.doc.assemble(front.render(), body_text)
+        raw = self.doc.assemble(front.render(), body_text)
+        _verify_frontmatter(raw, task, changed)
+        return raw
+
+
+def _verify_frontmatter(raw: bytes, task: Task, changed: set[str]) -> None:
+    """Raise ValueError unless ``raw`` reads back with exactly ``task``'s values for the changed fields.
+
+    Replacing a field is exact by construction (the parser's own marks bound each entry);
+    this is the last line of defence: a file that would read back differently, or not at
+    all, is never written.
+    """
+    try:
+        reread = TaskFile(raw).parsed
+    except TaskParseError as exc:
+        raise ValueError(f"the edited file would not read back ({exc.reason}); nothing was written") from None
+    for _key, attr, kind in FIELDS:
+        if attr not in changed:
+            continue
+        wanted, got = getattr(task, attr), getattr(reread, attr)
+        if kind.endswith("?"):
+            wanted, got = wanted or None, got or None
+        if wanted != got:
+            raise ValueError(f"{attr} {wanted!r} would read back as {got!r}; nothing was written")
 
 
 def _criteria_key(items: list[Criterion]) -> list[tuple[str, bool]]:
