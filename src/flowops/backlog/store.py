@@ -20,7 +20,7 @@ from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
 from flowops.backlog.model import Task
 from flowops.backlog.naming import TaskId, id_from_filename, id_parts, parse_task_id, task_filename, try_parse_task_id
-from flowops.backlog.taskfile import TaskFile, TaskParseError, render_new_task
+from flowops.backlog.taskfile import TaskFile, TaskParseError, check_size, render_new_task
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
 from flowops.locks import file_lock
 from flowops.project import Project, find_project
@@ -441,6 +441,7 @@ class Backlog:
                     data = render_new_task(task)
                 except ValueError as exc:
                     raise UsageError(str(exc)) from None
+                check_size(data, task.id)
                 atomic_write_bytes(path, data)
                 task.path = path
                 task.folder = folder
@@ -509,23 +510,40 @@ class Backlog:
             if touch and changed != ["ordinal"]:
                 # Reordering alone leaves updated_date alone, as in Backlog.md 1.52.
                 task.updated_date = now_stamp()
-            try:
-                data = task_file.render(task)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
+            # Everything that can refuse the edit is checked before the file is touched.
+            data = self._render_checked(task_file, task)
             old_path = task_file.path
-            atomic_write_bytes(old_path, data)
             new_path = old_path
             if task.title != before.title or task.id != before.id:
+                new_path = old_path.with_name(task_filename(task.id, task.title))
+                if new_path != old_path and os.path.lexists(new_path):
+                    raise StoreError(
+                        f"cannot rename {task.id} to {self.relpath(new_path)}: something with that name exists; nothing was changed",
+                        hint="move that file away (or choose another title), then retry",
+                    )
+            atomic_write_bytes(old_path, data)
+            if new_path != old_path:
                 # Rename after the content is safely written: a crash in between leaves a
                 # valid file under its old name, never two files for one task.
-                new_path = old_path.with_name(task_filename(task.id, task.title))
-                if new_path != old_path:
-                    if new_path.exists():
-                        raise StoreError(f"cannot rename to {self.relpath(new_path)}: a file with that name exists")
+                try:
                     os.replace(old_path, new_path)
+                except OSError as exc:
+                    atomic_write_bytes(old_path, task_file.doc.raw)  # put the old content back
+                    raise StoreError(
+                        f"cannot rename {task.id} to {self.relpath(new_path)}: {exc.strerror or exc}; nothing was changed"
+                    ) from None
             task.path = new_path
             return Update(before, task, changed)
+
+    @staticmethod
+    def _render_checked(task_file: TaskFile, task: Task) -> bytes:
+        """The edited file's bytes; UsageError when it could not be written exactly or is too big."""
+        try:
+            data = task_file.render(task)
+        except ValueError as exc:
+            raise UsageError(f"{task.id}: {exc}") from None
+        check_size(data, task.id)
+        return data
 
     def archive(self, id_text: str) -> Task:
         """Move the task to ``archive/tasks/`` (its id stays taken)."""

@@ -317,6 +317,17 @@ class TaskFile:
         return raw
 
 
+def check_size(data: bytes, what: str) -> None:
+    """UsageError when ``data`` is over MAX_FILE_BYTES: flowops never writes a file it would refuse to read."""
+    if len(data) > MAX_FILE_BYTES:
+        from flowops.errors import UsageError
+
+        raise UsageError(
+            f"{what} would be {len(data) / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB limit for a backlog file; nothing was changed",
+            hint="keep long notes in a document (`flowops doc create`) and link it from the task",
+        )
+
+
 def _verify_frontmatter(raw: bytes, task: Task, changed: set[str]) -> None:
     """Raise ValueError unless ``raw`` reads back with exactly ``task``'s values for the changed fields.
 
@@ -324,6 +335,8 @@ def _verify_frontmatter(raw: bytes, task: Task, changed: set[str]) -> None:
     this is the last line of defence: a file that would read back differently, or not at
     all, is never written.
     """
+    if len(raw) > MAX_FILE_BYTES:
+        return  # the writer's check_size refuses it with a clearer message
     try:
         reread = TaskFile(raw).parsed
     except TaskParseError as exc:
