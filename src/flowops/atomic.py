@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-TEMP_SUFFIX = ".tmp"
+# Distinctive, so that one .gitignore line (written by `flowops init`) covers every leftover
+# and `flowops doctor --fix` can remove them without touching anyone else's files.
+TEMP_SUFFIX = ".flowops-tmp"
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None = None) -> None:
@@ -57,7 +59,8 @@ def _stem(name: str) -> str:
 def is_temp_name(name: str) -> bool:
     """True for the name of a temporary file an interrupted atomic write may have left."""
     parts = name.split(".")
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and len(parts) >= 5 and parts[-3].isdigit() and len(parts[-2]) == 8 and all(c in "0123456789abcdef" for c in parts[-2])
+    # Earlier versions used ".tmp"; their leftovers (same pid.hex pattern) match too.
+    return name.startswith(".") and name.endswith((TEMP_SUFFIX, ".tmp")) and len(parts) >= 5 and parts[-3].isdigit() and len(parts[-2]) == 8 and all(c in "0123456789abcdef" for c in parts[-2])
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, *, mode: int | None = None) -> None:

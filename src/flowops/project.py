@@ -34,6 +34,13 @@ class Project:
         return self.root / ".flowops"
 
     @cached_property
+    def state_dir(self) -> Path:
+        """Where this clone's audit log and outbox live (flowops.statedir): in the git folder when there is one."""
+        from flowops.statedir import state_dir
+
+        return state_dir(self.root)
+
+    @cached_property
     def cache_dir(self) -> Path | None:
         """This repository's folder in the user's cache (flowops.cachedir); None when caching is off."""
         from flowops.cachedir import project_cache_dir

@@ -13,6 +13,7 @@ from flowops.backlog.store import Backlog
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
 from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
+from tests.support.state import audit_log
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 
@@ -146,7 +147,7 @@ def test_complete_after_the_work_moves_to_deployed_and_a_handler_receives_deploy
     assert event["data"]["spec_id"] == "checkout" and event["data"]["task_id"] == "TASK-1"
     assert event["data"]["ops_task_ids"] == [f"TASK-1.{n}" for n in range(1, 8)]
     assert event["data"]["files"] == ["k8s", "monitoring/alerts.yml"]
-    log = [json.loads(line) for line in (project / ".flowops" / "log" / "events.jsonl").read_text().splitlines()]
+    log = [json.loads(line) for line in audit_log(project).read_text().splitlines()]
     types = [r["event"]["type"] for r in log if r.get("kind") == "event"]
     assert types[-3:] == ["workflow.transitioned", "deploy.completed", "operate.completed"]
     again = flowops("operate 1 --complete")

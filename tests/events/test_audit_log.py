@@ -9,14 +9,15 @@ import responses
 from flowops.events import audit
 from flowops.events.bus import emit
 from tests.events.conftest import audit_records
+from tests.support.state import audit_log
 
 
 def log_lines(repo):
-    return (repo / ".flowops" / "log" / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    return audit_log(repo).read_text(encoding="utf-8").splitlines()
 
 
 def write_lines(repo, lines):
-    (repo / ".flowops" / "log" / "events.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    audit_log(repo).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def test_each_event_and_each_delivery_is_one_chained_record(project, write_hooks, repo):
@@ -57,7 +58,7 @@ def test_a_removed_record_breaks_the_next_link(project, repo):
 
 def test_a_torn_line_is_reported_and_later_appends_still_work(project, repo):
     emit(project, "deploy.completed")
-    path = repo / ".flowops" / "log" / "events.jsonl"
+    path = audit_log(repo)
     with path.open("a", encoding="utf-8") as handle:
         handle.write('{"kind":"event","ev')  # a crash in the middle of a write
     emit(project, "deploy.failed")
@@ -88,7 +89,7 @@ def test_secrets_never_reach_the_log(project, write_hooks, repo, monkeypatch):
         mock.add(responses.POST, "https://bot:pw-90x1@chat.example.com/hook/abc123xyz", status=500, body="no thanks")
         report = emit(project, "deploy.completed")
     assert [r.ok for r in report.results] == [False, False]
-    text = (repo / ".flowops" / "log" / "events.jsonl").read_text()
+    text = audit_log(repo).read_text()
     text += json.dumps(report.to_dict())
     for secret in ("tok-7d1e22", "literal-value-1", "pw-90x1", "abc123xyz", "hmac-5ecret"):
         assert secret not in text

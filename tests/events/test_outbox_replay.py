@@ -7,6 +7,7 @@ from flowops.events import bus, outbox
 from flowops.events.bus import emit
 from flowops.events.replay import replay
 from tests.events.conftest import audit_records
+from tests.support.state import outbox_file
 
 URL = "https://hooks.example.com/ops"
 HOOKS = """
@@ -99,7 +100,7 @@ def test_an_entry_for_a_removed_handler_is_kept_with_a_warning(project, write_ho
 def test_unreadable_outbox_lines_are_kept(project, write_hooks, repo):
     write_hooks(HOOKS)
     emit_while(project, chat=500)
-    path = repo / ".flowops" / "outbox.jsonl"
+    path = outbox_file(repo)
     path.write_text("not json at all\n" + path.read_text())
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, URL, status=200)

@@ -167,8 +167,10 @@ class Backlog:
             self.project.flowops_dir.mkdir(parents=True, exist_ok=True)
             ignore = self.project.flowops_dir / ".gitignore"
             if not ignore.exists():
-                # Locks and the cache are per-machine; keep them out of commits.
-                atomic_write_bytes(ignore, b"cache/\nlocks/\nlog/*.lock\n")
+                # Locks (and, outside git, the log and outbox) are per-machine; keep them out of commits.
+                from flowops.initialize import GITIGNORE
+
+                atomic_write_bytes(ignore, GITIGNORE.encode("utf-8"))
             locks.mkdir(exist_ok=True)
         return locks
 

@@ -195,7 +195,7 @@ def test_command(ctx, name, event_type, plain, as_json):
 @output_options
 @click.pass_context
 def log_command(ctx, tail, type_glob, verify, plain, as_json):
-    """Show the audit log (.flowops/log/events.jsonl), or verify its hash chain."""
+    """Show the audit log (.git/flowops/log/events.jsonl), or verify its hash chain."""
     from flowops.events import audit
     from flowops.project import find_project
 
@@ -208,7 +208,7 @@ def log_command(ctx, tail, type_glob, verify, plain, as_json):
         elif checked.ok:
             write(f"ok: {checked.records} records, hash chain intact\n")
         else:
-            write(f"{audit.LOG_FILE}:{checked.line}: {checked.problem}\n")
+            write(f"{audit.shown_path(project)}:{checked.line}: {checked.problem}\n")
         if not checked.ok:
             ctx.exit(1)
         return

@@ -1,4 +1,7 @@
-"""The audit log, ``.flowops/log/events.jsonl``: append-only and hash-chained.
+"""The audit log, ``.git/flowops/log/events.jsonl``: append-only and hash-chained.
+
+It lives in the project's state folder (flowops.statedir: the git folder in a git
+repository, ``.flowops/`` outside git), never in the working tree.
 
 One JSON record per line: ``kind`` "event" (the whole CloudEvent), "delivery" (one
 handler's result) or "error" (something that stopped delivery). Each record carries
@@ -24,12 +27,37 @@ from typing import Any, Iterator
 from flowops.events.model import utc_now
 from flowops.locks import file_lock
 
-LOG_FILE = ".flowops/log/events.jsonl"
+LOG_NAME = "log/events.jsonl"  # inside the project's state folder (flowops.statedir)
 GENESIS = "0" * 64  # ``prev`` of the first record
 
 
 def log_path(project: Any) -> Path:
-    return Path(project.root) / LOG_FILE
+    """The audit log of ``project``: ``.git/flowops/log/events.jsonl`` in a git repository."""
+    return _state_dir(project) / LOG_NAME
+
+
+def shown_path(project: Any) -> str:
+    """The log's path for messages (relative to the project root when it is inside it)."""
+    return _relative(project, log_path(project))
+
+
+def _state_dir(project: Any) -> Path:
+    folder = getattr(project, "state_dir", None)
+    if folder is None:
+        from flowops.statedir import state_dir
+
+        folder = state_dir(project.root)
+    return Path(folder)
+
+
+def _relative(project: Any, path: Path) -> str:
+    try:
+        return path.relative_to(Path(project.root).resolve()).as_posix()
+    except ValueError:
+        try:
+            return path.relative_to(Path(project.root)).as_posix()
+        except ValueError:
+            return str(path)
 
 
 def append(project: Any, records: list[dict]) -> list[dict]:

@@ -1,4 +1,7 @@
-"""The outbox, ``.flowops/outbox.jsonl``: one line per (event, handler) not yet delivered.
+"""The outbox, ``.git/flowops/outbox.jsonl``: one line per (event, handler) not yet delivered.
+
+Like the audit log it lives in the project's state folder (flowops.statedir), never in
+the working tree, so a clone cannot bring entries of its own.
 
 Lines are appended under a lock with fsync, and rewritten atomically when a replay
 removes what it delivered; a line flowops cannot read is kept as it is.
@@ -16,7 +19,7 @@ from flowops.atomic import atomic_write_text
 from flowops.events.model import utc_now
 from flowops.locks import file_lock
 
-OUTBOX_FILE = ".flowops/outbox.jsonl"
+OUTBOX_NAME = "outbox.jsonl"  # inside the project's state folder (flowops.statedir)
 
 
 @dataclass
@@ -43,7 +46,10 @@ class OutboxEntry:
 
 
 def outbox_path(project: Any) -> Path:
-    return Path(project.root) / OUTBOX_FILE
+    """The outbox of ``project``: ``.git/flowops/outbox.jsonl`` in a git repository."""
+    from flowops.events.audit import _state_dir
+
+    return _state_dir(project) / OUTBOX_NAME
 
 
 def _lock(path: Path):

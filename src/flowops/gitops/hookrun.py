@@ -108,7 +108,7 @@ def _record_failure(project: Any, log_size: int, event_type: str, hook_type: str
             audit.append(project, [{"kind": "error", "type": event_type, "origin": f"git {hook_type} hook", "error": reason}])
     except Exception as exc:  # noqa: BLE001 - the log may be the broken part
         return f"{what}: {reason} (and not logged: {_one_line(exc)})"
-    return f"{what}: {reason} (see {audit.LOG_FILE})"
+    return f"{what}: {reason} (see {audit.shown_path(project)})"
 
 
 def _logged_since(path: Any, offset: int, event_type: str) -> tuple[bool, bool]:
