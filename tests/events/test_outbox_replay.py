@@ -106,3 +106,30 @@ def test_unreadable_outbox_lines_are_kept(project, write_hooks, repo):
         mock.add(responses.POST, URL, status=200)
         replay(project)
     assert path.read_text() == "not json at all\n"
+
+
+def test_a_torn_outbox_tail_is_cut_off_by_the_next_entry(project, write_hooks, repo):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500)
+    path = outbox_file(repo)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"event": {"id": "half')  # kill -9 in the middle of an append
+
+    emit_while(project, chat=500)
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all(json.loads(line)["handler"] == "chat" for line in lines)
+    assert path.read_text(encoding="utf-8").endswith("\n")
+
+
+def test_replay_drops_a_torn_outbox_tail_instead_of_keeping_it_forever(project, write_hooks, repo):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500)
+    path = outbox_file(repo)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"event": {"id": "half')
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=200)
+        report = replay(project)
+    assert len(report.delivered) == 1
+    assert path.read_text() == ""

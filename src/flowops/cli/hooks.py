@@ -205,10 +205,17 @@ def log_command(ctx, tail, type_glob, verify, plain, as_json):
         checked = audit.verify(project)
         if mode == "json":
             print_json(checked.to_dict())
-        elif checked.ok:
-            write(f"ok: {checked.records} records, hash chain intact\n")
         else:
-            write(f"{audit.shown_path(project)}:{checked.line}: {checked.problem}\n")
+            shown = audit.shown_path(project)
+            notes = [
+                f"{shown}:{item.line}: interrupted write ({item.size} bytes, "
+                + ("skipped by the records after it)" if item.repaired else "no final newline; the next append removes it)")
+                for item in checked.interrupted
+            ]
+            if checked.ok:
+                write("".join(note + "\n" for note in notes) + f"ok: {checked.records} records, hash chain intact\n")
+            else:
+                write("".join(note + "\n" for note in notes) + f"{shown}:{checked.line}: {checked.problem}\n")
         if not checked.ok:
             ctx.exit(1)
         return

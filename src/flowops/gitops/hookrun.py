@@ -87,10 +87,10 @@ def _one_line(error: Any) -> str:
 
 
 def _log_size(project: Any) -> int:
-    from flowops.events.audit import log_path
+    from flowops.events.audit import complete_size
 
     try:
-        return log_path(project).stat().st_size
+        return complete_size(project)
     except OSError:
         return 0
 
