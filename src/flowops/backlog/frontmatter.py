@@ -492,6 +492,13 @@ def _yaml_entries(text: str, first_line: int) -> list[Entry]:
             return [Entry(None, [line]) for line in lines] if text else []
         if not isinstance(node, yaml.MappingNode):
             raise FrontmatterError("frontmatter is not a map of keys to values", first_line)
+        from flowops.errors import ConfigError
+        from flowops.yamlfile import check_expansion
+
+        try:
+            check_expansion(node, "")
+        except ConfigError as exc:
+            raise FrontmatterError(exc.message, first_line + exc.line - 1 if exc.line else None) from None
         spans: list[tuple[int, int, str, Any]] = []
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
