@@ -54,7 +54,7 @@ def config_location(root: Path) -> tuple[Path, str] | None:
     pyproject = root / PYPROJECT
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read(pyproject, root))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
             return None
         if "flowops" in data.get("tool", {}):
@@ -70,7 +70,7 @@ def load_config(root: Path) -> Config:
     path, kind = location
     rel = path.relative_to(root).as_posix()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read(path, root))
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         raise ConfigError(f"invalid TOML: {exc}", path=rel, line=line, hint="fix the syntax and rerun") from None
@@ -91,6 +91,13 @@ def load_config(root: Path) -> Config:
         if not isinstance(value, kind_type) or (kind_type is list and not all(isinstance(v, str) for v in value)):
             raise ConfigError(f"'{prefix}{key}' must be {description}, not {value!r}", path=rel, field=prefix + key)
     return Config(values, rel)
+
+
+def _read(path: Path, root: Path) -> str:
+    """A settings file's text: a regular file inside the repository, at most 4 MiB (pyproject.toml included)."""
+    from flowops.safeio import read_config
+
+    return read_config(path, root, 4 * 1024 * 1024).decode("utf-8")
 
 
 def _flatten(data: dict, prefix: str, out: dict) -> None:

@@ -14,6 +14,9 @@ from typing import Any
 from flowops.errors import ConfigError
 
 FieldPath = tuple[Any, ...]
+# Largest files read: configuration (hooks.yaml, workflow.yml) and data (alert rules).
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_DATA_BYTES = 8 * 1024 * 1024
 # How many values aliases may add to a document. Real configuration uses a few anchors
 # (shared defaults); an alias bomb needs millions.
 MAX_ALIAS_NODES = 10_000
@@ -126,13 +129,24 @@ def _children(node: Any, yaml: Any) -> list[Any]:
     return []
 
 
-def load_yaml_file(file: Path, display_path: str | None = None) -> tuple[Any, Locations]:
-    """Read ``file`` as UTF-8 and parse it with ``load_yaml``."""
+def load_yaml_file(
+    file: Path, display_path: str | None = None, *, root: Path | None = None, limit: int = MAX_DATA_BYTES
+) -> tuple[Any, Locations]:
+    """Read ``file`` as UTF-8 and parse it with ``load_yaml``.
+
+    At most ``limit`` bytes are read. With ``root`` (a file the repository provides) only a
+    regular file inside it is read; without (a path the user named), a pipe is fine too.
+    """
+    from flowops.safeio import RefusedFile, read_config, read_named
+
     shown = display_path or str(file)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = read_config(file, root, limit) if root is not None else read_named(file, limit)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=shown) from None
+    except RefusedFile as exc:
+        raise ConfigError(f"cannot read: {exc.reason}", path=shown) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=shown) from None
     return load_yaml(text, shown)

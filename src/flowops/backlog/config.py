@@ -49,11 +49,21 @@ class BacklogConfig:
         return None
 
 
-def read_backlog_config(path: Path) -> BacklogConfig:
-    """Read ``path`` if it exists (missing: defaults)."""
+def read_backlog_config(path: Path, root: Path | None = None) -> BacklogConfig:
+    """Read ``path`` if it exists (missing: defaults).
+
+    Only a regular file (inside ``root`` when given) is read; a FIFO, a device, a file over
+    1 MiB or a link out of the repository is a ConfigError naming it.
+    """
+    from flowops.safeio import RefusedFile, read_config
+
     config = BacklogConfig(path=path if path.exists() else None)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config(path, root if root is not None else path.parent, 1024 * 1024, what="config.yml").decode("utf-8")
+    except RefusedFile as exc:
+        from flowops.errors import ConfigError
+
+        raise ConfigError(f"cannot read: {exc.reason}", path=str(path), hint="make it a regular file inside the repository") from None
     except (OSError, UnicodeDecodeError):
         return config
     for raw in text.split("\n"):

@@ -11,7 +11,7 @@ from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Decision
 from flowops.backlog.naming import titled_filename
-from flowops.backlog.taskfile import SplitDocument, TaskParseError, normalize_date
+from flowops.backlog.taskfile import normalize_date, read_backlog_file, SplitDocument, TaskParseError
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
 
@@ -20,7 +20,7 @@ _NAME_RE = re.compile(r"^decision-(\d+)(?: - .*)?\.md$", re.I)
 
 
 def read_decision(path: Path) -> Decision:
-    split = SplitDocument(path.read_bytes())
+    split = SplitDocument(read_backlog_file(path))
     try:
         values = Frontmatter.parse(split.front_text).as_dict()
     except FrontmatterError as exc:

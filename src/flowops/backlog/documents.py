@@ -16,7 +16,7 @@ from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Document
 from flowops.backlog.naming import parse_doc_id, titled_filename
-from flowops.backlog.taskfile import SplitDocument, TaskParseError, check_size, normalize_date
+from flowops.backlog.taskfile import SplitDocument, TaskParseError, check_size, normalize_date, read_backlog_file
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
 
@@ -35,7 +35,7 @@ class DocumentFile:
 
     @classmethod
     def read(cls, path: Path) -> "DocumentFile":
-        raw = path.read_bytes()
+        raw = read_backlog_file(path)
         split = SplitDocument(raw)
         try:
             front = Frontmatter.parse(split.front_text)

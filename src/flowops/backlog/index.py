@@ -58,7 +58,7 @@ class TaskIndex:
                 return
             if not len(paths) == len(keys) == len(records):
                 return
-            self.entries = {path: ((key[0], key[1]), record) for path, key, record in zip(paths, keys, records)}
+            self.entries = {path: ((key[0], key[1]), record) for path, key, record in zip(paths, keys, records, strict=True)}
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             # A corrupt or foreign cache is just a cold cache.
             self.entries = {}

@@ -66,7 +66,8 @@ class FileRef:
 
     def stat_key(self) -> tuple[int, int] | None:
         try:
-            st = self._entry.stat() if self._entry is not None else os.stat(self.spath)
+            # lstat: a symlink is judged (and refused) as itself, and a dangling one is seen.
+            st = self._entry.stat(follow_symlinks=False) if self._entry is not None else os.lstat(self.spath)
         except OSError:
             return None
         return (st.st_size, st.st_mtime_ns)
@@ -138,11 +139,12 @@ class Backlog:
         self.project = project
         self.dir = project.backlog_dir
         self._index = None  # the listing cache, opened on first use
+        self._inside_checked = False
 
     # -- layout -------------------------------------------------------------------------
     @cached_property
     def config(self) -> BacklogConfig:
-        return read_backlog_config(self.dir / "config.yml")
+        return read_backlog_config(self.dir / "config.yml", self.project.root)
 
     @property
     def exists(self) -> bool:
@@ -154,6 +156,28 @@ class Backlog:
                 f"no backlog found in {self.project.root}",
                 hint="run `flowops init` here (or `backlog init`), or run flowops inside a project that has a backlog/ folder",
             )
+        self.check_inside()
+
+    def check_inside(self) -> None:
+        """UsageError when the backlog folder or one of its task folders leads out of the repository.
+
+        A clone can make ``backlog/tasks`` a symlink to any folder of the machine; flowops
+        would then read (and write) files there. Checked once per Backlog.
+        """
+        if self._inside_checked:
+            return
+        root = self.project.root.resolve()
+        for folder in (self.dir, *(self.folder_path(name) for name in EVERYWHERE), self.dir / "docs", self.dir / "decisions"):
+            if not os.path.lexists(folder):
+                continue
+            resolved = folder.resolve()
+            if resolved != root and root not in resolved.parents:
+                raise UsageError(
+                    f"{self.relpath(folder)} leads outside the repository (to {resolved})",
+                    path=self.relpath(folder),
+                    hint="flowops reads and writes task files only inside the repository: make it a real folder",
+                )
+        self._inside_checked = True
 
     def folder_path(self, folder: str) -> Path:
         return self.dir / FOLDERS[folder]
@@ -185,6 +209,7 @@ class Backlog:
         Looking one task up filters names by its number first, so only a handful of the
         10,000 names of a large backlog are parsed.
         """
+        self.check_inside()
         if containing is not None:
             return self._scan_names(folders, containing)
         refs: list[FileRef] = []

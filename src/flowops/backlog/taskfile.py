@@ -268,7 +268,8 @@ class TaskFile:
 
     @classmethod
     def read(cls, path: Path, folder: str = "tasks") -> "TaskFile":
-        return cls(path.read_bytes(), path, folder)
+        """Read the regular file ``path`` (never a symlink, FIFO or device; size checked first)."""
+        return cls(read_backlog_file(path), path, folder)
 
     def changed_fields(self, task: Task) -> list[str]:
         """Names of the Task attributes that differ from what the file holds."""
@@ -315,6 +316,16 @@ class TaskFile:
         raw = self.doc.assemble(front.render(), body_text)
         _verify_frontmatter(raw, task, changed)
         return raw
+
+
+def read_backlog_file(path: Path) -> bytes:
+    """The bytes of a backlog file; TaskParseError when it is not a regular file or too big."""
+    from flowops.safeio import RefusedFile, read_regular
+
+    try:
+        return read_regular(path, MAX_FILE_BYTES, what="a backlog file")
+    except RefusedFile as exc:
+        raise TaskParseError(exc.reason) from None
 
 
 def check_size(data: bytes, what: str) -> None:

@@ -10,7 +10,7 @@ that name the field, so nothing is written and the user knows what to change.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from flowops.errors import UsageError
 

@@ -75,8 +75,16 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
         paths = [Path(f).absolute() for f in alert_files]
         shown = [project.relpath(p) for p in paths]
     else:
+        from flowops.errors import ConfigError
+        from flowops.safeio import RefusedFile, check_regular_inside
+
         paths = [Path(project.root, f) for f in config.get("operate.alerts") or []]
         shown = list(config.get("operate.alerts") or [])
+        for path, name in zip(paths, shown):
+            try:
+                check_regular_inside(path, Path(project.root))  # the repository names these: its own files only
+            except RefusedFile as exc:
+                raise ConfigError(f"alert file {name!r}: {exc.reason}", path=config.source, field="operate.alerts") from None
     return OperateOptions(
         playbooks=list(playbooks) or list(config.get("operate.playbooks") or []),
         alert_files=list(zip(paths, shown)),

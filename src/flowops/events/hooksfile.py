@@ -135,8 +135,13 @@ def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any,
     """
     from flowops.yamlfile import Locations, load_yaml
 
+    from flowops.safeio import RefusedFile, read_config
+    from flowops.yamlfile import MAX_CONFIG_BYTES
+
     try:
-        raw = target.read_bytes()
+        raw = read_config(target, Path(project.root), MAX_CONFIG_BYTES)
+    except RefusedFile as exc:
+        raise ConfigError(f"cannot read: {exc.reason}", path=shown) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc}", path=shown) from None
     digest = hashlib.sha256(raw).hexdigest()
