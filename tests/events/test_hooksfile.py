@@ -11,9 +11,9 @@ def problems_of(project, **kwargs):
 
 def test_the_documented_example_is_valid(project, write_hooks, script, monkeypatch):
     script("scripts/notify.sh", "true\n")
-    monkeypatch.setenv("OPS_TOKEN", "t")
+    monkeypatch.setenv("OPS_TOKEN", "tok-4f1c")
     monkeypatch.setenv("CHAT_WEBHOOK_URL", "https://chat.example.com/hook")
-    monkeypatch.setenv("FLOWOPS_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv("FLOWOPS_WEBHOOK_SECRET", "whsec-9d2e")
     write_hooks(
         """
         version: 1

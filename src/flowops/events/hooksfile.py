@@ -62,6 +62,7 @@ class HooksFile:
     hooks: list[Hook] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     exists: bool = True
+    secrets: list[str] = field(default_factory=list)  # every configured secret value (secrets.configured)
 
     @property
     def errors(self) -> list[Problem]:
@@ -120,9 +121,26 @@ def read_hooks(
         return HooksFile(shown, exists=False)
 
     data, where = _parse(project, target, shown, cache=file is None)
-    checker = _Checker(shown, where, root, types, os.environ if environ is None else environ, check_env)
+    env = os.environ if environ is None else environ
+    checker = _Checker(shown, where, root, types, env, check_env)
     hooks = checker.check_document(data)
-    return HooksFile(shown, hooks, checker.problems)
+    values, short = secrets.configured(data, env)
+    warning = secrets.short_secret_warning(short)
+    if warning:
+        checker.problems.append(Problem(warning, shown, severity="warning"))
+    return HooksFile(shown, hooks, checker.problems, secrets=values)
+
+
+def configured_secrets(project: Any, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secret values hooks.yaml configures, read without validating it (none when it is missing or broken)."""
+    target = hooks_path(project)
+    if not target.is_file():
+        return []
+    try:
+        data, _where = _parse(project, target, project.relpath(target), cache=True)
+    except ConfigError:
+        return []
+    return secrets.configured(data, environ)[0]
 
 
 def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any, Any]:

@@ -59,7 +59,7 @@ def replay(project: Any, *, handler: str | None = None, sleep: Any = None) -> Re
         except ValueError as exc:
             report.warnings.append(f"outbox line {entry.line}: {exc}; kept")
             continue
-        result = deliver(project, hook, types[hook.type], event, sleep=sleep)
+        result = deliver(project, hook, types[hook.type], event, sleep=sleep, secrets=hooks_file.secrets)
         audit.append(project, [delivery_record(event, result, replay=True)])
         if result.ok:
             done.append(entry.key)
