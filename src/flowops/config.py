@@ -28,7 +28,10 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "operate.files": ("a list of repository paths", list, []),
     "operate.assignee": ("a string", str, "@sre-agent"),
     "events.source": ("a string", str, None),
+    "git.hook_budget": ("a number of seconds from 0.1 to 60", (int, float), 2),
 }
+# Numeric settings and their allowed range (bounds included).
+_RANGES: dict[str, tuple[float, float]] = {"git.hook_budget": (0.1, 60)}
 
 
 @dataclass
@@ -88,7 +91,11 @@ def load_config(root: Path) -> Config:
             known = ", ".join(sorted(_SCHEMA))
             raise ConfigError(f"unknown setting '{prefix}{key}'", path=rel, field=prefix + key, hint=f"known settings: {known}")
         description, kind_type, _default = _SCHEMA[key]
-        if not isinstance(value, kind_type) or (kind_type is list and not all(isinstance(v, str) for v in value)):
+        wrong = not isinstance(value, kind_type) or (kind_type is list and not all(isinstance(v, str) for v in value))
+        if key in _RANGES:
+            low, high = _RANGES[key]
+            wrong = wrong or isinstance(value, bool) or not low <= value <= high
+        if wrong:
             raise ConfigError(f"'{prefix}{key}' must be {description}, not {value!r}", path=rel, field=prefix + key)
     return Config(values, rel)
 
