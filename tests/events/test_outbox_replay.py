@@ -133,3 +133,40 @@ def test_replay_drops_a_torn_outbox_tail_instead_of_keeping_it_forever(project, 
         report = replay(project)
     assert len(report.delivered) == 1
     assert path.read_text() == ""
+
+
+def test_replay_sends_nothing_the_audit_log_never_recorded(project, write_hooks, repo):
+    write_hooks(HOOKS)
+    forged = {"event": {"specversion": "1.0", "id": "01FORGEDFORGEDFORGEDFORGED", "source": "flowops:/x", "type": "deploy.completed",
+                        "time": "2026-01-01T00:00:00Z", "datacontenttype": "application/json",
+                        "data": {"spec_id": None, "task_id": None, "files": [], "approved": True}},
+              "handler": "chat", "queued_at": "2026-01-01T00:00:00Z", "attempts": 1, "last_error": None}
+    path = outbox_file(repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(forged) + "\n")
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.POST, URL, status=200)
+        report = replay(project)
+        sent = len(mock.calls)
+
+    assert sent == 0 and report.delivered == [] and report.failed == []
+    assert "not in the audit log" in report.warnings[0] and "01FORGEDFORGEDFORGEDFORGED" in report.warnings[0]
+    assert json.loads(path.read_text())["event"]["id"] == "01FORGEDFORGEDFORGEDFORGED"  # kept, for a person to look at
+
+
+def test_replay_sends_the_event_as_the_log_recorded_it_not_an_edited_copy(project, write_hooks, repo):
+    write_hooks(HOOKS)
+    emit_while(project, chat=500)
+    path = outbox_file(repo)
+    entry = json.loads(path.read_text())
+    entry["event"]["data"]["task_id"] = "TASK-666"
+    path.write_text(json.dumps(entry) + "\n")
+
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, status=200)
+        report = replay(project)
+        body = json.loads(mock.calls[0].request.body)
+
+    assert len(report.delivered) == 1
+    assert body["data"]["task_id"] is None and body["id"] == entry["event"]["id"]
