@@ -8,7 +8,7 @@ import os
 import click
 
 from flowops.cli.emitting import hooks_suppressed
-from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
+from flowops.cli.output import console, output_options, print_json, resolve_mode, say_err, warn, write
 from flowops.errors import ConfigError, UsageError
 
 
@@ -153,7 +153,7 @@ def validate_command(ctx, file, plain, as_json):
         print_json({"path": path, "exists": exists, "valid": not errors, "hooks": count, "problems": [p.to_dict() for p in problems]})
     else:
         for problem in problems:
-            click.echo(f"{problem.severity}: {problem}", err=True)
+            say_err(f"{problem.severity}: {problem}")
         if not exists:
             write(f"{path} does not exist: no handlers configured\n")
         elif errors:
