@@ -55,9 +55,14 @@ class Project:
         return load_config(self.root)
 
     def relpath(self, path: str | os.PathLike) -> str:
-        """``path`` relative to the root, with forward slashes (for messages and events)."""
+        """``path`` relative to the root, with forward slashes (for messages and events).
+
+        The last component is not resolved: a symlink is named as itself, not as its target.
+        """
+        given = Path(path)
         try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+            located = given.parent.resolve() / given.name if given.name else given.resolve()
+            return located.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
 

@@ -527,7 +527,8 @@ class Backlog:
         wanted = self.parse_id(id_text)
         lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
         with file_lock(self._locks_dir() / lock_name):
-            task_file, _duplicates = self.locate(id_text, folders)
+            task_file, duplicates = self.locate(id_text, folders)
+            self._refuse_duplicates(task_file, duplicates)
             before = task_file.task.copy()
             task = task_file.task
             mutate(task)
@@ -562,6 +563,16 @@ class Backlog:
             task.path = new_path
             return Update(before, task, changed)
 
+    def _refuse_duplicates(self, task_file: TaskFile, duplicates: list[Path]) -> None:
+        """UsageError when several files claim the id: changing one of them would be a guess."""
+        if not duplicates:
+            return
+        paths = ", ".join(self.relpath(p) for p in [task_file.path, *duplicates] if p is not None)
+        raise UsageError(
+            f"{task_file.task.id} is claimed by {len(duplicates) + 1} files ({paths}); nothing was changed",
+            hint="`flowops doctor --fix` gives all but the oldest a new id; then edit the one you mean",
+        )
+
     @staticmethod
     def _render_checked(task_file: TaskFile, task: Task) -> bytes:
         """The edited file's bytes; UsageError when it could not be written exactly or is too big."""
@@ -585,7 +596,8 @@ class Backlog:
         wanted = self.parse_id(id_text)
         lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
         with file_lock(self._locks_dir() / lock_name):
-            task_file, _ = self.locate(id_text, sources)
+            task_file, duplicates = self.locate(id_text, sources)
+            self._refuse_duplicates(task_file, duplicates)
             target_dir = self.folder_path(folder)
             target_dir.mkdir(parents=True, exist_ok=True)
             target = target_dir / task_file.path.name

@@ -9,20 +9,21 @@ from flowops.cli.output import output_options, print_json, resolve_mode, write
 
 
 @click.command("doctor")
-@click.option("--fix", is_flag=True, help="Renumber duplicate task ids (the oldest keeps its id).")
+@click.option("--fix", is_flag=True, help="Renumber duplicate task ids (the oldest keeps its id) and remove temporary files interrupted writes left.")
 @output_options
 @click.pass_context
 def doctor_command(ctx, fix, plain, as_json):
-    """Find duplicate ids, unreadable files and dangling dependencies (exit 1 when any remain)."""
-    from flowops.backlog.doctor import diagnose, fix_duplicates
+    """Find duplicate ids, unreadable or special files, dangling dependencies and leftovers (exit 1 when any remain)."""
+    from flowops.backlog.doctor import diagnose, fix_duplicates, remove_leftover_temp_files
 
     mode = resolve_mode(plain, as_json)
     _project, backlog = open_backlog()
+    removed = remove_leftover_temp_files(backlog) if fix else []
     result = fix_duplicates(backlog) if fix else diagnose(backlog)
     if mode == "json":
         print_json(result.to_dict())
     else:
-        out = []
+        out = [f"removed {backlog.relpath(path)}" for path in removed]
         for item in result.renumbered:
             out.append(f"renumbered {item.old_id} -> {item.new_id}: {item.old_path} -> {item.new_path}")
         for line in result.review:
