@@ -202,3 +202,11 @@ def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_only_for_a_cha
     write_hooks(repo, 'version: 1\nhooks:\n  - {name: c, events: ["deploy.*"], command: ["true"]}\n  - {name: w, events: ["x.*"], webhook: {url: "https://x.invalid"}}\n')
     imported_after_emit(repo, "deploy.completed")  # parses hooks.yaml and fills the cache
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
+
+
+def test_event_data_that_is_not_utf8_is_refused_before_anything_is_recorded(flowops, repo):
+    result = flowops(["hooks", "emit", "deploy.completed", "--data", "note=bad \udcff byte"])
+
+    assert result.exit_code == 2, result
+    assert "UTF-8" in result.stderr and "Traceback" not in result.stderr
+    assert json.loads(flowops("hooks log --json").stdout)["records"] == []

@@ -340,7 +340,12 @@ def _event_data(task_id: str | None, spec_id: str | None, files: list[str], data
             continue
         payload[key] = value
     try:
-        json.dumps(payload)
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"event data must be UTF-8 text; it holds bytes that are not (at character {exc.start + 1})",
+            hint="nothing was recorded; pass the value as valid UTF-8",
+        ) from None
     except (TypeError, ValueError) as exc:
         raise UsageError(f"event data must be JSON values: {exc}") from None
     return payload
