@@ -141,6 +141,16 @@ def _alerts_from_data(data: Any, where: Locations) -> list[Alert]:
     return alerts
 
 
+def prometheus_alerts(groups: Any, at: tuple, where: Locations) -> list[Alert]:
+    """The alerts of Prometheus rule ``groups`` found at field path ``at`` of a loaded document.
+
+    For callers that locate the groups themselves (``flowops discover`` reads every
+    document of a multi-document manifest). Same errors as ``read_alerts``; alerts of
+    the same name (a warning/critical pair) are all returned.
+    """
+    return _prometheus(groups, at, where)
+
+
 def _prometheus(groups: Any, at: tuple, where: Locations) -> list[Alert]:
     _expect(isinstance(groups, list), "must be a list of rule groups", groups, at, where)
     alerts = []

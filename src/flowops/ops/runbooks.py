@@ -17,9 +17,11 @@ together; the ``runbook_url`` is kept in the document's facts as a link.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flowops.ops.alerts import Alert
 from flowops.ops.playbook import PlaybookItem
+from flowops.skeleton import PromptLeft, prompts_left
 
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
@@ -208,3 +210,66 @@ def _fenced(code: str, indent: str = "") -> str:
     fence = "`" * max(3, longest + 1)
     lines = [fence, *code.splitlines(), fence]
     return "\n".join(indent + line if line else line for line in lines)
+
+
+@dataclass(frozen=True)
+class RunbookFill:
+    """How far a runbook document is written: sections still skeleton, skeleton prompts left."""
+
+    unfilled_sections: tuple[str, ...]
+    prompts: tuple[PromptLeft, ...]
+
+    @property
+    def filled(self) -> bool:
+        return not self.unfilled_sections and not self.prompts
+
+    def problems(self) -> list[tuple[int | None, str]]:
+        """(line in the document or None, what is unfilled), prompts first, in document order."""
+        found: list[tuple[int | None, str]] = []
+        for left in self.prompts:
+            what = "TODO(runbook) marker" if left.marker else "skeleton prompt left without its marker"
+            found.append((left.line, f"{what}: {_shorten(left.prompt)}"))
+        found += [(None, f"section {section} is missing or has no text") for section in self.unfilled_sections]
+        return found
+
+
+def runbook_fill(body: str, alert: Alert | None = None) -> RunbookFill:
+    """Judge a runbook document against the skeleton flowops generated for its alert.
+
+    A document is filled when every section has text and no skeleton prompt is left,
+    with or without its ``TODO(runbook)`` marker (``flowops.skeleton.prompts_left``).
+    ``alert`` is the alert the document was generated for; without it, the alert's name
+    and severity are read back from the document's facts table.
+    """
+    alert = alert or _alert_from_document(body)
+    prompts = prompts_left(body, render_runbook_document(alert, "", ""), PLACEHOLDER)
+    sections = [s for s in unfilled_sections(body) if not _only_prompts_explain(s, body, prompts)]
+    return RunbookFill(tuple(sections), tuple(prompts))
+
+
+def _only_prompts_explain(section: str, body: str, prompts: list[PromptLeft]) -> bool:
+    # A section that is unfilled only because of the prompts already reported is not
+    # reported twice; an empty or missing section still is.
+    text = "\n".join(_section_bodies(body).get(section.lower(), []))
+    return bool(text.strip()) and bool(prompts) and PLACEHOLDER in text
+
+
+_FACT = re.compile(r"^\|\s*(Alert|Severity)\s*\|\s*(.*?)\s*\|\s*$", re.M)
+_TITLE = re.compile(r"^#\s+Runbook:\s*(.+?)\s*$", re.M)
+
+
+def _alert_from_document(body: str) -> Alert:
+    facts = {label: value for label, value in _FACT.findall(body)}
+    name = facts.get("Alert", "").strip("`").strip()
+    if not name:
+        title = _TITLE.search(body)
+        name = title.group(1) if title else "alert"
+    from flowops.ops.alerts import slugify
+
+    return Alert(name=name, slug=slugify(name) or "alert", expr="", duration=None,
+                 severity=facts.get("Severity") or None, summary=None, description=None, runbook_url=None,
+                 group=None, source="", line=None, position="")
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
