@@ -34,6 +34,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "commands": ("flowops.cli.commands", "commands_group"),
     "templates": ("flowops.cli.templates", "templates_group"),
     "demo": ("flowops.cli.demo", "demo_command"),
+    "discover": ("flowops.cli.discover", "discover_command"),
 }
 
 

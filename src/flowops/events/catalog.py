@@ -22,6 +22,8 @@ CATALOG: dict[str, str] = {
     "deploy.completed": "a deployment finished; files names what was deployed",
     "deploy.failed": "a deployment failed",
     "runbook.created": "a runbook document was created for an alert; data: doc_id, alert",
+    "ac.verified": "ac verify --update judged a task's criteria by their checks; data: results, checked, unchecked, "
+                   "summary, commit, dirty",
     "git.commit": "a commit was made; data: sha, branch, author, message, files, task_ids",
     "git.merge": "a merge was completed (post-merge hook)",
     "git.push": "refs are about to be pushed; data: refs",
