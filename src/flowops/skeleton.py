@@ -52,16 +52,16 @@ def prompts_left(document: str, skeleton: str, marker: str) -> list[PromptLeft]:
     A line holding ``marker`` is reported even when its text differs from every prompt:
     the marker means "not written yet" wherever it is.
     """
-    prompts = {}
-    for prompt in skeleton_prompts(skeleton, marker):
-        key = normalise(prompt, marker)
+    prompts: dict[str, str] = {}
+    for written in skeleton_prompts(skeleton, marker):
+        key = normalise(written, marker)
         if key:
-            prompts.setdefault(key, display(prompt, marker))
+            prompts.setdefault(key, display(written, marker))
     found: list[PromptLeft] = []
     for number, line in enumerate(document.splitlines(), start=1):
         has_marker = marker in line
         key = normalise(line, marker)
-        prompt = prompts.get(key)
+        prompt: str | None = prompts.get(key)
         if prompt is None and key:
             prompt = next((p for k, p in prompts.items() if len(k) >= _MIN_CONTAINED and k in key), None)
         if prompt is not None or has_marker:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from flowops.checks.binding import find_binding
@@ -13,7 +10,6 @@ from flowops.checks.registry import collect_checks
 from flowops.checks.runner import Runner
 from flowops.plugins import build_plugins
 from tests.support.evidence import copy_shop
-
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +32,6 @@ def check(shop, builtin_checks):
         return runner.run(binding, context.get("task")).result
 
     return run
-
-
-@pytest.fixture(scope="session")
-def promtool():
-    """The promtool binary: skipped without it, unless FLOWOPS_REQUIRE_PROMTOOL=1 (CI), which makes that a failure."""
-    found = shutil.which("promtool")
-    if found is None:
-        if os.environ.get("FLOWOPS_REQUIRE_PROMTOOL") == "1":
-            pytest.fail("FLOWOPS_REQUIRE_PROMTOOL=1 but promtool is not on PATH (.ci/run installs it)", pytrace=False)
-        pytest.skip("promtool is not on PATH (install the Debian package prometheus, or run .ci/run)")
-    return found
 
 
 def messages(result):

@@ -43,7 +43,8 @@ def runbook_files(repo):
 def write_sections(path):
     text = path.read_text()
     for section, body in WRITTEN.items():
-        text = re.sub(rf"(## {section}\n\n)(.*?)(?=\n## |\Z)", lambda m: m.group(1) + body + "\n", text, flags=re.S)
+        text = re.sub(rf"(## {section}\n\n)(.*?)(?=\n## |\Z)", lambda m, body=body: m.group(1) + body + "\n", text,
+                      flags=re.S)
     path.write_text(text)
 
 

@@ -25,7 +25,8 @@ spec:
 
 
 def criteria(side, task_id):
-    return [(c["index"], c["text"], c["checked"]) for c in side.backlog_json("task", "view", task_id)["task"]["acceptanceCriteria"]]
+    view = side.backlog_json("task", "view", task_id)["task"]
+    return [(c["index"], c["text"], c["checked"]) for c in view["acceptanceCriteria"]]
 
 
 def test_a_binding_made_by_flowops_survives_backlog_md_checking_and_adding_criteria(side):

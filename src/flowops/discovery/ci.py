@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowops.discovery.shapes import mapping
 from flowops.yamlfile import Locations
 
 GITHUB_WORKFLOWS = ".github/workflows/"
@@ -82,7 +83,7 @@ class CiFile:
         """Every step of every job, and every job-level ``uses:``, in file order."""
         for job_id, job in self.job_data.items():
             if isinstance(job.get("uses"), str):
-                with_ = job.get("with") if isinstance(job.get("with"), dict) else {}
+                with_ = mapping(job.get("with"))
                 yield Step(job_id, None, None, job["uses"].strip(), None, with_, self.line_of("jobs", job_id, "uses"))
             steps = job.get("steps")
             if not isinstance(steps, list):
@@ -92,7 +93,7 @@ class CiFile:
                     continue
                 uses = step.get("uses")
                 run = step.get("run")
-                with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+                with_ = mapping(step.get("with"))
                 name = step.get("name")
                 key = "uses" if uses is not None else "run" if run is not None else None
                 line = self.line_of("jobs", job_id, "steps", index, *((key,) if key else ()))

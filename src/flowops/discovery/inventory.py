@@ -226,7 +226,7 @@ def _folder(path: str) -> str:
 
 
 def _find_charts(inventory: Inventory) -> list[str]:
-    folders = []
+    folders: list[str] = []
     for path in inventory.files.paths:
         if posixpath.basename(path) != CHART_FILE:
             continue

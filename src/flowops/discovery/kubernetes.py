@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flowops.discovery.shapes import mapping
 from flowops.yamlfile import Locations
 
 # Kinds that run pods, and where their pod spec sits.
@@ -157,7 +158,7 @@ def _is_object(data: Any) -> bool:
 
 
 def _manifest(data: dict, where: Locations, path: str, line: int, at: tuple) -> Manifest:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = mapping(data.get("metadata"))
     name = metadata.get("name")
     namespace = metadata.get("namespace")
     return Manifest(

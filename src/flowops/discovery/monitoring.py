@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowops.discovery.shapes import mapping, sequence
 from flowops.errors import ConfigError
 from flowops.ops.alerts import Alert, prometheus_alerts
 from flowops.yamlfile import Locations
@@ -56,7 +57,7 @@ def rule_source(path: str, line: int, data: dict, where: Locations, *, resource_
     if resource_name is None:
         source = RuleSource(path, line, "rules", None, data.get("groups"), (*at, "groups"), where)
     else:
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        spec = mapping(data.get("spec"))
         source = RuleSource(path, line, "PrometheusRule", resource_name, spec.get("groups"), (*at, "spec", "groups"),
                             where)
     try:
@@ -95,14 +96,13 @@ def slo_specs(path: str, data: Any, where: Locations, line: int, at: tuple = ())
     if data.get("version") == SLOTH_VERSION and isinstance(data.get("slos"), list):
         return _sloth(path, data, data["slos"], ("slos",), where, line, "sloth", data.get("service"))
     if isinstance(api, str) and api.startswith(SLOTH_API_GROUP) and data.get("kind") == "PrometheusServiceLevel":
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-        slos = spec.get("slos") if isinstance(spec.get("slos"), list) else []
-        return _sloth(path, data, slos, ("spec", "slos"), where, line, "sloth-k8s", spec.get("service"))
+        spec = mapping(data.get("spec"))
+        return _sloth(path, data, sequence(spec.get("slos")), ("spec", "slos"), where, line, "sloth-k8s", spec.get("service"))
     if isinstance(api, str) and api.startswith(OPENSLO_API_GROUP) and data.get("kind") == "SLO":
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-        objectives = spec.get("objectives") if isinstance(spec.get("objectives"), list) else []
-        first = objectives[0] if objectives and isinstance(objectives[0], dict) else {}
+        metadata = mapping(data.get("metadata"))
+        spec = mapping(data.get("spec"))
+        objectives = sequence(spec.get("objectives"))
+        first = mapping(objectives[0]) if objectives else {}
         return [SloSpec(path, line, "openslo", _text(spec.get("service")), _text(metadata.get("name")),
                         _number(first.get("target")))]
     return []
