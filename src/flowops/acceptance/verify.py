@@ -146,10 +146,9 @@ def verify(project: Any, backlog: Any, runner: Runner, task_ids: Sequence[str], 
     ``ac.verified`` (only with ``update``). The audit record is written in every case.
     """
     tasks = collect_tasks(backlog, task_ids, recursive=recursive)
-    state = working_tree(project)
-    results = verify_criteria(runner, tasks, on_start=on_start)
-    report = VerifyReport(tasks, results, state)
-    record(project, report, command)
+    report = verify_tasks(project, runner, tasks, command=command, on_start=on_start)
+    results = report.results
+    state = report.state
     if update:
         report.updates = apply_results(backlog, results)
         if emit is not None:
@@ -163,11 +162,19 @@ def verify(project: Any, backlog: Any, runner: Runner, task_ids: Sequence[str], 
     return report
 
 
+def verify_tasks(project: Any, runner: Runner, tasks: Sequence[Task], *, command: str, on_start: OnStart | None = None,
+                 record_audit: bool = True) -> VerifyReport:
+    """Verify the criteria of ``tasks`` (read already) and, unless ``record_audit`` is False, record it."""
+    report = VerifyReport(list(tasks), verify_criteria(runner, tasks, on_start=on_start), working_tree(project))
+    if record_audit:
+        record(project, report, command)
+    return report
+
+
 def working_tree(project: Any) -> TreeState:
     """The tree state of the project, the backlog and .flowops/ left out of "dirty"."""
-    from flowops.gitops.state import tree_state
-
     from flowops.discovery.inventory import backlog_folder
+    from flowops.gitops.state import tree_state
 
     return tree_state(project.root, exclude=[".flowops", *backlog_folder(project)])
 

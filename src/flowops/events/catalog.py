@@ -16,6 +16,8 @@ CATALOG: dict[str, str] = {
     "task.archived": "a task was archived",
     "workflow.transitioned": "a task moved between workflow states; data: from, to, workflow",
     "workflow.state_check_skipped": "a workflow state check was bypassed; data: workflow, from, reason",
+    "workflow.verification_skipped": "a move skipped the checks bound to criteria (--no-verify); data: workflow, from, "
+                                     "to, reason, criteria",
     "operate.started": "flowops operate began for a validated task",
     "operate.completed": "flowops operate finished and the task moved to Deployed",
     "deploy.started": "a deployment began (emitted by scripts and CI)",

@@ -216,12 +216,19 @@ def _fenced(code: str, indent: str = "") -> str:
 class RunbookFill:
     """How far a runbook document is written: sections still skeleton, skeleton prompts left."""
 
-    unfilled_sections: tuple[str, ...]
+    unfilled_sections: tuple[str, ...]  # missing or empty (prompts aside)
     prompts: tuple[PromptLeft, ...]
+    prompt_sections: tuple[str, ...] = ()  # the sections the prompts are in
 
     @property
     def filled(self) -> bool:
         return not self.unfilled_sections and not self.prompts
+
+    @property
+    def skeleton_sections(self) -> list[str]:
+        """Every section not written yet (prompts left, empty or missing), in the order of SECTIONS."""
+        left = set(self.unfilled_sections) | set(self.prompt_sections)
+        return [section for section in SECTIONS if section in left]
 
     def problems(self) -> list[tuple[int | None, str]]:
         """(line in the document or None, what is unfilled), prompts first, in document order."""
@@ -244,7 +251,30 @@ def runbook_fill(body: str, alert: Alert | None = None) -> RunbookFill:
     alert = alert or _alert_from_document(body)
     prompts = prompts_left(body, render_runbook_document(alert, "", ""), PLACEHOLDER)
     sections = [s for s in unfilled_sections(body) if not _only_prompts_explain(s, body, prompts)]
-    return RunbookFill(tuple(sections), tuple(prompts))
+    where = _sections_by_line(body)
+    in_sections = tuple(dict.fromkeys(where[p.line] for p in prompts if p.line in where))
+    return RunbookFill(tuple(sections), tuple(prompts), in_sections)
+
+
+def _sections_by_line(body: str) -> dict[int, str]:
+    """1-based line number -> the runbook section (as spelled in SECTIONS) it belongs to."""
+    names = {section.lower(): section for section in SECTIONS}
+    found: dict[int, str] = {}
+    current: str | None = None
+    level = 0
+    for number, line in enumerate(body.splitlines(), start=1):
+        heading = _HEADING.match(line)
+        if heading:
+            words = re.findall(r"[a-z]+", heading.group(2).lower())
+            first = words[0] if words else ""
+            if first in names:
+                current, level = names[first], len(heading.group(1))
+                continue
+            if current is not None and len(heading.group(1)) <= level:
+                current = None
+        if current is not None:
+            found[number] = current
+    return found
 
 
 def _only_prompts_explain(section: str, body: str, prompts: list[PromptLeft]) -> bool:
