@@ -21,6 +21,7 @@ Prints the medians as a markdown snippet for docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -201,13 +202,14 @@ def build_discover_repo(root: Path, files: int, manifests: int) -> None:
     while made < files:
         rel = kinds[n % len(kinds)].format(f"module_{n:04d}")
         if rel.endswith(".py"):
-            text = f'"""Module {n}."""\n\n\ndef handle_{n}(request):\n    return {{"status": {rng.choice([200, 201, 204])}}}\n' * 6
+            status = rng.choice([200, 201, 204])
+            text = f'"""Module {n}."""\n\n\ndef handle_{n}(request):\n    return {{"status": {status}}}\n' * 6
         elif rel.endswith(".go"):
             text = f"package handler\n\nfunc Handle{n}() int {{ return {n} }}\n" * 8
         elif rel.endswith(".md"):
             text = f"# Topic {n}\n\n" + "Some prose about the service and its operations. " * 40 + "\n"
         elif rel.endswith(".json"):
-            text = '{"feature_flags": {"checkout_v2": true, "limit": %d}, "regions": ["eu-west-1", "us-east-1"]}\n' % n
+            text = f'{{"feature_flags": {{"checkout_v2": true, "limit": {n}}}, "regions": ["eu-west-1", "us-east-1"]}}\n'
         else:
             text = f"feature_flags:\n  checkout_v2: true\n  limit: {n}\nregions: [eu-west-1, us-east-1]\n"
         write(root, rel, text)
@@ -273,6 +275,7 @@ def main() -> int:
         command = [FLOWOPS, "ac", "verify", feature, "--recursive", "--json"]
         timed(command, verify_root, env, 1, ok=(0, 3))
         verify = timed(command, verify_root, env, args.runs, ok=(0, 3))
+        report = json.loads(subprocess.run(command, cwd=verify_root, env=env, capture_output=True, text=True).stdout)
         version = subprocess.run([FLOWOPS, "--version"], capture_output=True, text=True).stdout.strip()
         print(f"<!-- {version}, Python {platform.python_version()}, {os.cpu_count()} cores, {args.runs} runs -->")
         print("| case | median | min | max | target |")
@@ -284,6 +287,9 @@ def main() -> int:
             median = statistics.median(samples)
             verdict = "met" if median <= budget else "**not met**"
             print(f"| {label} | {median:.3f} s | {min(samples):.3f} s | {max(samples):.3f} s | <= {budget} s: {verdict} |")
+        counts = ", ".join(f"{n} {status}" for status, n in report["summary"].items())
+        print(f"\nac verify judged {len(report['results'])} criteria of {len({r['taskId'] for r in report['results']})} "
+              f"tasks: {counts}.")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
