@@ -39,13 +39,14 @@ def list_command(plain: bool, as_json: bool) -> None:
         print_json({"commands": rows})
         return
     if mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("command")
         table.add_column("source", overflow="fold")
         table.add_column("description")
         for row in rows:
-            table.add_row(row["command"], row["source"], row["description"])
+            table.add_row(*(escape(row[key]) for key in ("command", "source", "description")))
         console().print(table)
         return
     lines = []
@@ -87,12 +88,13 @@ def install_command(agents: tuple[str, ...], force: bool, dry_run: bool, plain: 
     if mode == "json":
         print_json(report.to_dict())
     elif mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("status", "agent", "command")
         table.add_column("file", overflow="fold")
         for entry in report.entries:
-            table.add_row(entry.status, entry.agent, entry.command, entry.path)
+            table.add_row(*(escape(value) for value in (entry.status, entry.agent, entry.command, entry.path)))
         console().print(table)
     else:
         width = max((len(entry.status) for entry in report.entries), default=0)

@@ -109,11 +109,15 @@ def list_command(plain, as_json):
     elif not rows:
         write(f"no handlers in {hooks_file.path}\n")
     if rows and mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("name", "events", "handler", "fail_mode", "timeout", "filter")
         for row in rows:
-            table.add_row(row["name"], ", ".join(row["events"]), row["handler"], row["fail_mode"], f"{row['timeout']:g} s", _filter_text(row["filter"]))
+            # Event globs ("deploy.[ab]*") and arguments are text, not rich markup.
+            cells = (row["name"], ", ".join(row["events"]), row["handler"], row["fail_mode"], f"{row['timeout']:g} s",
+                     _filter_text(row["filter"]))
+            table.add_row(*(escape(cell) for cell in cells))
         console().print(table)
     else:
         for row in rows:

@@ -26,13 +26,14 @@ def list_command(plain: bool, as_json: bool) -> None:
         print_json({"templates": [template.to_dict() for template in templates]})
         return
     if mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("template")
         table.add_column("file", overflow="fold")
         table.add_column("placeholders (see --plain for defaults)", overflow="fold")
         for template in templates:
-            table.add_row(template.name, f"templates/{template.file}", ", ".join(template.placeholders))
+            table.add_row(escape(template.name), escape(f"templates/{template.file}"), escape(", ".join(template.placeholders)))
         console().print(table)
         return
     lines = []
