@@ -136,9 +136,11 @@ def list_command(plain, as_json):
 def validate_command(ctx, file, plain, as_json):
     """Check hooks.yaml and report every problem at once (exit 2 when there is an error).
 
-    Checks the schema, unknown keys, duplicate names, timeouts (1-600 s), programs
-    outside the repository and ${VAR} references to unset environment variables.
+    Checks the schema, unknown keys, duplicate names, timeouts (1-600 s), relative
+    program paths that lead outside the repository and ${VAR} references to unset
+    environment variables.
     """
+    from flowops.cli.output import validity_summary
     from flowops.errors import Problem
     from flowops.events.handlers import handler_types
     from flowops.events.hooksfile import read_hooks
@@ -160,10 +162,8 @@ def validate_command(ctx, file, plain, as_json):
             click.echo(f"{problem.severity}: {problem}", err=True)
         if not exists:
             write(f"{path} does not exist: no handlers configured\n")
-        elif errors:
-            write(f"{path}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)\n")
         else:
-            write(f"{path}: valid ({count} handler{'s' if count != 1 else ''})\n")
+            write(f"{path}: {validity_summary(errors=len(errors), warnings=len(problems) - len(errors), handlers=count)}\n")
     if errors:
         ctx.exit(2)
 

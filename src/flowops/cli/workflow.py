@@ -36,6 +36,7 @@ def validate_command(file: Path | None, plain: bool, as_json: bool) -> None:
     Warnings (printed too) do not make the file invalid. Without --file, checks
     .flowops/workflow.yml, or the built-in default when that file does not exist.
     """
+    from flowops.cli.output import validity_summary
     from flowops.project import find_project
     from flowops.workflow.validate import check_file, counted
 
@@ -49,8 +50,7 @@ def validate_command(file: Path | None, plain: bool, as_json: bool) -> None:
         if report.default:
             lines.append(f"{report.file} does not exist; the built-in default workflow applies")
             name = "built-in default"
-        counts = [counted(n, word) for n, word in ((report.errors, "error"), (report.warnings, "warning")) if n]
-        lines.append(f"{name}: {'valid' if report.valid else 'invalid'}" + (f" ({', '.join(counts)})" if counts else ""))
+        lines.append(f"{name}: {validity_summary(errors=report.errors, warnings=report.warnings)}")
         _print_lines(mode, lines)
     if not report.valid:
         raise ConfigError(f"invalid workflow ({counted(report.errors, 'error')})", path=report.file)
