@@ -118,7 +118,9 @@ def _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode
 
 def _heading(result) -> str:
     found = result.survey
-    alerts = f"{_count(len(found.alerts), 'alert')} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
+    rules = sum(len(alert.rules) for alert in found.alerts)
+    counted = _count(len(found.alerts), "alert") + (f" ({rules} rules)" if rules != len(found.alerts) else "")
+    alerts = f"{counted} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
     return f"{found.feature.id} {found.feature.title} [{found.state}] - playbooks: {', '.join(found.playbooks)}; {alerts}"
 
 

@@ -130,6 +130,7 @@ class Survey:
     alerts: list[Alert]
     inventory: Inventory
     entries: list[OpsEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the inputs (an alert file without alerts)
 
     @property
     def alerts_known(self) -> bool:
@@ -148,7 +149,7 @@ class Survey:
 
     @property
     def warnings(self) -> list[str]:
-        notes = list(self.inventory.warnings)
+        notes = list(self.notes) + list(self.inventory.warnings)
         for key, task in self.duplicates:
             kept = self.inventory.own[key][0]
             notes.append(f"{task.id} also carries {KEY_LABEL_PREFIX}{key}; {kept.id} is used (archive {task.id} or remove its label)")
@@ -226,7 +227,9 @@ def runbook_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
         "alert": alert.name,
         "slug": alert.slug,
         "severity": alert.severity,
+        "severities": alert.severities,
         "source": alert.location,
+        "rules": [rule.to_dict() for rule in alert.rules],
         "task_id": entry.task.id if entry.task else None,
         "task_created": entry.action in ("created", "planned"),
         "doc_id": document.id if document else None,
@@ -380,9 +383,10 @@ def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_
     if not names:
         raise UsageError("no playbook selected", hint="pass --playbook NAME or set operate.playbooks in .flowops/config.toml")
     items = select_items(playbooks, names)
-    alerts = read_alert_files(list(alert_files))
+    notes: list[str] = []
+    alerts = read_alert_files(list(alert_files), notes)
     found = Survey(feature, state, decision, names, items, item_areas(playbooks), [shown for _path, shown in alert_files],
-                   alerts, Inventory())
+                   alerts, Inventory(), notes=notes)
     if match:
         found.match(backlog)
     return found
