@@ -8,10 +8,17 @@ marker ``TODO(runbook)``; ``unfilled_sections`` finds what is still skeleton, so
 completion gate can refuse a feature whose runbooks were never written.
 
 Naming: the document is titled ``Runbook: <alert name>`` and identified by the alert's
-slug (a hidden ``<!-- flowops:ops:runbook:<slug> -->`` line in the body), never by the
-anchor of the alert's ``runbook_url``. Anchors often name a section (``#triage``) or
-are shared by several alerts, while the slug is unique across the alert files read
-together; the ``runbook_url`` is kept in the document's facts as a link.
+key label ``ops:runbook:<slug>``, never by its title, file name or the anchor of the
+alert's ``runbook_url`` (anchors often name a section such as ``#triage`` or are shared
+by several alerts; the ``runbook_url`` is kept in the document's facts as a link).
+
+Where the key lives: in the document's frontmatter, as a tag, next to the tag
+``runbook``. A person may replace the whole body with their own runbook, and Backlog.md
+keeps tags through its own edits (``backlog doc update --content/--title``), where it
+drops frontmatter keys it does not know. Documents written by earlier flowops versions
+carry the key only in a hidden ``<!-- flowops:ops:runbook:<slug> -->`` body line; it is
+still read (and still written, so that those versions find new documents), but a tag
+wins over it: a body copied from another runbook does not move that runbook.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from flowops.ops.playbook import PlaybookItem
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
 AREA = "runbook"
+RUNBOOK_TAG = "runbook"
+KEY_PREFIX = "ops:runbook:"
 
 _KEY_MARKER = re.compile(r"<!--\s*flowops:(ops:runbook:[a-z0-9-]+)\s*-->")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -202,9 +211,31 @@ def unfilled_sections(body: str) -> list[str]:
 
 
 def document_key(body: str) -> str | None:
-    """The stable key label (``ops:runbook:<slug>``) written into a runbook document, if any."""
+    """The key label (``ops:runbook:<slug>``) of the hidden body line earlier versions wrote, if any."""
     match = _KEY_MARKER.search(body)
     return match.group(1) if match else None
+
+
+def document_tags(alert: Alert) -> list[str]:
+    """The frontmatter tags of the alert's runbook document: ``runbook`` and its key label."""
+    return [RUNBOOK_TAG, alert.label]
+
+
+def tagged_keys(tags: list[str]) -> list[str]:
+    """The runbook key labels among a document's tags."""
+    return [tag.strip() for tag in tags if tag.strip().startswith(KEY_PREFIX) and len(tag.strip()) > len(KEY_PREFIX)]
+
+
+def document_keys(tags: list[str], body: str) -> tuple[list[str], bool]:
+    """The runbook key labels of a document and whether they came from its frontmatter.
+
+    Tags win; the hidden body line counts only for a document without a key tag.
+    """
+    tagged = tagged_keys(tags)
+    if tagged:
+        return tagged, True
+    legacy = document_key(body)
+    return ([legacy] if legacy else []), False
 
 
 def _section_bodies(body: str) -> dict[str, list[str]]:
