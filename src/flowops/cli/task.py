@@ -321,7 +321,8 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
                  remove_dod, plan, notes, append_notes, final_summary, append_final_summary, comment, comment_author,
                  dependencies, force, plain, as_json):
     """Change a task; only what is asked changes (plus updated_date)."""
-    from flowops.backlog.edit import TaskEdit, apply_edit, done_gate
+    from flowops.acceptance.done_gate import enforce_done, is_done_status
+    from flowops.backlog.edit import TaskEdit, apply_edit
     from flowops.backlog.store import now_stamp
 
     mode = resolve_mode(plain, as_json)
@@ -367,12 +368,11 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
 
     def mutate(task) -> None:
         apply_edit(task, edit)
-        if force:
-            unchecked = task.unchecked_criteria()
-            if task.status.lower() == backlog.config.done_status.lower() and unchecked:
-                forced.extend(c.text for c in unchecked)
-        else:
-            done_gate(task, backlog.config.done_status, setting)
+        done = backlog.config.done_status
+        if is_done_status(task.status, done):
+            forced.extend(enforce_done(task, done, setting, force=force, hint=(
+                f"check them with `flowops task edit {task.id} --check-ac N` once they are true, "
+                "or pass --force (recorded in the audit log)")))
 
     update = backlog.update(task_id, mutate)
     if update.changed:

@@ -108,13 +108,17 @@ def find_gaps(found: Survey, done_status: str) -> list[Gap]:
 
 
 def _task_gaps(entry: OpsEntry, task: Task, done_status: str) -> list[Gap]:
+    from flowops.acceptance.done_gate import check_done
+
     problems = []
     if not is_done(task, done_status):
         problems.append(f"is {task.status or 'without a status'}, not {done_status}")
-    unchecked = task.unchecked_criteria()
-    if unchecked:
-        numbers = ", ".join(f"#{c.index}" for c in unchecked)
-        problems.append(f"acceptance criteria {numbers} unchecked ({len(unchecked)} of {len(task.acceptance_criteria)})")
+    # The Done gate every path to Done passes; an operations task always takes part in
+    # the workflow, whatever require_checked_ac_for_done says for other tasks.
+    verdict = check_done(task, done_status, setting=True)
+    if not verdict.allowed:
+        numbers = ", ".join(f"#{c.index}" for c in verdict.unchecked)
+        problems.append(f"acceptance criteria {numbers} unchecked ({len(verdict.unchecked)} of {verdict.total})")
     if not problems:
         return []
     return [Gap(entry.key, task.id, f"{task.id} ({entry.label}) " + "; ".join(problems))]
