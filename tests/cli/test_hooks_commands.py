@@ -77,7 +77,7 @@ def test_validate_reports_every_problem_and_exits_2(flowops, repo, monkeypatch):
         "error: .flowops/hooks.yaml:4, field 'hooks[1].command': hook 'a': program '../outside/run.sh' leads outside the repository; "
         "use an absolute path for a program installed elsewhere",
         "error: .flowops/hooks.yaml:4, field 'hooks[1].name': hook 'a': duplicate name (first used by hooks[0])",
-        "error: .flowops/hooks.yaml:5, field 'hooks[2].colour': hook 'b': unknown key 'colour' (known: name, description, events, filter, timeout, fail_mode, command, webhook)",
+        "error: .flowops/hooks.yaml:5, field 'hooks[2].colour': hook 'b': unknown key 'colour' (known: name, description, events, filter, timeout, fail_mode, when_unset, command, webhook)",
         "error: .flowops/hooks.yaml:5, field 'hooks[2].webhook.url': hook 'b': environment variable UNSET_FOR_FLOWOPS is not set",
     ]
     assert result.stdout == ".flowops/hooks.yaml: invalid (5 errors)\n"
