@@ -10,6 +10,10 @@ from flowops.cli.output import output_options, print_json, resolve_mode, warn, w
 from flowops.errors import UsageError
 
 PRIORITIES = ("high", "medium", "low")
+# Checked by click (exit 2 naming the option): "HIGH" is accepted as "high".
+PRIORITY = click.Choice(PRIORITIES, case_sensitive=False)
+# A real calendar date: 2026-13-45 and 2026-02-30 are refused, not written into the task.
+DUE_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 class TaskGroup(click.Group):
@@ -27,12 +31,7 @@ def task_group() -> None:
 
 
 def _priority(value: str | None) -> str | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    if lowered not in PRIORITIES:
-        raise UsageError(f"unknown priority '{value}'", hint="use high, medium or low")
-    return lowered
+    return value.lower() if value else None
 
 
 # -- create -----------------------------------------------------------------------------
@@ -46,14 +45,14 @@ def _priority(value: str | None) -> str | None:
 @click.option("--dod", "definition_of_done", multiple=True, help="A Definition of Done item (repeatable).")
 @click.option("-a", "--assignee", "assignees", multiple=True, help="Assignee, e.g. @sara (repeatable or comma-separated).")
 @click.option("-l", "--labels", "labels", multiple=True, help="Labels (comma-separated or repeatable).")
-@click.option("--priority", help="high, medium or low.")
+@click.option("--priority", type=PRIORITY, help="Priority.")
 @click.option("-s", "--status", help="Status (one of config.yml's statuses).")
 @click.option("-p", "--parent", help="Create as a subtask of this task.")
 @click.option("--dep", "--depends-on", "dependencies", multiple=True, help="A task this one depends on (repeatable).")
 @click.option("--ref", "references", multiple=True, help="A reference URL or path (repeatable).")
 @click.option("--doc", "documentation", multiple=True, help="A documentation URL or path (repeatable).")
 @click.option("--type", "task_type", help="Task type (e.g. bug, feature).")
-@click.option("--due-date", help="Due date, YYYY-MM-DD.")
+@click.option("--due-date", "--due", "due_date", type=DUE_DATE, metavar="YYYY-MM-DD", help="Due date.")
 @click.option("--plan", help="Implementation plan.")
 @click.option("--notes", help="Implementation notes.")
 @click.option("--final-summary", help="Final summary.")
@@ -115,14 +114,9 @@ def _default_assignees(project, backlog) -> list[str]:
     return list(backlog.config.default_assignee or [])
 
 
-def _due_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    import re
-
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise UsageError(f"due date '{value}' must be YYYY-MM-DD", hint="for example --due-date 2026-12-01")
-    return value.strip()
+def _due_date(value) -> str | None:
+    """The date click parsed (a datetime), as Backlog.md writes it: YYYY-MM-DD."""
+    return value.date().isoformat() if value is not None else None
 
 
 # -- list -------------------------------------------------------------------------------
@@ -132,7 +126,7 @@ def _due_date(value: str | None) -> str | None:
 @click.option("-s", "--status", "statuses", multiple=True, help="Only these statuses (repeatable or comma-separated).")
 @click.option("-a", "--assignee", help="Only tasks assigned to this person.")
 @click.option("-l", "--labels", "labels", multiple=True, help="Only tasks carrying every one of these labels.")
-@click.option("--priority", help="Only this priority.")
+@click.option("--priority", type=PRIORITY, help="Only this priority.")
 @click.option("-p", "--parent", help="Only subtasks of this task.")
 @click.option("--search", "query", help="Only tasks matching this text.")
 @click.option("--sort", type=click.Choice(["priority", "id", "updated", "ordinal"]), help="Sort order.")
@@ -293,9 +287,9 @@ def _print_view_json(project, backlog, task) -> None:
 @click.option("-l", "--label", "labels", multiple=True, help="Replace all labels (comma-separated or repeatable).")
 @click.option("--add-label", "add_labels", multiple=True, help="Add labels, keeping the others.")
 @click.option("--remove-label", "remove_labels", multiple=True, help="Remove labels, keeping the others.")
-@click.option("--priority", help="high, medium or low.")
+@click.option("--priority", type=PRIORITY, help="New priority.")
 @click.option("--type", "task_type", help="Task type.")
-@click.option("--due-date", help="Due date, YYYY-MM-DD.")
+@click.option("--due-date", "--due", "due_date", type=DUE_DATE, metavar="YYYY-MM-DD", help="New due date.")
 @click.option("--ordinal", type=float, help="Custom ordering value.")
 @click.option("--ac", "add_ac", multiple=True, help="Add an acceptance criterion (repeatable).")
 @click.option("--check-ac", "check_ac", multiple=True, type=int, help="Check criterion N (repeatable).")
