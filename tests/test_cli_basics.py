@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from flowops import __version__
 
 
@@ -40,3 +42,19 @@ def test_a_command_exit_code_set_with_ctx_exit_is_returned(monkeypatch):
         assert main(["exit-three-for-test"]) == 3
     finally:
         cli.commands.pop("exit-three-for-test", None)
+
+
+@pytest.mark.parametrize(
+    "typo, suggestion",
+    [("opertae", "operate"), ("taks", "task"), ("hook", "hooks"), ("workflwo", "workflow"), ("bord", "board")],
+)
+def test_a_top_level_typo_suggests_the_command(flowops, typo, suggestion):
+    result = flowops([typo, "list"])
+    assert result.exit_code == 2
+    assert f"No such command '{typo}'. Did you mean '{suggestion}'?" in result.stderr
+
+
+def test_a_top_level_word_like_no_command_gets_no_suggestion(flowops):
+    result = flowops("xyzzy")
+    assert result.exit_code == 2
+    assert "No such command 'xyzzy'." in result.stderr and "Did you mean" not in result.stderr

@@ -231,3 +231,21 @@ def test_priority_is_a_case_insensitive_choice(project, flowops):
     assert flowops("task edit 1 --priority Low").exit_code == 0
     assert flowops("task list --priority LOW --plain").stdout.count("TASK-1") == 1
     assert "[high|medium|low]" in flowops("task create --help").stdout
+
+
+@pytest.mark.parametrize("typo, suggestion", [("veiw", "view"), ("lst", "list"), ("craete", "create"), ("edti", "edit")])
+def test_a_mistyped_task_subcommand_is_named_and_the_subcommand_suggested(project, flowops, typo, suggestion):
+    flowops("task create A")
+    result = flowops(["task", typo, "1"])
+    assert result.exit_code == 2, result
+    assert f"No such command '{typo}'. Did you mean '{suggestion}'?" in result.stderr
+    assert "unexpected extra argument" not in result.stderr and "is not a task id" not in result.stderr
+
+
+@pytest.mark.parametrize("word", ["1", "TASK-1", "task-1", "1.1"])
+def test_a_task_id_after_task_still_views_it(project, flowops, word):
+    flowops("task create A")
+    flowops("task create B -p 1")
+    result = flowops(["task", word, "--plain"])
+    assert result.exit_code == 0, result
+    assert "Task TASK-1" in result.stdout

@@ -69,6 +69,14 @@ class LazyGroup(click.Group):
             self._load_plugin_commands()
         return self.commands.get(name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = click.utils.make_str(args[0])
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            from flowops.cli.suggest import no_such_command
+
+            raise no_such_command(ctx, name, self.list_commands(ctx))
+        return super().resolve_command(ctx, args)
+
     def _load_plugin_commands(self) -> None:
         if self._plugins_loaded:
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from flowops.cli.common import open_backlog, split_values, workflow_states
@@ -16,12 +18,24 @@ PRIORITY = click.Choice(PRIORITIES, case_sensitive=False)
 DUE_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
+# A task id as typed: 12, 12.1, TASK-12, task-12.1, or another prefix (BACK-3).
+_TASK_ID_WORD = re.compile(r"(?:[A-Za-z][A-Za-z0-9_]*-)?\d+(?:\.\d+)*")
+
+
 class TaskGroup(click.Group):
-    """``flowops task 12`` is ``flowops task view 12``, as with Backlog.md."""
+    """``flowops task 12`` is ``flowops task view 12``, as with Backlog.md.
+
+    A first word that is neither a subcommand nor a task id is a mistyped subcommand
+    (``task veiw 1``, ``task lst``): it is named as such, with a suggestion.
+    """
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
-            return "view", self.commands["view"], args
+            if _TASK_ID_WORD.fullmatch(args[0].strip()):
+                return "view", self.commands["view"], args
+            from flowops.cli.suggest import no_such_command
+
+            raise no_such_command(ctx, args[0], self.commands)
         return super().resolve_command(ctx, args)
 
 
