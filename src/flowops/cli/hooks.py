@@ -39,8 +39,11 @@ def emit_command(ctx, event_type, spec_id, task_id, files, pairs, json_data, dry
 
     mode = resolve_mode(plain, as_json)
     data = _parse_data(pairs, json_data)
+    project = find_project()
+    if task_id:
+        _warn_unknown_task(project, task_id)
     report = emit(
-        find_project(),
+        project,
         event_type,
         task_id=task_id,
         spec_id=spec_id,
@@ -257,6 +260,22 @@ def events_command(plain, as_json):
         return
     width = max(len(name) for name in CATALOG)
     write("".join(f"{name.ljust(width)}  {text}\n" for name, text in CATALOG.items()))
+
+
+def _warn_unknown_task(project, task_id: str) -> None:
+    """A --task-id the backlog does not hold is most likely a typo: say so, and still emit."""
+    from flowops.backlog.store import Backlog
+    from flowops.errors import FlowopsError, NotFoundError
+
+    backlog = Backlog(project)
+    if not backlog.exists:
+        return  # events without a backlog (a CI job, say) are fine
+    try:
+        backlog.get(task_id, ("tasks", "completed", "drafts", "archive"))
+    except NotFoundError:
+        warn(f"task {task_id} does not exist in {project.relpath(backlog.dir)}/ (the event is recorded with it anyway)")
+    except FlowopsError as exc:
+        warn(f"{exc.message} (the event is recorded with it anyway)")
 
 
 def _parse_data(pairs: tuple[str, ...], json_data: str | None) -> dict:
