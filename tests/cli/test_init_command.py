@@ -39,6 +39,6 @@ def test_init_installs_git_hooks_and_agent_commands_when_asked(repo, flowops):
     result = flowops("init demo --git-hooks --commands claude --commands gemini")
     assert result.exit_code == 0, result
     assert "flowops" in (repo / ".git" / "hooks" / "post-commit").read_text()
-    assert (repo / ".claude" / "commands" / "flow" / "operate.md").exists()
+    assert (repo / ".claude" / "commands" / "flow-operate.md").exists()
     assert tomllib.loads((repo / ".gemini" / "commands" / "flow" / "operate.toml").read_text())["prompt"]
     assert "Nothing to do" in flowops("init demo --git-hooks --commands claude --commands gemini").stdout

@@ -66,7 +66,8 @@ def list_command(plain: bool, as_json: bool) -> None:
     "agents",
     multiple=True,
     type=click.Choice(AGENT_CHOICES),
-    help="Agent to install for (repeatable; default: claude; 'all' for every agent).",
+    help="Agent to install for (repeatable; default: claude; claude-plugin writes the Claude Code plugin 'flow'; "
+         "'all' for every format).",
 )
 @click.option("--force", is_flag=True, help="Overwrite command files that differ from the rendered ones.")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
@@ -103,3 +104,5 @@ def install_command(agents: tuple[str, ...], force: bool, dry_run: bool, plain: 
         write("\n".join([*lines, summary or "nothing to install"]) + "\n")
     if counts["kept"]:
         warn(f"{counts['kept']} existing file(s) differ and were kept; rerun with --force to overwrite them")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)

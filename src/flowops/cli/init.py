@@ -35,7 +35,9 @@ def init_command(name, defaults, config_kind, git_hooks, agents, plain, as_json)
         installed = install_commands(project.root, list(agents))
         for entry in installed.entries:
             status = {"written": "created", "unchanged": "kept"}.get(entry.status, entry.status)
-            report.steps.append(InitStep(entry.path, status, entry.command))
+            report.steps.append(InitStep(entry.path, status, entry.command if entry.command != "-" else ""))
+        for note in installed.notes:
+            click.echo(f"note: {note}", err=True)
     if mode == "json":
         print_json(report.to_dict())
         return
