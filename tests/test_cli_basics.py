@@ -58,3 +58,26 @@ def test_a_top_level_word_like_no_command_gets_no_suggestion(flowops):
     result = flowops("xyzzy")
     assert result.exit_code == 2
     assert "No such command 'xyzzy'." in result.stderr and "Did you mean" not in result.stderr
+
+
+GROUPS = ["", "task", "hooks", "workflow", "ac", "commands", "decision", "doc", "git", "playbooks", "plugins", "templates"]
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_help_lists_every_command_with_its_whole_first_sentence(flowops, group):
+    from flowops.cli import cli
+
+    result = flowops([*group.split(), "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    listing = result.stdout.split("Commands:\n", 1)[1]
+    assert "..." not in listing, listing
+    assert "``" not in result.stdout
+    if not group:
+        # Wrapped onto continuation lines rather than cut: every word of the first sentence is there.
+        words = " ".join(listing.split())
+        assert "Show the whole flow on a fresh project: tasks, workflow, operate, runbooks" in words
+
+
+def test_task_help_shows_plain_backticks(flowops):
+    result = flowops("task --help")
+    assert "Show one task (`flowops task 12` does the same)." in " ".join(result.stdout.split())

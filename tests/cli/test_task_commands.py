@@ -170,7 +170,7 @@ def test_init_twice_changes_nothing_and_says_so(repo, flowops):
     first = flowops("init demo")
     snapshot = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git/" not in str(p)}
     second = flowops("init demo")
-    assert "flowops is set up here." in first.stdout and "Nothing to do" in second.stdout
+    assert "flowops is set up here (" in first.stdout and "Nothing to do" in second.stdout
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git/" not in str(p)} == snapshot
 
 

@@ -14,6 +14,7 @@ import sys
 import click
 
 from flowops import __version__
+from flowops.cli.groups import HelpGroup
 
 # command name -> (module, attribute). Imported on first use.
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
@@ -37,7 +38,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(HelpGroup):
     """Resolves built-in commands by importing their module on demand, then plugin commands."""
 
     def __init__(self, *args, **kwargs):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import EXIT_CRITERIA, UsageError
 
 
-@click.group("ac")
+@click.group("ac", cls=HelpGroup)
 def ac_group() -> None:
     """Acceptance criteria: check that they are met, lint that they are checkable."""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
 from flowops.render.agents import AGENTS
 
 AGENT_CHOICES = [*AGENTS, "all"]
 
 
-@click.group("commands")
+@click.group("commands", cls=HelpGroup)
 def commands_group() -> None:
     """Slash commands (/flow:operate, /flow:status) for coding agents."""
 

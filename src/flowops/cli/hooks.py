@@ -8,11 +8,12 @@ import os
 import click
 
 from flowops.cli.emitting import hooks_suppressed
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
 from flowops.errors import ConfigError, UsageError
 
 
-@click.group("hooks")
+@click.group("hooks", cls=HelpGroup)
 def hooks_group() -> None:
     """Workflow events: emit them, configure their handlers, read the audit log."""
 

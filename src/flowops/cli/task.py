@@ -8,6 +8,7 @@ import click
 
 from flowops.cli.common import open_backlog, split_values, workflow_states
 from flowops.cli.emitting import emit_from_cli
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import UsageError
 
@@ -22,7 +23,7 @@ DUE_DATE = click.DateTime(formats=["%Y-%m-%d"])
 _TASK_ID_WORD = re.compile(r"(?:[A-Za-z][A-Za-z0-9_]*-)?\d+(?:\.\d+)*")
 
 
-class TaskGroup(click.Group):
+class TaskGroup(HelpGroup):
     """``flowops task 12`` is ``flowops task view 12``, as with Backlog.md.
 
     A first word that is neither a subcommand nor a task id is a mistyped subcommand
@@ -220,7 +221,7 @@ def _print_list_json(project, backlog, tasks, everything) -> None:
 @click.argument("task_id")
 @output_options
 def view_command(task_id, plain, as_json):
-    """Show one task (``flowops task 12`` does the same)."""
+    """Show one task (`flowops task 12` does the same)."""
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     task_file, duplicates = backlog.locate(task_id, ("tasks", "completed", "drafts", "archive"))

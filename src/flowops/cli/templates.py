@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
 
 
-@click.group("templates")
+@click.group("templates", cls=HelpGroup)
 def templates_group() -> None:
     """GitHub Actions CI/CD templates (python, nodejs, go, dotnet)."""
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, warn_plugin_failures, write
 from flowops.errors import BlockedError, ConfigError, FlowopsError
 
 VIA_CHOICES = ("manual", "rework", "rollback")
 
 
-@click.group("workflow")
+@click.group("workflow", cls=HelpGroup)
 def workflow_group() -> None:
     """The enforced workflow: validate .flowops/workflow.yml, see and move a task's state.
 
