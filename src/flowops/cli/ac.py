@@ -94,7 +94,7 @@ def lint_command(ctx, task_ids, lint_all, plain, as_json):
             lines.append(f"  {hit.finding.rule}: {hit.finding.message}")
             lines.append(f"    fix: {hit.finding.suggestion}")
         # docs/plugins.md shows this line; change both together.
-        lines.append(f"{report.flagged} of {report.criteria} criteria flagged in {report.tasks} tasks")
+        lines.append(f"{report.flagged} of {report.criteria} criteria flagged in {_tasks(report.tasks)}")
         write("".join(line + "\n" for line in lines))
     if report.hits:
         ctx.exit(EXIT_CRITERIA)
