@@ -65,8 +65,6 @@ GROUPS = ["", "task", "hooks", "workflow", "ac", "commands", "decision", "doc", 
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_help_lists_every_command_with_its_whole_first_sentence(flowops, group):
-    from flowops.cli import cli
-
     result = flowops([*group.split(), "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result
     listing = result.stdout.split("Commands:\n", 1)[1]

@@ -14,7 +14,7 @@ import os
 import platform
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 LOG_NAME = "flowops.log"
@@ -39,7 +39,7 @@ def write_crash_log(exc: BaseException, argv: list[str] | None) -> Path | None:
     report = "\n".join(
         [
             "### flowops crash report",
-            f"time: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
+            f"time: {datetime.now(UTC).isoformat(timespec='seconds')}",
             f"version: flowops {__version__}",
             f"python: {sys.version.split()[0]} ({sys.executable})",
             f"platform: {platform.platform()}",

@@ -8,7 +8,7 @@ reads an unknown first word as a task id. Both ask here instead.
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 import click
 

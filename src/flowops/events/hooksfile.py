@@ -299,9 +299,7 @@ class _Checker:
         fail_mode = entry.get("fail_mode", defaults["fail_mode"])
         if "fail_mode" in entry:
             self.check_fail_mode((*at, "fail_mode"), fail_mode, hook_name)
-        when_unset = entry.get("when_unset", "fail")
-        if when_unset not in WHEN_UNSET:
-            self.add((*at, "when_unset"), f"when_unset must be one of {', '.join(WHEN_UNSET)}, not {when_unset!r}", hook=hook_name)
+        when_unset = self.check_when_unset(at, entry, hook_name)
 
         type_keys = [key for key in entry if key in self.types]
         handler_type = None
@@ -343,6 +341,12 @@ class _Checker:
             when_unset=when_unset,
             variables=tuple(dict.fromkeys(name for _field, name in needed)),
         )
+
+    def check_when_unset(self, at: tuple, entry: dict, hook: str | None) -> str:
+        value = entry.get("when_unset", "fail")
+        if value not in WHEN_UNSET:
+            self.add((*at, "when_unset"), f"when_unset must be one of {', '.join(WHEN_UNSET)}, not {value!r}", hook=hook)
+        return value
 
     def check_with_type(self, at: tuple, handler_type: Any, config: HookConfig, hook: str | None) -> None:
         try:
