@@ -32,7 +32,7 @@ def test_generate_writes_the_rules_and_says_which_alerts_lack_a_runbook(flowops,
 def test_check_exits_0_when_current_and_1_with_a_diff_when_not(flowops, specs, repo):
     assert flowops("slo generate specs -o rules.yml").exit_code == 0
     current = flowops("slo generate specs -o rules.yml --check")
-    assert current.exit_code == 0 and current.stdout.startswith("rules.yml is current (6 SLOs, 6 alerts")
+    assert current.exit_code == 0 and current.stdout.startswith("rules.yml is current: 6 SLOs, 6 alerts (")
     spec = specs / "checkout.sloth.yml"
     spec.write_text(spec.read_text().replace("objective: 99.9", "objective: 99.5"))
     before = (repo / "rules.yml").read_bytes()

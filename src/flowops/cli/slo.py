@@ -105,7 +105,7 @@ def slo_generate(specs, output, check, default_period, severity, runbook_base_ur
                          hint="choose another -o FILE, or pass --force to replace it")
     summary = _summary(generated)
     if current == generated.text:
-        write(f"{shown} is already current ({summary}).\n")
+        write(f"{shown} is already current: {summary}.\n")
     else:
         try:
             atomic_write_text(target, generated.text)
@@ -129,7 +129,7 @@ def _check(generated, current: str | None, shown: str) -> None:
     from flowops.slo.generate import differences
 
     if current == generated.text:
-        write(f"{shown} is current ({_summary(generated)}).\n")
+        write(f"{shown} is current: {_summary(generated)}.\n")
         return
     if current is None:
         raise FlowopsError(f"{shown} does not exist", hint=f"run `{generated.command}`")
