@@ -97,3 +97,20 @@ def test_paths_that_leave_the_repository_fail(workspace, tmp_path):
 def test_no_specs_is_a_failure_not_a_pass(workspace):
     result = check_rules(Project(workspace), [], OUTPUT, Settings(), promtool=None)
     assert result.status == FAIL and "no SLO specs" in result.evidence[0].message
+
+
+def test_as_a_bound_criterion_runs_it_the_check_takes_shell_words_and_config_defaults(workspace):
+    from flowops.slo.check import ERROR, run_check
+
+    _generate(workspace, Settings(severity="critical-warning"))
+    project = Project(workspace)
+    args = ["-o", OUTPUT, "--severity=critical-warning", *SPECS]
+    assert run_check(project, args, promtool=None).status == PASS
+    assert run_check(project, ["-o", OUTPUT, *SPECS], promtool=None).status == FAIL  # other severity labels
+    bad = run_check(project, ["--colour", "red"], promtool=None)
+    assert bad.status == ERROR and "unknown option --colour; usage: slo.rules [-o FILE]" in bad.evidence[0].message
+    assert run_check(project, ["--severity", "loud", "-o", OUTPUT], promtool=None).status == ERROR
+    assert "give -o FILE or set slo.output" in run_check(project, SPECS, promtool=None).evidence[0].message
+    write(workspace, ".flowops/config.toml", '[slo]\nspecs = ["specs/checkout.sloth.yml", "specs/search.sloth-k8s.yml"]\n'
+          f'output = "{OUTPUT}"\nseverity = "critical-warning"\n')
+    assert run_check(Project(workspace), [], promtool=None).status == PASS

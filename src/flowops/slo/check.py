@@ -94,6 +94,44 @@ def check_rules(project: Any, specs: Sequence[str], output: str, settings: Setti
     return _promtool(program, target, shown, evidence, timeout)
 
 
+USAGE = "slo.rules [-o FILE] [--default-period DURATION] [--severity STYLE] [--runbook-base-url URL] [SPEC...]"
+_OPTIONS = {"-o": "output", "--output": "output", "--default-period": "default_period", "--severity": "severity",
+            "--runbook-base-url": "runbook_base_url"}
+
+
+def run_check(project: Any, args: Sequence[str], *, promtool: str | None = "auto") -> CheckResult:
+    """The check as a criterion binds it: ``slo.rules [options] [SPEC...]`` (``args`` without the name).
+
+    Defaults come from the ``[slo]`` settings (``slo.specs``, ``slo.output``, ...), as for
+    ``flowops slo generate``; paths are relative to the repository root. A usage mistake
+    is an ``error`` result naming the usage, never a pass.
+    """
+    values: dict[str, str] = {}
+    specs: list[str] = []
+    words = list(args)
+    while words:
+        word = words.pop(0)
+        name, _, inline = word.partition("=")
+        if name in _OPTIONS:
+            if not inline and not words:
+                return CheckResult(ERROR, [Evidence(None, None, f"{name} needs a value; usage: {USAGE}")])
+            values[_OPTIONS[name]] = inline or words.pop(0)
+        elif word.startswith("-"):
+            return CheckResult(ERROR, [Evidence(None, None, f"unknown option {word}; usage: {USAGE}")])
+        else:
+            specs.append(word)
+    config = project.config
+    try:
+        settings = Settings.from_config(config, default_period=values.get("default_period"),
+                                        severity=values.get("severity"), runbook_base_url=values.get("runbook_base_url"))
+    except FlowopsError as exc:
+        return CheckResult(ERROR, [Evidence(exc.path, exc.line, f"{exc.message}{'; ' + exc.hint if exc.hint else ''}")])
+    output = values.get("output") or config.get("slo.output")
+    if not output:
+        return CheckResult(FAIL, [Evidence(None, None, "no generated rules file named: give -o FILE or set slo.output")])
+    return check_rules(project, specs or list(config.get("slo.specs") or []), output, settings, promtool=promtool)
+
+
 def _command(specs: Sequence[str], output: str, settings: Settings) -> str:
     from flowops.slo.generate import command_line
 
