@@ -1,7 +1,7 @@
 """From spec files to the rules file's text, and comparing it with the file on disk.
 
-Shared by ``flowops slo generate`` (write or ``--check``), the ``slo.rules`` check and the
-demo, so all three agree byte for byte on what "current" means.
+Shared by ``flowops slo generate`` (write or ``--check``) and the ``slo.rules`` check, so
+both agree byte for byte on what "current" means.
 """
 
 from __future__ import annotations
