@@ -28,6 +28,11 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "operate.files": ("a list of repository paths", list, []),
     "operate.assignee": ("a string", str, "@sre-agent"),
     "events.source": ("a string", str, None),
+    "slo.specs": ("a list of SLO spec file paths", list, []),
+    "slo.output": ("a string (the generated rules file)", str, None),
+    "slo.default_period": ("a string (a duration such as 30d or 4w)", str, "30d"),
+    "slo.severity": ('a string ("page-ticket" or "critical-warning")', str, "page-ticket"),
+    "slo.runbook_base_url": ("a string (a URL)", str, None),
 }
 
 

@@ -143,3 +143,13 @@ def test_an_alerts_file_without_alerts_is_a_warning(flowops, project):
     assert result.exit_code == 0, result
     assert "warning: monitoring/recording.yml has no alerting rules" in result.stderr
     assert "warning: monitoring/empty.yml has no alerting rules" in result.stderr
+
+
+def test_the_burn_rate_rules_flowops_slo_generates_give_one_runbook_per_alert(flowops, project):
+    golden = Path(__file__).resolve().parents[1] / "data" / "slo" / "golden" / "sloth.rules.yml"
+    shutil.copy(golden, project / "monitoring" / "slo.rules.yml")
+    data = operate_json(flowops, "monitoring/slo.rules.yml")
+    names = [r["alert"] for r in data["runbooks"]]
+    assert len(names) == len(set(names)) and "CheckoutAvailabilityBudgetBurn" in names
+    availability = next(r for r in data["runbooks"] if r["alert"] == "CheckoutAvailabilityBudgetBurn")
+    assert len(availability["severities"]) == 2 and len(availability["rules"]) == 2

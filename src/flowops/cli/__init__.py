@@ -32,6 +32,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "git": ("flowops.cli.git", "git_group"),
     "operate": ("flowops.cli.operate", "operate_command"),
     "ac": ("flowops.cli.ac", "ac_group"),
+    "slo": ("flowops.cli.slo", "slo_group"),
     "commands": ("flowops.cli.commands", "commands_group"),
     "templates": ("flowops.cli.templates", "templates_group"),
     "demo": ("flowops.cli.demo", "demo_command"),
