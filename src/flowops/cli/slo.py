@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import FlowopsError, UsageError
 
@@ -24,7 +25,7 @@ def _severity_option(func):
                              "(default: slo.severity, page-ticket).")(func)
 
 
-@click.group("slo")
+@click.group("slo", cls=HelpGroup)
 def slo_group() -> None:
     """SLOs as code: Sloth and OpenSLO specs to burn-rate alerts, error budgets and runbooks.
 
