@@ -155,9 +155,13 @@ _STATES = (
     r"managed|maintained|updated|accessible|in use"
 )
 
-# (pattern, how to fix it[, judgement]). The first pattern that matches names the phrase in
-# the message. A judgement is forgiven only by two measurable elements (see the module docstring).
-_VAGUE: list[tuple] = [
+_JUDGEMENT_FIX = (
+    "replace the judgement with a rule a reviewer can apply: a threshold, a limit, a list of cases, or a command and its result"
+)
+
+# (pattern, how to fix it). The first pattern that matches names the phrase in the message.
+# The last one's phrases are judgements, forgiven only by two measurable elements (module docstring).
+_VAGUE: list[tuple[_Lazy, str]] = [
     (
         _Lazy(rf"\b{_BE}{_SOFTENER}\s+(?:automated)\b", re.I),
         "name the job or trigger that runs it unattended and what it produces (e.g. 'the deploy job runs on every "
@@ -204,8 +208,7 @@ _VAGUE: list[tuple] = [
             r"as expected|user-friendly|highly available|state of the art|industry standard|etc\.?|and so on)(?!\w)",
             re.I,
         ),
-        "replace the judgement with a rule a reviewer can apply: a threshold, a limit, a list of cases, or a command and its result",
-        True,
+        _JUDGEMENT_FIX,
     ),
 ]
 _JUDGEMENT_STATES = {"correct", "proper", "appropriate", "adequate", "sufficient", "secure", "optimised", "optimized",
@@ -262,12 +265,12 @@ def _no_measurable(text: str) -> Finding:
 
 def _vague(text: str) -> tuple[Finding, bool] | None:
     """The first vague phrase as a finding, and whether it is a judgement."""
-    for pattern, fix, *judgement in _VAGUE:
+    for pattern, fix in _VAGUE:
         match = pattern.search(text)
         if match:
             phrase = match.group(0).strip(" .;")
             last = phrase.lower().split()[-1] if phrase.split() else ""
-            is_judgement = bool(judgement) or last in _JUDGEMENT_STATES
+            is_judgement = fix == _JUDGEMENT_FIX or last in _JUDGEMENT_STATES
             finding = Finding(
                 rule="vague-predicate",
                 message=f"'{phrase}' says that something happened, not what can be observed" if not is_judgement
