@@ -12,6 +12,13 @@ import pytest
 from tests.support.cli import run_flowops
 
 
+@pytest.fixture(autouse=True)
+def _user_cache_in_tmp(tmp_path_factory, monkeypatch):
+    """Whatever flowops writes to the user's cache folder (the crash log) lands in a temporary folder."""
+    if "FLOWOPS_CACHE_DIR" not in os.environ:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty git repository (with an identity, so commits work) as the working folder."""

@@ -226,7 +226,7 @@ def test_without_alert_options_the_alert_files_discovery_finds_are_read_and_name
     data = json.loads(result.stdout)
     assert data["alert_files"] == ["monitoring/alerts.yml", "monitoring/orders.yaml"]
     assert [r["alert"] for r in data["runbooks"]] == ["HighErrorRate", "High Latency", "CheckoutDown", "OrdersQueueBacklog"]
-    assert ("no --alerts given: reading the alert files discovery found: monitoring/alerts.yml, monitoring/orders.yaml"
+    assert ("no --alerts given: read the alert files discovery found: monitoring/alerts.yml, monitoring/orders.yaml"
             in result.stderr)
 
 
@@ -372,6 +372,6 @@ def test_json_output_has_stable_keys(flowops, project):
                          "reused", "orphaned", "runbooks", "warnings"}
     assert data["feature"] == {"id": "TASK-1", "title": "Checkout service", "state": "Validated"}
     assert set(data["created"][0]) == {"id", "key", "label", "title", "area", "status", "path", "playbook", "alert"}
-    assert set(data["runbooks"][0]) == {"alert", "slug", "severity", "source", "task_id", "task_created", "doc_id", "title",
-                                        "path", "created"}
+    assert set(data["runbooks"][0]) == {"alert", "slug", "severity", "severities", "source", "rules", "task_id",
+                                        "task_created", "doc_id", "title", "path", "created"}
     assert data["runbooks"][0]["source"] == "monitoring/alerts.yml:7"

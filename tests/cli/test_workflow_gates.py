@@ -85,11 +85,13 @@ def test_no_verify_skips_only_the_verification_and_is_recorded(flowops, feature)
 
 def test_a_transition_gate_applies_to_workflow_set(flowops, feature):
     workflow = feature / ".flowops" / "workflow.yml"
-    workflow.write_text(workflow.read_text().replace("  - {from: Deployed, to: Done, via: manual}",
-                                                     "  - {from: Deployed, to: Done, via: manual, gates: [criteria_checked]}"))
+    workflow.write_text(workflow.read_text().replace(
+        "  - {from: Deployed, to: Validated, via: rollback}",
+        "  - {from: Deployed, to: Validated, via: rollback, gates: [criteria_verified]}"))
     assert flowops("task edit 1 --remove-label 'workflow:In Implementation' --add-label workflow:Deployed").exit_code == 0
-    result = flowops("workflow set 1 Done")
-    assert result.exit_code == 3 and "the gate criteria_checked not met" in result.stderr
+    result = flowops("workflow set 1 Validated --via rollback")
+    assert result.exit_code == 3 and "the gate criteria_verified not met" in result.stderr
+    assert "deploy/shop.yaml:76 Deployment/checkout container api: no readinessProbe" in result.stderr
 
 
 class ChangeFreeze:

@@ -12,7 +12,7 @@ from flowops.hookspecs import hookimpl
 
 @hookimpl
 def register_checks(register):
-    from flowops.checks import cmd, files, gha, k8s, prom, runbooks
+    from flowops.checks import cmd, files, gha, k8s, prom, runbooks, slo
 
-    for check in (cmd.CHECK, files.CHECK, *k8s.CHECKS, *prom.CHECKS, runbooks.CHECK, *gha.CHECKS):
+    for check in (cmd.CHECK, files.CHECK, *k8s.CHECKS, *prom.CHECKS, runbooks.CHECK, *gha.CHECKS, slo.CHECK):
         register(check)

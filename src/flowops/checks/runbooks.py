@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowops.checks.arguments import parse_arguments, repository_paths, restrict
-from flowops.checks.model import Check, CheckContext, CheckResult, Evidence, counted, errored, nothing_found, verdict
+from flowops.checks.model import Check, CheckContext, CheckResult, Evidence, counted, errored, failed, nothing_found, verdict
 
 USAGE = "ops.runbooks [PATH...]"
 _PER_DOCUMENT = 5  # evidence lines per unwritten document; the rest are counted
@@ -37,30 +37,32 @@ def feature_of(backlog: Any, task: Any) -> Any:
 
 
 def check_runbooks(ctx: CheckContext, args: list[str]) -> CheckResult:
+    from flowops.errors import ConfigError
+    from flowops.ops.alerts import group_rules
     from flowops.ops.operate import find_inventory
     from flowops.ops.runbooks import runbook_fill
 
     paths = _paths(args)
-    alerts = restrict(ctx.inventory().alerts, paths, lambda a: a.source)
-    if not alerts:
+    rules = restrict(ctx.inventory().alerts, paths, lambda a: a.source)
+    if not rules:
         return nothing_found("alerting rules" + (f" under {', '.join(paths)}" if paths else ""))
+    try:
+        alerts = group_rules(rules)  # a warning/critical pair of one name shares one runbook
+    except ConfigError as exc:
+        return failed(exc.message, [Evidence(exc.path, exc.line, exc.message)])
     if ctx.backlog is None or ctx.task is None:
         return errored("ops.runbooks judges a feature's runbooks: bind it to a criterion of the feature or of one of "
                        "its operations tasks")
     feature = feature_of(ctx.backlog, ctx.task)
     work = find_inventory(ctx.backlog, feature)
     problems: list[Evidence] = []
-    seen: set[str] = set()
     for alert in alerts:
-        if alert.slug in seen:
-            continue  # a warning/critical pair shares one runbook
-        seen.add(alert.slug)
         task = work.task_for(alert.key)
         if task is None:
             problems.append(Evidence(alert.source, alert.line,
                                      f"alert {alert.name}: no runbook task ({alert.label}) under {feature.id}; "
                                      f"run `flowops operate {feature.id}`"))
-        document = work.document_for(alert.label)
+        document = work.document_for(alert.label, task)
         if document is None:
             problems.append(Evidence(alert.source, alert.line,
                                      f"alert {alert.name}: no runbook document carries {alert.label}"))
@@ -73,7 +75,7 @@ def check_runbooks(ctx: CheckContext, args: list[str]) -> CheckResult:
             next_line = _body_line(document, gaps[_PER_DOCUMENT][0])
             problems.append(Evidence(where, next_line, f"runbook {document.id} for {alert.name}: "
                                                        f"{len(gaps) - _PER_DOCUMENT} more unwritten places from here on"))
-    return verdict(problems, f"{counted(len(seen), 'alert')} with a runbook task under {feature.id} and a written runbook",
+    return verdict(problems, f"{counted(len(alerts), 'alert')} with a runbook task under {feature.id} and a written runbook",
                    "{count} missing or unwritten runbook part{s}")
 
 

@@ -45,7 +45,7 @@ from flowops.discovery.monitoring import (
     slo_specs,
 )
 from flowops.errors import ConfigError
-from flowops.ops.alerts import Alert
+from flowops.ops.alerts import AlertRule
 
 SCHEMA_VERSION = 1
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -114,7 +114,8 @@ class Inventory:
         return [m for m in self.manifests if not m.is_workload]
 
     @property
-    def alerts(self) -> list[Alert]:
+    def alerts(self) -> list[AlertRule]:
+        """Every alerting rule, in file order (a warning/critical pair of one name is two rules)."""
         return [alert for source in self.rule_sources for alert in source.alerts]
 
     @property

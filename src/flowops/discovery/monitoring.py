@@ -11,7 +11,7 @@ from typing import Any
 
 from flowops.discovery.shapes import mapping, sequence
 from flowops.errors import ConfigError
-from flowops.ops.alerts import Alert, prometheus_alerts
+from flowops.ops.alerts import AlertRule, prometheus_rules
 from flowops.yamlfile import Locations
 
 SLOTH_VERSION = "prometheus/v1"
@@ -30,7 +30,7 @@ class RuleSource:
     groups: Any
     groups_at: tuple
     where: Locations
-    alerts: list[Alert] = field(default_factory=list)
+    alerts: list[AlertRule] = field(default_factory=list)  # one per alerting rule
     problem: ConfigError | None = None  # why the groups could not be read
 
     @property
@@ -61,13 +61,13 @@ def rule_source(path: str, line: int, data: dict, where: Locations, *, resource_
         source = RuleSource(path, line, "PrometheusRule", resource_name, spec.get("groups"), (*at, "spec", "groups"),
                             where)
     try:
-        source.alerts = prometheus_alerts(source.groups, source.groups_at, where)
+        source.alerts = prometheus_rules(source.groups, source.groups_at, where)
     except ConfigError as exc:
         source.problem = exc
     return source
 
 
-def alert_dict(alert: Alert) -> dict:
+def alert_dict(alert: AlertRule) -> dict:
     return {"name": alert.name, "severity": alert.severity, "path": alert.source, "line": alert.line,
             "group": alert.group, "slug": alert.slug}
 

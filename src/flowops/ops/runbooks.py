@@ -8,10 +8,17 @@ marker ``TODO(runbook)``; ``unfilled_sections`` finds what is still skeleton, so
 completion gate can refuse a feature whose runbooks were never written.
 
 Naming: the document is titled ``Runbook: <alert name>`` and identified by the alert's
-slug (a hidden ``<!-- flowops:ops:runbook:<slug> -->`` line in the body), never by the
-anchor of the alert's ``runbook_url``. Anchors often name a section (``#triage``) or
-are shared by several alerts, while the slug is unique across the alert files read
-together; the ``runbook_url`` is kept in the document's facts as a link.
+key label ``ops:runbook:<slug>``, never by its title, file name or the anchor of the
+alert's ``runbook_url`` (anchors often name a section such as ``#triage`` or are shared
+by several alerts; the ``runbook_url`` is kept in the document's facts as a link).
+
+Where the key lives: in the document's frontmatter, as a tag, next to the tag
+``runbook``. A person may replace the whole body with their own runbook, and Backlog.md
+keeps tags through its own edits (``backlog doc update --content/--title``), where it
+drops frontmatter keys it does not know. Documents written by earlier flowops versions
+carry the key only in a hidden ``<!-- flowops:ops:runbook:<slug> -->`` body line; it is
+still read (and still written, so that those versions find new documents), but a tag
+wins over it: a body copied from another runbook does not move that runbook.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from flowops.skeleton import PromptLeft, prompts_left
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
 AREA = "runbook"
+RUNBOOK_TAG = "runbook"
+KEY_PREFIX = "ops:runbook:"
 
 _KEY_MARKER = re.compile(r"<!--\s*flowops:(ops:runbook:[a-z0-9-]+)\s*-->")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -42,10 +51,10 @@ def runbook_task_spec(alert: Alert) -> PlaybookItem:
     """The operations item asking for the alert's runbook (key ``runbook:<slug>``).
 
     Its criteria name the alert and are specific enough to pass the criteria lint:
-    triage steps, causes with fixes, rollback, escalation, and no skeleton left.
+    triage steps, causes with fixes, rollback, escalation, and no skeleton left. An
+    alert defined at several severities gets one item covering every rule.
     """
     name = _inline(alert.name)
-    severity = alert.severity or "unset"
     criteria = (
         f"Diagnosis section of the `{name}` runbook lists at least 3 numbered triage steps, each with the exact "
         "command or query to run and what its output tells the responder",
@@ -53,13 +62,16 @@ def runbook_task_spec(alert: Alert) -> PlaybookItem:
         "to run or a file to change",
         f"Rollback section gives the command that restores the last known-good release and the query showing "
         f"`{name}` has 0 firing instances afterwards",
-        f"Escalation section for `{name}` (severity {severity}) names the on-call rotation, a second-level contact "
+        f"Escalation section for `{name}` ({_severity_words(alert)}) names the on-call rotation, a second-level contact "
         "and the minutes after which to escalate (30 or fewer for critical alerts)",
         f"The runbook document '{runbook_document_title(alert)}' contains 0 `{PLACEHOLDER}` markers",
     )
-    where = f"{alert.location} ({alert.position})"
+    where = "; ".join(
+        f"{rule.severity or 'no severity'} at {rule.location} ({rule.position})" for rule in alert.rules
+    ) if len(alert.rules) > 1 else f"severity {alert.severity or 'unset'}, defined in {alert.location} ({alert.position})"
+    covers = f"{len(alert.rules)} rules: {where}" if len(alert.rules) > 1 else where
     description = (
-        f"Write the response runbook for alert {alert.name} (severity {severity}, defined in {where}), "
+        f"Write the response runbook for alert {alert.name} ({covers}), "
         f"so the on-call person can act on it at 3 a.m. without prior context. The document "
         f"'{runbook_document_title(alert)}' in backlog/docs/ is created with the alert's facts and a skeleton: "
         f"replace every {PLACEHOLDER} marker in its {', '.join(SECTIONS[:-1])} and {SECTIONS[-1]} sections."
@@ -73,27 +85,76 @@ def runbook_task_spec(alert: Alert) -> PlaybookItem:
     )
 
 
+def _severity_words(alert: Alert) -> str:
+    severities = alert.severities
+    if len(severities) > 1:
+        return "severities " + ", ".join(severities[:-1]) + " and " + severities[-1]
+    return f"severity {severities[0] if severities else 'unset'}"
+
+
 def render_runbook_document(alert: Alert, feature_id: str, feature_title: str) -> str:
-    """The markdown body of the alert's runbook document, facts filled in, sections skeleton."""
+    """The markdown body of the alert's runbook document, facts filled in, sections skeleton.
+
+    An alert with several rules (one per severity) gets a table of its rules and every
+    expression, so one runbook covers each way the alert can fire.
+    """
     name = _inline(alert.name)
-    facts = [
-        ("Alert", f"`{name}`"),
-        ("Severity", alert.severity),
-        ("Fires after", alert.duration and f"{alert.duration} of the condition holding"),
-        ("Summary", alert.summary),
-        ("Description", alert.description),
-        ("Group", alert.group),
-        ("Defined in", f"`{alert.location}` ({alert.position})"),
-        ("Runbook URL", alert.runbook_url),
-        ("Feature", f"{feature_id} {feature_title}".strip()),
-    ]
+    several = len(alert.rules) > 1
+    if several:
+        facts = [
+            ("Alert", f"`{name}`"),
+            ("Severities", alert.severity),
+            # One summary per rule is shown in the rules table when they differ.
+            ("Summary", alert.summary if len({r.summary for r in alert.rules}) == 1 else None),
+            ("Description", alert.description if len({r.description for r in alert.rules}) == 1 else None),
+            ("Runbook URL", ", ".join(dict.fromkeys(r.runbook_url for r in alert.rules if r.runbook_url)) or None),
+            ("Feature", f"{feature_id} {feature_title}".strip()),
+        ]
+    else:
+        facts = [
+            ("Alert", f"`{name}`"),
+            ("Severity", alert.severity),
+            ("Fires after", alert.duration and f"{alert.duration} of the condition holding"),
+            ("Summary", alert.summary),
+            ("Description", alert.description),
+            ("Group", alert.group),
+            ("Defined in", f"`{alert.location}` ({alert.position})"),
+            ("Runbook URL", alert.runbook_url),
+            ("Feature", f"{feature_id} {feature_title}".strip()),
+        ]
     table = "\n".join(f"| {label} | {_cell(value)} |" for label, value in facts if value)
-    first_step = (
-        f"1. Confirm the alert and see its current value by evaluating its expression:\n\n"
-        f"{_fenced(alert.expr, indent='   ')}\n\n"
-        if alert.expr
-        else ""
-    )
+    if several:
+        rows = "\n".join(
+            f"| {_cell(rule.severity or '(unset)')} | {_cell(rule.duration or '-')} | {_cell(rule.summary or '-')} | "
+            f"{_cell(rule.group or '-')} | `{_cell(rule.location)}` ({_cell(rule.position)}) |"
+            for rule in alert.rules
+        )
+        expressions = "\n\n".join(
+            f"{rule.severity or 'No severity'} (`{rule.location}`):\n\n"
+            f"{_fenced(rule.expr or '(no expression in the alert file)')}"
+            for rule in alert.rules
+        )
+        defined = (
+            f"\nThis runbook covers {len(alert.rules)} rules of this alert:\n\n"
+            f"| Severity | Fires after | Summary | Group | Defined in |\n|---|---|---|---|---|\n{rows}\n\n"
+            f"Expressions:\n\n{expressions}\n"
+        )
+        first_step = (
+            "1. Find which of the rules above fires (its severity label) and evaluate that rule's expression "
+            "to see the current value.\n"
+        )
+        steps = 2
+        paged = f"each severity ({alert.severity})"
+    else:
+        defined = f"\nExpression:\n\n{_fenced(alert.expr or '(no expression in the alert file)')}\n"
+        first_step = (
+            f"1. Confirm the alert and see its current value by evaluating its expression:\n\n"
+            f"{_fenced(alert.expr, indent='   ')}\n\n"
+            if alert.expr
+            else ""
+        )
+        steps = 2 if alert.expr else 1
+        paged = f"severity {alert.severity or '(unset)'}"
     return f"""# {runbook_document_title(alert)}
 
 <!-- flowops:{alert.label} -->
@@ -106,11 +167,7 @@ replace it with what you know. The feature cannot be marked Deployed while one r
 | Fact | Value |
 |---|---|
 {table}
-
-Expression:
-
-{_fenced(alert.expr or "(no expression in the alert file)")}
-
+{defined}
 ## Symptoms
 
 - {PLACEHOLDER}: what users notice while `{name}` fires (errors, slowness, missing data).
@@ -118,8 +175,8 @@ Expression:
 
 ## Diagnosis
 
-{first_step}{"2" if alert.expr else "1"}. {PLACEHOLDER}: the next check, with the exact command or query, and how to read its output.
-{"3" if alert.expr else "2"}. {PLACEHOLDER}: how to tell the common causes apart (recent deploy, dependency, traffic, capacity).
+{first_step}{steps}. {PLACEHOLDER}: the next check, with the exact command or query, and how to read its output.
+{steps + 1}. {PLACEHOLDER}: how to tell the common causes apart (recent deploy, dependency, traffic, capacity).
 
 ## Resolution
 
@@ -133,7 +190,7 @@ Expression:
 
 ## Escalation
 
-- {PLACEHOLDER}: who is paged first for severity {alert.severity or "(unset)"}, and through which channel.
+- {PLACEHOLDER}: who is paged first for {paged}, and through which channel.
 - {PLACEHOLDER}: after how many minutes without progress to escalate, and to whom.
 """
 
@@ -156,9 +213,31 @@ def unfilled_sections(body: str) -> list[str]:
 
 
 def document_key(body: str) -> str | None:
-    """The stable key label (``ops:runbook:<slug>``) written into a runbook document, if any."""
+    """The key label (``ops:runbook:<slug>``) of the hidden body line earlier versions wrote, if any."""
     match = _KEY_MARKER.search(body)
     return match.group(1) if match else None
+
+
+def document_tags(alert: Alert) -> list[str]:
+    """The frontmatter tags of the alert's runbook document: ``runbook`` and its key label."""
+    return [RUNBOOK_TAG, alert.label]
+
+
+def tagged_keys(tags: list[str]) -> list[str]:
+    """The runbook key labels among a document's tags."""
+    return [tag.strip() for tag in tags if tag.strip().startswith(KEY_PREFIX) and len(tag.strip()) > len(KEY_PREFIX)]
+
+
+def document_keys(tags: list[str], body: str) -> tuple[list[str], bool]:
+    """The runbook key labels of a document and whether they came from its frontmatter.
+
+    Tags win; the hidden body line counts only for a document without a key tag.
+    """
+    tagged = tagged_keys(tags)
+    if tagged:
+        return tagged, True
+    legacy = document_key(body)
+    return ([legacy] if legacy else []), False
 
 
 def _section_bodies(body: str) -> dict[str, list[str]]:
@@ -284,21 +363,26 @@ def _only_prompts_explain(section: str, body: str, prompts: list[PromptLeft]) ->
     return bool(text.strip()) and bool(prompts) and PLACEHOLDER in text
 
 
-_FACT = re.compile(r"^\|\s*(Alert|Severity)\s*\|\s*(.*?)\s*\|\s*$", re.M)
+_FACT = re.compile(r"^\|\s*(Alert|Severity|Severities)\s*\|\s*(.*?)\s*\|\s*$", re.M)
 _TITLE = re.compile(r"^#\s+Runbook:\s*(.+?)\s*$", re.M)
 
 
 def _alert_from_document(body: str) -> Alert:
+    """The alert a runbook was generated for, as far as its facts table tells (name and severities)."""
+    from flowops.ops.alerts import AlertRule, slugify
+
     facts = {label: value for label, value in _FACT.findall(body)}
     name = facts.get("Alert", "").strip("`").strip()
     if not name:
         title = _TITLE.search(body)
         name = title.group(1) if title else "alert"
-    from flowops.ops.alerts import slugify
-
-    return Alert(name=name, slug=slugify(name) or "alert", expr="", duration=None,
-                 severity=facts.get("Severity") or None, summary=None, description=None, runbook_url=None,
-                 group=None, source="", line=None, position="")
+    slug = slugify(name) or "alert"
+    # An alert of several rules lists its severities; the skeleton has one rule per severity.
+    severities = [s.strip() for s in (facts.get("Severities") or facts.get("Severity") or "").split(",") if s.strip()]
+    rules = tuple(AlertRule(name=name, slug=slug, expr="", duration=None, severity=severity, summary=None,
+                            description=None, runbook_url=None, group=None, source="", line=None, position="")
+                  for severity in severities or [None])
+    return Alert(name=name, slug=slug, rules=rules)
 
 
 def _shorten(text: str, limit: int = 90) -> str:
