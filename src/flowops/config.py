@@ -28,6 +28,7 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "operate.files": ("a list of repository paths", list, []),
     "operate.assignee": ("a string", str, "@sre-agent"),
     "events.source": ("a string", str, None),
+    "incidents.no_postmortem_severities": ("a list of severities", list, ["warning", "info"]),
 }
 
 

@@ -366,6 +366,7 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
     forced: list[str] = []
 
     def mutate(task) -> None:
+        was_done = task.status.lower() == backlog.config.done_status.lower()
         apply_edit(task, edit)
         if force:
             unchecked = task.unchecked_criteria()
@@ -373,6 +374,12 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
                 forced.extend(c.text for c in unchecked)
         else:
             done_gate(task, backlog.config.done_status, setting)
+        if not was_done and task.status.lower() == backlog.config.done_status.lower():
+            # Incidents and postmortems: --force waives criteria, never the postmortem.
+            from flowops.incidents.gate import applies_to, require_done_allowed
+
+            if applies_to(task):
+                require_done_allowed(backlog, task)
 
     update = backlog.update(task_id, mutate)
     if update.changed:
