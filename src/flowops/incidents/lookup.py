@@ -42,7 +42,7 @@ def load_incidents(backlog: Any, *, containing: str = INCIDENT_LABEL, families: 
     With ``families`` (a dict to fill), the postmortem and action-item tasks met on the
     same scan are filed in it by their parent's id in upper case.
     """
-    from flowops.backlog.taskfile import TaskFile, TaskParseError
+    from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
 
     found = Found()
     markers = [containing.encode("utf-8")]
@@ -52,7 +52,7 @@ def load_incidents(backlog: Any, *, containing: str = INCIDENT_LABEL, families: 
     for ref in backlog.scan(FOLDERS):
         try:
             with open(ref.spath, "rb") as handle:
-                raw = handle.read()
+                raw = handle.read(MAX_FILE_BYTES + 1)  # TaskFile refuses bigger files; never read one whole
         except FileNotFoundError:
             continue  # moved meanwhile
         except OSError as exc:

@@ -192,7 +192,7 @@ def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
     """
     from flowops.backlog.documents import Documents
     from flowops.backlog.naming import id_parts
-    from flowops.backlog.taskfile import TaskFile, TaskParseError
+    from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
 
     label = runbook_label(alert_name)
     link = RunbookLink(alert_name, label)
@@ -201,7 +201,7 @@ def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
     for ref in backlog.scan(("tasks", "completed")):
         try:
             with open(ref.spath, "rb") as handle:
-                raw = handle.read()
+                raw = handle.read(MAX_FILE_BYTES + 1)  # TaskFile refuses bigger files; never read one whole
             if marker not in raw:
                 continue
             task = TaskFile(raw, ref.path, ref.folder).parsed
