@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +46,9 @@ SEVERITIES = ("critical", "warning", "critical", "info", "critical")
 
 def payload(n: int, opened: datetime, status: str = "firing") -> dict:
     labels = {"alertname": f"BenchAlert{n % 40:02d}", "service": f"svc{n}", "severity": SEVERITIES[n % len(SEVERITIES)]}
-    ends = (opened + timedelta(minutes=20 + n % 90)).strftime("%Y-%m-%dT%H:%M:%SZ") if status == "resolved" else "0001-01-01T00:00:00Z"
+    ends = "0001-01-01T00:00:00Z"  # Go's zero time: still firing
+    if status == "resolved":
+        ends = (opened + timedelta(minutes=20 + n % 90)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "version": "4", "status": status, "receiver": "bench", "groupKey": f'{{}}:{{service="svc{n}"}}',
         "groupLabels": {"service": f"svc{n}"}, "commonLabels": labels,
@@ -61,7 +63,12 @@ def payload(n: int, opened: datetime, status: str = "firing") -> dict:
 def build(root: Path, tasks: int, incidents: int) -> None:
     from flowops.backlog.store import Backlog
     from flowops.incidents.alertmanager import parse_notification
-    from flowops.incidents.lifecycle import Resolution, acknowledge, create_action_items, resolve
+    from flowops.incidents.lifecycle import (
+        Resolution,
+        acknowledge,
+        create_action_items,
+        resolve,
+    )
     from flowops.incidents.lookup import postmortem_document
     from flowops.incidents.model import IncidentSettings
     from flowops.incidents.notifications import apply_notification
@@ -72,7 +79,7 @@ def build(root: Path, tasks: int, incidents: int) -> None:
     project = Project(root)
     backlog = Backlog(project)
     settings = IncidentSettings()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(days=60)
     for n in range(incidents):
         opened = start + timedelta(minutes=n * 60 * 24 * 60 // incidents)
@@ -138,9 +145,9 @@ def main() -> None:
         build(template, args.tasks, args.incidents)
         built = time.perf_counter() - started
         files = sum(1 for _ in (template / "backlog" / "tasks").iterdir())
-        fresh = json.dumps(payload(100_000, datetime.now(timezone.utc) - timedelta(minutes=5))).encode()
+        fresh = json.dumps(payload(100_000, datetime.now(UTC) - timedelta(minutes=5))).encode()
         open_group = 9  # incident 9 (n % 10 == 9) was left open
-        repeat = json.dumps(payload(open_group, datetime.now(timezone.utc) - timedelta(days=60))).encode()
+        repeat = json.dumps(payload(open_group, datetime.now(UTC) - timedelta(days=60))).encode()
         results: dict[str, list[float]] = {"open": [], "repeat": [], "list": [], "stats": []}
         work = Path(tmp) / "work"
         for _ in range(args.runs):

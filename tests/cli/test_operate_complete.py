@@ -100,10 +100,12 @@ def test_complete_is_refused_with_a_precise_list_and_nothing_written(flowops, pr
         "TASK-1.4 (ops:slo) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5, #6 unchecked (6 of 6)",
         "TASK-1.5 (ops:runbook:high-error-rate) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
         "TASK-1.6 (ops:runbook:high-latency) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
-        "alert High Latency: runbook document doc-2 still has skeleton sections: Symptoms, Diagnosis, Resolution, Rollback, "
+        "TASK-1.6 (ops:runbook:high-latency): runbook document doc-2 still has skeleton sections: Symptoms, Diagnosis, "
+        "Resolution, Rollback, "
         "Escalation",
         "TASK-1.7 (ops:runbook:checkout-down) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
-        "alert CheckoutDown: runbook document doc-3 still has skeleton sections: Symptoms, Diagnosis, Resolution, Rollback, "
+        "TASK-1.7 (ops:runbook:checkout-down): runbook document doc-3 still has skeleton sections: Symptoms, Diagnosis, "
+        "Resolution, Rollback, "
         "Escalation",
     ]
     assert "TASK-1 cannot be marked Deployed: 8 operations items not finished" in result.stderr
@@ -120,7 +122,7 @@ def test_a_runbook_whose_only_gap_is_its_document_still_blocks(flowops, project)
     data = json.loads(result.stdout)
     assert data["completed"] is False
     assert [p["message"] for p in data["error"]["problems"]] == [
-        "alert CheckoutDown: runbook document doc-3 still has skeleton sections: Escalation"
+        "TASK-1.7 (ops:runbook:checkout-down): runbook document doc-3 still has skeleton sections: Escalation"
     ]
 
 

@@ -347,6 +347,6 @@ def test_json_output_has_stable_keys(flowops, project):
                          "reused", "orphaned", "runbooks", "warnings"}
     assert data["feature"] == {"id": "TASK-1", "title": "Checkout service", "state": "Validated"}
     assert set(data["created"][0]) == {"id", "key", "label", "title", "area", "status", "path", "playbook", "alert"}
-    assert set(data["runbooks"][0]) == {"alert", "slug", "severity", "source", "task_id", "task_created", "doc_id", "title",
-                                        "path", "created"}
+    assert set(data["runbooks"][0]) == {"alert", "slug", "severity", "severities", "source", "rules", "task_id",
+                                        "task_created", "doc_id", "title", "path", "created"}
     assert data["runbooks"][0]["source"] == "monitoring/alerts.yml:7"

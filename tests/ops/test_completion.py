@@ -81,17 +81,19 @@ def test_other_own_ops_tasks_and_duplicates_are_required_too(backlog, feature, p
 
 def test_a_runbook_task_without_its_document_is_a_gap_and_an_orphan_is_not(backlog, feature, plugins_with, alerts_dir):
     rules = alerts_dir / "prometheus_rules.yml"
+    ids = {}
     for key in ("runbook:high-error-rate", "runbook:high-latency", "runbook:checkout-down", "runbook:retired"):
-        check_all(backlog, ops_task(backlog, feature, key).id)
+        ids[key] = ops_task(backlog, feature, key).id
+        check_all(backlog, ids[key])
     messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
     runbook_gaps = [m for m in messages if "runbook" in m]
     assert runbook_gaps == [
-        "alert HighErrorRate: no runbook document carries ops:runbook:high-error-rate",
-        "alert High Latency: no runbook document carries ops:runbook:high-latency",
-        "alert CheckoutDown: no runbook document carries ops:runbook:checkout-down",
+        f"{ids['runbook:high-error-rate']} (ops:runbook:high-error-rate): no runbook document carries ops:runbook:high-error-rate",
+        f"{ids['runbook:high-latency']} (ops:runbook:high-latency): no runbook document carries ops:runbook:high-latency",
+        f"{ids['runbook:checkout-down']} (ops:runbook:checkout-down): no runbook document carries ops:runbook:checkout-down",
     ]
     without_files = gaps(backlog, plugins_with(), feature, playbooks=("mlops",))
-    assert "alert retired: no runbook document carries ops:runbook:retired" in without_files
+    assert f"{ids['runbook:retired']} (ops:runbook:retired): no runbook document carries ops:runbook:retired" in without_files
 
 
 def test_a_refusal_raises_criteria_not_met_and_moves_nothing(backlog, feature, plugins_with):

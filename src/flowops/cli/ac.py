@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import EXIT_CRITERIA, UsageError
 
 
-@click.group("ac")
+@click.group("ac", cls=HelpGroup)
 def ac_group() -> None:
     """Acceptance criteria: check that they are met, lint that they are checkable."""
 
@@ -93,7 +94,7 @@ def lint_command(ctx, task_ids, lint_all, plain, as_json):
             lines.append(f"  {hit.finding.rule}: {hit.finding.message}")
             lines.append(f"    fix: {hit.finding.suggestion}")
         # docs/plugins.md shows this line; change both together.
-        lines.append(f"{report.flagged} of {report.criteria} criteria flagged in {report.tasks} tasks")
+        lines.append(f"{report.flagged} of {report.criteria} criteria flagged in {_tasks(report.tasks)}")
         write("".join(line + "\n" for line in lines))
     if report.hits:
         ctx.exit(EXIT_CRITERIA)

@@ -312,7 +312,7 @@ def resolve_command(ctx, incident_id, at, summary, force_postmortem, no_postmort
     """Record the resolution; create the postmortem document and task, or close the incident.
 
     A postmortem is due unless the severity is listed in
-    incidents.no_postmortem_severities (default: warning, info) or it is waived with
+    incidents.no_postmortem_severities (default: warning, ticket, info) or it is waived with
     --no-postmortem --reason. Without one due, the incident is closed (Done) now.
     Running it again creates whatever is missing and changes nothing else.
     """

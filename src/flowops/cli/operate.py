@@ -45,26 +45,34 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
     from flowops.workflow.loader import load_workflow
 
     mode = resolve_mode(plain, as_json)
-    if complete and status:
-        raise UsageError("--complete and --status cannot be used together")
-    if (spec_id or files) and not complete:
-        raise UsageError("--spec-id and --file are only used with --complete")
-    project, backlog = open_backlog()
-    config = project.config
-    workflow = load_workflow(project)
-    plugins = get_plugins(project)
-    options = _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason)
-    before = len(plugins.failures)
     try:
-        if status:
-            _status(project, backlog, workflow, plugins, feature_id, options, mode)
-        elif complete:
-            _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spec_id, files, mode)
-        else:
-            _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode)
-    finally:
-        for failure in plugins.failures[before:]:
-            warn(failure)
+        if complete and status:
+            raise UsageError("--complete and --status cannot be used together")
+        if (spec_id or files) and not complete:
+            raise UsageError("--spec-id and --file are only used with --complete")
+        project, backlog = open_backlog()
+        config = project.config
+        workflow = load_workflow(project)
+        plugins = get_plugins(project)
+        options = _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason)
+        before = len(plugins.failures)
+        try:
+            if status:
+                _status(project, backlog, workflow, plugins, feature_id, options, mode)
+            elif complete:
+                _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spec_id, files, mode)
+            else:
+                _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode)
+        finally:
+            for failure in plugins.failures[before:]:
+                warn(failure)
+    except FlowopsError as exc:
+        if mode == "json":
+            # A script reading stdout gets one JSON document either way; the exit code
+            # class (1 runtime, 2 usage, 3 criteria, 4 blocked) is in it too.
+            document = {"feature": feature_id, "completed": False} if complete else {}
+            print_json({**document, "error": exc.to_dict()})
+        raise
 
 
 def _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason):
@@ -118,7 +126,9 @@ def _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode
 
 def _heading(result) -> str:
     found = result.survey
-    alerts = f"{_count(len(found.alerts), 'alert')} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
+    rules = sum(len(alert.rules) for alert in found.alerts)
+    counted = _count(len(found.alerts), "alert") + (f" ({rules} rules)" if rules != len(found.alerts) else "")
+    alerts = f"{counted} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
     return f"{found.feature.id} {found.feature.title} [{found.state}] - playbooks: {', '.join(found.playbooks)}; {alerts}"
 
 
@@ -146,7 +156,8 @@ def _runbook_rows(project, result):
         document = entry.document
         verb = {"planned": "would create" if result.dry_run else "create"}.get(entry.document_action, entry.document_action)
         task = entry.task.id if entry.task else "(new task)"
-        where = project.relpath(document.path) if document is not None and document.path else f"Runbook: {entry.alert.name}"
+        # A document still to be created has no file yet: "-", not its title in the file column.
+        where = project.relpath(document.path) if document is not None and document.path else "-"
         rows.append((verb, document.id if document else "-", entry.alert.name, task, where))
     return rows
 
@@ -239,9 +250,13 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     lines += [f"  {doc}: still skeleton: {', '.join(sections)}" for doc, sections in report.unfilled.items()]
     orphaned = [e for e in found.entries if e.action == "orphaned"]
     lines += [f"orphaned: {e.task.id} {e.label} (alert no longer in the alert files)" for e in orphaned]
-    if report.ready:
+    if not found.decision.allowed:
+        from flowops.ops.completion import state_hint
+
+        lines.append(f"operate cannot run yet: {state_hint(found)}")
+    if report.ready and found.decision.allowed:
         lines.append(f"ready: `flowops operate {found.feature.id} --complete` will pass its gate")
-    else:
+    elif report.gaps:
         lines.append(f"not ready for --complete: {_count(len(report.gaps), 'item')} open")
         lines += [f"  - {gap.message}" for gap in report.gaps]
     _print_lines(mode, lines)
@@ -258,13 +273,8 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
         chosen = [str(Path(f).absolute()) for f in files]  # relative to the current folder, as with hooks emit -f
     else:
         chosen = list(config.get("operate.files") or [])
-    try:
-        result = complete(project, backlog, workflow, plugins, feature_id, options,
-                          spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=_emitter(ctx, project))
-    except FlowopsError as exc:
-        if mode == "json" and exc.problems:
-            print_json({"feature": feature_id, "completed": False, "error": exc.to_dict()})
-        raise
+    result = complete(project, backlog, workflow, plugins, feature_id, options,
+                      spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=_emitter(ctx, project))
     for note in result.survey.warnings:
         warn(note)
     if result.skipped_state_check:
@@ -287,9 +297,18 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
 
 def _print_lines(mode: str, lines: list[str]) -> None:
     if mode == "rich":
+        import textwrap
+
         from flowops.cli.output import console
 
+        out = console()
         for line in lines:
-            console().print(line, markup=False, highlight=False)
+            # Wrapped continuation lines hang under the text, not at the margin: a long gap
+            # ("  - TASK-1.6 (...): runbook document doc-2 still has ...") stays one item.
+            body = line.lstrip(" ")
+            indent = " " * (len(line) - len(body)) + ("  " if body.startswith("- ") else "")
+            wrapped = textwrap.fill(line, width=max(out.width, 40), subsequent_indent=indent or "  ",
+                                    break_on_hyphens=False, break_long_words=False)
+            out.print(wrapped, markup=False, highlight=False, soft_wrap=True)
     else:
         write("".join(line + "\n" for line in lines))

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, warn_plugin_failures, write
 from flowops.errors import BlockedError, ConfigError, FlowopsError
 
 VIA_CHOICES = ("manual", "rework", "rollback")
 
 
-@click.group("workflow")
+@click.group("workflow", cls=HelpGroup)
 def workflow_group() -> None:
     """The enforced workflow: validate .flowops/workflow.yml, see and move a task's state.
 
@@ -36,6 +37,7 @@ def validate_command(file: Path | None, plain: bool, as_json: bool) -> None:
     Warnings (printed too) do not make the file invalid. Without --file, checks
     .flowops/workflow.yml, or the built-in default when that file does not exist.
     """
+    from flowops.cli.output import validity_summary
     from flowops.project import find_project
     from flowops.workflow.validate import check_file, counted
 
@@ -49,8 +51,7 @@ def validate_command(file: Path | None, plain: bool, as_json: bool) -> None:
         if report.default:
             lines.append(f"{report.file} does not exist; the built-in default workflow applies")
             name = "built-in default"
-        counts = [counted(n, word) for n, word in ((report.errors, "error"), (report.warnings, "warning")) if n]
-        lines.append(f"{name}: {'valid' if report.valid else 'invalid'}" + (f" ({', '.join(counts)})" if counts else ""))
+        lines.append(f"{name}: {validity_summary(errors=report.errors, warnings=report.warnings)}")
         _print_lines(mode, lines)
     if not report.valid:
         raise ConfigError(f"invalid workflow ({counted(report.errors, 'error')})", path=report.file)

@@ -459,7 +459,7 @@ def _resolved_event(incident: Incident, resolved: Entry, resolution: Resolution,
 def _close(backlog: Any, incident: Incident, settings: IncidentSettings, notes: list[str],
            events: list[tuple[str, str | None, dict]]) -> bool:
     """Move a resolved incident that needs no postmortem to the done status, through the same gates as `task edit`."""
-    from flowops.backlog.edit import done_gate
+    from flowops.acceptance.done_gate import enforce_done
     from flowops.incidents.gate import require_done_allowed
 
     done = backlog.config.done_status
@@ -471,7 +471,7 @@ def _close(backlog: Any, incident: Incident, settings: IncidentSettings, notes: 
         before["status"] = task.status
         task.status = done
         setting = backlog.project.config.get("require_checked_ac_for_done")
-        done_gate(task, done, setting)
+        enforce_done(task, done, setting)  # the one Done gate of every path (criteria)
         require_done_allowed(backlog, task, settings)
 
     try:

@@ -37,18 +37,18 @@ GROUP_PREFIX = "alert-group:"
 POSTMORTEM_TAG = "postmortem"
 UNSET_SEVERITY = "unset"
 STATES = ("triggered", "acknowledged", "resolved", "closed")
-DEFAULT_NO_POSTMORTEM = ["warning", "info"]
+DEFAULT_NO_POSTMORTEM = ["warning", "ticket", "info"]  # ticket: the SLO burn-rate alerts that do not page
 
 # Severity words seen in Alertmanager labels, PagerDuty and incident.io, mapped to the
 # Backlog.md priority of the incident task. Unknown severities are taken as serious.
 _PRIORITIES = {
     "high": ("critical", "page", "emergency", "fatal", "disaster", "high", "major", "sev0", "sev1", "p0", "p1"),
-    "medium": ("error", "warning", "warn", "medium", "moderate", "average", "sev2", "p2"),
+    "medium": ("error", "warning", "warn", "ticket", "medium", "moderate", "average", "sev2", "p2"),
     "low": ("info", "informational", "notice", "low", "minor", "none", "sev3", "sev4", "sev5", "p3", "p4", "p5"),
 }
 PRIORITY_OF = {severity: priority for priority, names in _PRIORITIES.items() for severity in names}
 # Which of two severities is worse, for a group whose alerts disagree.
-_RANK = {name: rank for rank, name in enumerate(("info", "warning", "error", "critical", "page"))}
+_RANK = {name: rank for rank, name in enumerate(("info", "warning", "error", "critical", "page"))} | {"ticket": 1}
 
 
 def priority_for(severity: str | None) -> str:

@@ -97,7 +97,7 @@ def find_gaps(found: Survey, done_status: str) -> list[Gap]:
             continue
         if entry.task is None:
             what = f"alert {entry.alert.name}" if entry.alert else f"playbook {entry.playbook}"
-            gaps.append(Gap(entry.key, None, f"no task for {entry.label} ({what}): run `flowops operate {found.feature.id}` first"))
+            gaps.append(Gap(entry.key, None, f"no task for {entry.label} ({what}): {create_hint(found)}"))
         else:
             gaps.extend(_task_gaps(entry, entry.task, done_status))
         if entry.is_runbook:
@@ -108,28 +108,52 @@ def find_gaps(found: Survey, done_status: str) -> list[Gap]:
 
 
 def _task_gaps(entry: OpsEntry, task: Task, done_status: str) -> list[Gap]:
+    from flowops.acceptance.done_gate import check_done
+
     problems = []
     if not is_done(task, done_status):
         problems.append(f"is {task.status or 'without a status'}, not {done_status}")
-    unchecked = task.unchecked_criteria()
-    if unchecked:
-        numbers = ", ".join(f"#{c.index}" for c in unchecked)
-        problems.append(f"acceptance criteria {numbers} unchecked ({len(unchecked)} of {len(task.acceptance_criteria)})")
+    # The Done gate every path to Done passes; an operations task always takes part in
+    # the workflow, whatever require_checked_ac_for_done says for other tasks.
+    verdict = check_done(task, done_status, setting=True)
+    if not verdict.allowed:
+        numbers = ", ".join(f"#{c.index}" for c in verdict.unchecked)
+        problems.append(f"acceptance criteria {numbers} unchecked ({len(verdict.unchecked)} of {verdict.total})")
     if not problems:
         return []
     return [Gap(entry.key, task.id, f"{task.id} ({entry.label}) " + "; ".join(problems))]
 
 
+def create_hint(found: Survey) -> str:
+    """What to run so that missing operations tasks get created: operate, or first the workflow step it needs."""
+    feature, decision = found.feature, found.decision
+    if decision.allowed:
+        return f"run `flowops operate {feature.id}` first"
+    return state_hint(found)
+
+
+def state_hint(found: Survey) -> str:
+    """``TASK-4 is in To Do; operate runs from Validated. Next step: `flowops workflow advance specify TASK-4```."""
+    feature, decision = found.feature, found.decision
+    required = decision.required_states[0] if len(decision.required_states) == 1 else "one of " + ", ".join(decision.required_states)
+    text = f"{feature.id} is in {found.state}; operate runs from {required}."
+    if decision.runnable:
+        text += f" Next step: `flowops workflow advance {decision.runnable[0]} {feature.id}`"
+    return text
+
+
 def _document_gaps(entry: OpsEntry) -> list[Gap]:
+    # Named by the runbook task and its key label, as the task lines are: the same words
+    # whether or not alert files were read (without them the alert's name is unknown).
     task_id = entry.task.id if entry.task else None
-    name = entry.alert.name if entry.alert else entry.key[len("runbook:"):]
+    who = f"{task_id} ({entry.label})" if task_id else entry.label
     if entry.document is None:
-        return [Gap(entry.key, task_id, f"alert {name}: no runbook document carries {entry.label}")]
+        return [Gap(entry.key, task_id, f"{who}: no runbook document carries {entry.label}")]
     unfilled = unfilled_sections(entry.document.body)
     if not unfilled:
         return []
     where = entry.document.id
-    return [Gap(entry.key, task_id, f"alert {name}: runbook document {where} still has skeleton sections: {', '.join(unfilled)}")]
+    return [Gap(entry.key, task_id, f"{who}: runbook document {where} still has skeleton sections: {', '.join(unfilled)}")]
 
 
 def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id: str, options: OperateOptions, *,

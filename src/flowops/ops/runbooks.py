@@ -8,10 +8,17 @@ marker ``TODO(runbook)``; ``unfilled_sections`` finds what is still skeleton, so
 completion gate can refuse a feature whose runbooks were never written.
 
 Naming: the document is titled ``Runbook: <alert name>`` and identified by the alert's
-slug (a hidden ``<!-- flowops:ops:runbook:<slug> -->`` line in the body), never by the
-anchor of the alert's ``runbook_url``. Anchors often name a section (``#triage``) or
-are shared by several alerts, while the slug is unique across the alert files read
-together; the ``runbook_url`` is kept in the document's facts as a link.
+key label ``ops:runbook:<slug>``, never by its title, file name or the anchor of the
+alert's ``runbook_url`` (anchors often name a section such as ``#triage`` or are shared
+by several alerts; the ``runbook_url`` is kept in the document's facts as a link).
+
+Where the key lives: in the document's frontmatter, as a tag, next to the tag
+``runbook``. A person may replace the whole body with their own runbook, and Backlog.md
+keeps tags through its own edits (``backlog doc update --content/--title``), where it
+drops frontmatter keys it does not know. Documents written by earlier flowops versions
+carry the key only in a hidden ``<!-- flowops:ops:runbook:<slug> -->`` body line; it is
+still read (and still written, so that those versions find new documents), but a tag
+wins over it: a body copied from another runbook does not move that runbook.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from flowops.ops.playbook import KEY_LABEL_PREFIX, PlaybookItem
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
 AREA = "runbook"
+RUNBOOK_TAG = "runbook"
+KEY_PREFIX = "ops:runbook:"
 
 _KEY_MARKER = re.compile(r"<!--\s*flowops:(ops:runbook:[a-z0-9-]+)\s*-->")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -43,10 +52,10 @@ def runbook_task_spec(alert: Alert) -> PlaybookItem:
     """The operations item asking for the alert's runbook (key ``runbook:<slug>``).
 
     Its criteria name the alert and are specific enough to pass the criteria lint:
-    triage steps, causes with fixes, rollback, escalation, and no skeleton left.
+    triage steps, causes with fixes, rollback, escalation, and no skeleton left. An
+    alert defined at several severities gets one item covering every rule.
     """
     name = _inline(alert.name)
-    severity = alert.severity or "unset"
     criteria = (
         f"Diagnosis section of the `{name}` runbook lists at least 3 numbered triage steps, each with the exact "
         "command or query to run and what its output tells the responder",
@@ -54,13 +63,16 @@ def runbook_task_spec(alert: Alert) -> PlaybookItem:
         "to run or a file to change",
         f"Rollback section gives the command that restores the last known-good release and the query showing "
         f"`{name}` has 0 firing instances afterwards",
-        f"Escalation section for `{name}` (severity {severity}) names the on-call rotation, a second-level contact "
+        f"Escalation section for `{name}` ({_severity_words(alert)}) names the on-call rotation, a second-level contact "
         "and the minutes after which to escalate (30 or fewer for critical alerts)",
         f"The runbook document '{runbook_document_title(alert)}' contains 0 `{PLACEHOLDER}` markers",
     )
-    where = f"{alert.location} ({alert.position})"
+    where = "; ".join(
+        f"{rule.severity or 'no severity'} at {rule.location} ({rule.position})" for rule in alert.rules
+    ) if len(alert.rules) > 1 else f"severity {alert.severity or 'unset'}, defined in {alert.location} ({alert.position})"
+    covers = f"{len(alert.rules)} rules: {where}" if len(alert.rules) > 1 else where
     description = (
-        f"Write the response runbook for alert {alert.name} (severity {severity}, defined in {where}), "
+        f"Write the response runbook for alert {alert.name} ({covers}), "
         f"so the on-call person can act on it at 3 a.m. without prior context. The document "
         f"'{runbook_document_title(alert)}' in backlog/docs/ is created with the alert's facts and a skeleton: "
         f"replace every {PLACEHOLDER} marker in its {', '.join(SECTIONS[:-1])} and {SECTIONS[-1]} sections."
@@ -74,27 +86,76 @@ def runbook_task_spec(alert: Alert) -> PlaybookItem:
     )
 
 
+def _severity_words(alert: Alert) -> str:
+    severities = alert.severities
+    if len(severities) > 1:
+        return "severities " + ", ".join(severities[:-1]) + " and " + severities[-1]
+    return f"severity {severities[0] if severities else 'unset'}"
+
+
 def render_runbook_document(alert: Alert, feature_id: str, feature_title: str) -> str:
-    """The markdown body of the alert's runbook document, facts filled in, sections skeleton."""
+    """The markdown body of the alert's runbook document, facts filled in, sections skeleton.
+
+    An alert with several rules (one per severity) gets a table of its rules and every
+    expression, so one runbook covers each way the alert can fire.
+    """
     name = _inline(alert.name)
-    facts = [
-        ("Alert", f"`{name}`"),
-        ("Severity", alert.severity),
-        ("Fires after", alert.duration and f"{alert.duration} of the condition holding"),
-        ("Summary", alert.summary),
-        ("Description", alert.description),
-        ("Group", alert.group),
-        ("Defined in", f"`{alert.location}` ({alert.position})"),
-        ("Runbook URL", alert.runbook_url),
-        ("Feature", f"{feature_id} {feature_title}".strip()),
-    ]
+    several = len(alert.rules) > 1
+    if several:
+        facts = [
+            ("Alert", f"`{name}`"),
+            ("Severities", alert.severity),
+            # One summary per rule is shown in the rules table when they differ.
+            ("Summary", alert.summary if len({r.summary for r in alert.rules}) == 1 else None),
+            ("Description", alert.description if len({r.description for r in alert.rules}) == 1 else None),
+            ("Runbook URL", ", ".join(dict.fromkeys(r.runbook_url for r in alert.rules if r.runbook_url)) or None),
+            ("Feature", f"{feature_id} {feature_title}".strip()),
+        ]
+    else:
+        facts = [
+            ("Alert", f"`{name}`"),
+            ("Severity", alert.severity),
+            ("Fires after", alert.duration and f"{alert.duration} of the condition holding"),
+            ("Summary", alert.summary),
+            ("Description", alert.description),
+            ("Group", alert.group),
+            ("Defined in", f"`{alert.location}` ({alert.position})"),
+            ("Runbook URL", alert.runbook_url),
+            ("Feature", f"{feature_id} {feature_title}".strip()),
+        ]
     table = "\n".join(f"| {label} | {_cell(value)} |" for label, value in facts if value)
-    first_step = (
-        f"1. Confirm the alert and see its current value by evaluating its expression:\n\n"
-        f"{_fenced(alert.expr, indent='   ')}\n\n"
-        if alert.expr
-        else ""
-    )
+    if several:
+        rows = "\n".join(
+            f"| {_cell(rule.severity or '(unset)')} | {_cell(rule.duration or '-')} | {_cell(rule.summary or '-')} | "
+            f"{_cell(rule.group or '-')} | `{_cell(rule.location)}` ({_cell(rule.position)}) |"
+            for rule in alert.rules
+        )
+        expressions = "\n\n".join(
+            f"{rule.severity or 'No severity'} (`{rule.location}`):\n\n"
+            f"{_fenced(rule.expr or '(no expression in the alert file)')}"
+            for rule in alert.rules
+        )
+        defined = (
+            f"\nThis runbook covers {len(alert.rules)} rules of this alert:\n\n"
+            f"| Severity | Fires after | Summary | Group | Defined in |\n|---|---|---|---|---|\n{rows}\n\n"
+            f"Expressions:\n\n{expressions}\n"
+        )
+        first_step = (
+            "1. Find which of the rules above fires (its severity label) and evaluate that rule's expression "
+            "to see the current value.\n"
+        )
+        steps = 2
+        paged = f"each severity ({alert.severity})"
+    else:
+        defined = f"\nExpression:\n\n{_fenced(alert.expr or '(no expression in the alert file)')}\n"
+        first_step = (
+            f"1. Confirm the alert and see its current value by evaluating its expression:\n\n"
+            f"{_fenced(alert.expr, indent='   ')}\n\n"
+            if alert.expr
+            else ""
+        )
+        steps = 2 if alert.expr else 1
+        paged = f"severity {alert.severity or '(unset)'}"
     return f"""# {runbook_document_title(alert)}
 
 <!-- flowops:{alert.label} -->
@@ -107,11 +168,7 @@ replace it with what you know. The feature cannot be marked Deployed while one r
 | Fact | Value |
 |---|---|
 {table}
-
-Expression:
-
-{_fenced(alert.expr or "(no expression in the alert file)")}
-
+{defined}
 ## Symptoms
 
 - {PLACEHOLDER}: what users notice while `{name}` fires (errors, slowness, missing data).
@@ -119,8 +176,8 @@ Expression:
 
 ## Diagnosis
 
-{first_step}{"2" if alert.expr else "1"}. {PLACEHOLDER}: the next check, with the exact command or query, and how to read its output.
-{"3" if alert.expr else "2"}. {PLACEHOLDER}: how to tell the common causes apart (recent deploy, dependency, traffic, capacity).
+{first_step}{steps}. {PLACEHOLDER}: the next check, with the exact command or query, and how to read its output.
+{steps + 1}. {PLACEHOLDER}: how to tell the common causes apart (recent deploy, dependency, traffic, capacity).
 
 ## Resolution
 
@@ -134,7 +191,7 @@ Expression:
 
 ## Escalation
 
-- {PLACEHOLDER}: who is paged first for severity {alert.severity or "(unset)"}, and through which channel.
+- {PLACEHOLDER}: who is paged first for {paged}, and through which channel.
 - {PLACEHOLDER}: after how many minutes without progress to escalate, and to whom.
 """
 
@@ -186,13 +243,14 @@ def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
     """Find the runbook task and document of the alert ``alert_name`` in ``backlog``.
 
     The task is the lowest-id task in ``tasks/`` or ``completed/`` carrying the alert's
-    key label. The document is the one carrying the key (``document_key``); failing
-    that, the document the task lists in its documentation. Unreadable files are
-    skipped. Nothing is written.
+    key label. The document is found as ``flowops operate`` finds it
+    (``Inventory.document_for``): by its key (the frontmatter tag, else the body line of
+    earlier versions), failing that through the task's documentation entry. Unreadable
+    files are skipped. Nothing is written.
     """
-    from flowops.backlog.documents import Documents
     from flowops.backlog.naming import id_parts
     from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
+    from flowops.ops.operate import runbook_documents
 
     label = runbook_label(alert_name)
     link = RunbookLink(alert_name, label)
@@ -213,18 +271,36 @@ def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
     if tasks:
         link.task = tasks[0]
         link.other_tasks = [t.id for t in tasks[1:]]
-    documents, _bad = Documents(backlog).list()
-    link.document = next((d for d in documents if document_key(d.body) == label), None)
-    if link.document is None and link.task is not None:
-        named = {backlog.project.relpath(backlog.project.root / path) for path in link.task.documentation}
-        link.document = next((d for d in documents if d.path is not None and backlog.relpath(d.path) in named), None)
+    link.document = runbook_documents(backlog).document_for(label, link.task)
     return link
 
 
 def document_key(body: str) -> str | None:
-    """The stable key label (``ops:runbook:<slug>``) written into a runbook document, if any."""
+    """The key label (``ops:runbook:<slug>``) of the hidden body line earlier versions wrote, if any."""
     match = _KEY_MARKER.search(body)
     return match.group(1) if match else None
+
+
+def document_tags(alert: Alert) -> list[str]:
+    """The frontmatter tags of the alert's runbook document: ``runbook`` and its key label."""
+    return [RUNBOOK_TAG, alert.label]
+
+
+def tagged_keys(tags: list[str]) -> list[str]:
+    """The runbook key labels among a document's tags."""
+    return [tag.strip() for tag in tags if tag.strip().startswith(KEY_PREFIX) and len(tag.strip()) > len(KEY_PREFIX)]
+
+
+def document_keys(tags: list[str], body: str) -> tuple[list[str], bool]:
+    """The runbook key labels of a document and whether they came from its frontmatter.
+
+    Tags win; the hidden body line counts only for a document without a key tag.
+    """
+    tagged = tagged_keys(tags)
+    if tagged:
+        return tagged, True
+    legacy = document_key(body)
+    return ([legacy] if legacy else []), False
 
 
 def _section_bodies(body: str) -> dict[str, list[str]]:

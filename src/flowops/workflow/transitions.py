@@ -3,14 +3,15 @@
 Used by ``flowops workflow advance/set/check`` and by ``flowops operate``. Nothing here
 prints; a refused move raises (BlockedError, exit 4) before anything is written.
 
-``backlog`` is a ``flowops.backlog.store.Backlog`` (``get``, ``update``); ``plugins`` a
+``backlog`` is a ``flowops.backlog.store.Backlog`` (``get``, ``update``, ``config`` for the
+done status; a move into the done state passes ``flowops.acceptance.done_gate``); ``plugins`` a
 ``flowops.plugins.Plugins`` (or None for no plugin guards); ``emit(type, task_id, data)``
 records an event (or None in tests that do not care).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any, Callable
 
 from flowops.errors import BlockedError, StoreError, UsageError
@@ -173,6 +174,9 @@ def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target:
     before = len(plugins.failures) if plugins is not None else 0
     if state_key(current) == state_key(target):
         return TransitionResult(task, current, target, via, changed=False, warnings=_failures(plugins, before))
+    gate_done = _done_gate(backlog, target)
+    if gate_done is not None:
+        gate_done(task)
     veto = _veto(plugins, task, current, target, via)
     if veto is not None:
         raise BlockedError(veto)
@@ -187,9 +191,34 @@ def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target:
                 hint="rerun the command to decide on the new state",
             )
         fresh.labels = with_state(fresh.labels, target)
+        if gate_done is not None:
+            gate_done(fresh)  # criteria may have been unchecked since the first read
 
     written = backlog.update(task.id, set_label).after
     return TransitionResult(written, current, target, via, changed=True, warnings=_failures(plugins, before))
+
+
+def _done_gate(backlog: Any, target: str) -> Callable[[Any], None] | None:
+    """The Done gate for a move into ``target``, or None when ``target`` is not the done state.
+
+    The workflow's done state is the state named like the backlog's done status
+    (``Done``); entering it passes the same gate as ``task edit -s Done``.
+    """
+    from flowops.acceptance.done_gate import enforce_done, is_done_status
+
+    done_status = backlog.config.done_status
+    if not is_done_status(target, done_status):
+        return None
+    project = getattr(backlog, "project", None)
+    setting = project.config.get("require_checked_ac_for_done") if project is not None else None
+
+    def gate(task: Any) -> None:
+        # The label the move adds counts: a task entering the workflow's Done state takes part in the workflow.
+        probe = replace(task, labels=with_state(task.labels, target)) if is_dataclass(task) else task
+        enforce_done(probe, target, setting, hint=(
+            f"check them with `flowops task edit {task.id} --check-ac N` once they are true, then move it again"))
+
+    return gate
 
 
 def _veto(plugins: Any, task: Any, current: str, target: str, via: str) -> str | None:
