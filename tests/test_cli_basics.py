@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from flowops import __version__
 
 
@@ -40,3 +42,47 @@ def test_a_command_exit_code_set_with_ctx_exit_is_returned(monkeypatch):
         assert main(["exit-three-for-test"]) == 3
     finally:
         cli.commands.pop("exit-three-for-test", None)
+
+
+@pytest.mark.parametrize(
+    "typo, suggestion",
+    [("opertae", "operate"), ("taks", "task"), ("hook", "hooks"), ("workflwo", "workflow"), ("bord", "board")],
+)
+def test_a_top_level_typo_suggests_the_command(flowops, typo, suggestion):
+    result = flowops([typo, "list"])
+    assert result.exit_code == 2
+    assert f"No such command '{typo}'. Did you mean '{suggestion}'?" in result.stderr
+
+
+def test_a_top_level_word_like_no_command_gets_no_suggestion(flowops):
+    result = flowops("xyzzy")
+    assert result.exit_code == 2
+    assert "No such command 'xyzzy'." in result.stderr and "Did you mean" not in result.stderr
+
+
+GROUPS = ["", "task", "hooks", "workflow", "ac", "commands", "decision", "doc", "git", "playbooks", "plugins", "templates",
+          "slo"]
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_help_lists_every_command_with_its_whole_first_sentence(flowops, group):
+    import click
+
+    from flowops.cli import cli
+
+    result = flowops([*group.split(), "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    listing = " ".join(result.stdout.split("Commands:\n", 1)[1].split())
+    assert "``" not in result.stdout
+    context = click.Context(cli)
+    command = cli.get_command(context, group) if group else cli
+    for name in command.list_commands(context):
+        sub = command.get_command(context, name)
+        first_sentence = " ".join(sub.get_short_help_str(limit=10_000).split())
+        # Wrapped onto continuation lines rather than cut off with "...".
+        assert f"{name} {first_sentence}" in listing, (name, listing)
+
+
+def test_task_help_shows_plain_backticks(flowops):
+    result = flowops("task --help")
+    assert "Show one task (`flowops task 12` does the same)." in " ".join(result.stdout.split())

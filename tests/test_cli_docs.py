@@ -131,7 +131,8 @@ def test_every_builtin_command_appears_with_the_usage_and_options_its_help_shows
                 if flag not in ("-h", "--help"):
                     assert flag in section, f"`{full} --help` shows {flag}, docs/cli.md does not"
         for line in sections.get("Commands", []):
-            if line.startswith("  ") and line.strip():
+            # A command's line starts two spaces in; its wrapped description is indented further.
+            if re.match(r"  \S", line):
                 pending.append([*path, line.split()[0]])
         seen += 1
     assert seen >= len(names)

@@ -28,6 +28,14 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "operate.files": ("a list of repository paths", list, []),
     "operate.assignee": ("a string", str, "@sre-agent"),
     "events.source": ("a string", str, None),
+    "discover.include": ("a list of globs", list, []),
+    "discover.exclude": ("a list of globs", list, []),
+    "slo.specs": ("a list of SLO spec file paths", list, []),
+    "slo.output": ("a string (the generated rules file)", str, None),
+    "slo.default_period": ("a string (a duration such as 30d or 4w)", str, "30d"),
+    "slo.severity": ('a string ("page-ticket" or "critical-warning")', str, "page-ticket"),
+    "slo.runbook_base_url": ("a string (a URL)", str, None),
+    "incidents.no_postmortem_severities": ("a list of severities", list, ["warning", "ticket", "info"]),
     "git.hook_budget": ("a number of seconds from 0.1 to 60", (int, float), 2),
 }
 # Numeric settings and their allowed range (bounds included).
@@ -75,8 +83,7 @@ def load_config(root: Path) -> Config:
     try:
         data = tomllib.loads(_read(path, root))
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"invalid TOML: {exc}", path=rel, line=line, hint="fix the syntax and rerun") from None
+        raise ConfigError(f"invalid TOML: {exc}", path=rel, line=toml_error_line(exc), hint="fix the syntax and rerun") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=rel) from None
     if kind == "pyproject":
@@ -105,6 +112,17 @@ def _read(path: Path, root: Path) -> str:
     from flowops.safeio import read_config
 
     return read_config(path, root, 4 * 1024 * 1024).decode("utf-8")
+
+
+def toml_error_line(exc: Exception) -> int | None:
+    """The line of a TOML syntax error (tomllib names it only in the message before Python 3.14)."""
+    line = getattr(exc, "lineno", None)
+    if line:
+        return int(line)
+    import re
+
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
 
 
 def _flatten(data: dict, prefix: str, out: dict) -> None:

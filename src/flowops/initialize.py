@@ -36,12 +36,17 @@ files = []
 HOOKS_YAML = """\
 # Event handlers for flowops (see docs/events.md). Every event flowops records is
 # matched against `events` (glob patterns) and delivered to each matching handler.
+# Check this file with `flowops hooks validate`.
 version: 1
 defaults: {timeout: 30, fail_mode: continue}
-hooks: []
-# An example, disabled: uncomment to post deploy events to a chat webhook.
+hooks:
+# Two examples, disabled. To use one, delete the "#" at the start of each of its lines.
+# The chat hook posts deploy and workflow events to a webhook. CHAT_WEBHOOK_URL is often
+# set only in CI: `when_unset: skip` skips the hook quietly wherever it is not set,
+# instead of reporting a failure (and queueing the event) on every laptop.
 #  - name: chat
 #    events: ["deploy.completed", "workflow.*"]
+#    when_unset: skip
 #    webhook:
 #      url: "${CHAT_WEBHOOK_URL}"
 #      secret_env: FLOWOPS_WEBHOOK_SECRET

@@ -23,6 +23,8 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "mlops": "flowops.builtin.mlops_playbook",
     "handlers": "flowops.builtin.handlers",
     "criteria-lint": "flowops.builtin.criteria_lint",
+    "incidents": "flowops.builtin.incident_gate",
+    "checks": "flowops.builtin.checks",
 }
 ENTRY_POINT_GROUP = "flowops"
 
@@ -94,6 +96,11 @@ class Plugins:
             )
             self.failures.append(PluginFailure(name, error, builtin=builtin, version=version, distribution=distribution))
             return
+        wrappers = _wrappers(plugin, callers)
+        if wrappers:
+            self.pm.unregister(plugin)
+            self.failures.append(PluginFailure(name, wrappers, builtin=builtin, version=version, distribution=distribution))
+            return
         module = getattr(plugin, "__name__", type(plugin).__module__)
         hooks = sorted(h.name for h in callers)
         self.info[name] = PluginInfo(name, module, builtin, version, distribution, hooks)
@@ -107,7 +114,7 @@ class Plugins:
         """
         caller = getattr(self.pm.hook, hook_name)
         results: list[tuple[str, Any]] = []
-        for impl in reversed(caller.get_hookimpls()):  # pluggy calls LIFO; keep its order
+        for impl in _plain(caller.get_hookimpls()):  # pluggy calls LIFO; keep its order
             args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
             self._calling = impl.plugin_name
             try:
@@ -121,7 +128,7 @@ class Plugins:
     def first_result(self, hook_name: str, **kwargs: Any) -> tuple[str, Any] | None:
         """Like a firstresult hook, but a raising plugin is recorded and skipped."""
         caller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in _plain(caller.get_hookimpls()):
             args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
             try:
                 result = impl.function(**args)
@@ -158,6 +165,31 @@ class Plugins:
 
         self.call_each(hook_name, register=register, **kwargs)
         return registered
+
+
+def _wrappers(plugin: Any, callers: Iterable[Any]) -> str | None:
+    """The refusal text for a plugin with pluggy wrapper implementations, or None.
+
+    flowops calls each implementation itself (call_each, first_result) so that one
+    raising plugin cannot stop the others. A wrapper is a generator that only pluggy's
+    own hook calling knows how to drive: called directly it never runs, and its
+    generator object looked like a success to on_event and like a veto to check_transition.
+    """
+    found = sorted(
+        (caller.name, "wrapper=True" if getattr(impl, "wrapper", False) else "hookwrapper=True")
+        for caller in callers
+        for impl in caller.get_hookimpls()
+        if impl.plugin is plugin and (getattr(impl, "wrapper", False) or impl.hookwrapper)
+    )
+    if not found:
+        return None
+    what = ", ".join(f"{name} is a pluggy wrapper ({kind})" for name, kind in found)
+    return f"{what}; flowops calls each implementation of its hooks itself and cannot run wrappers: make it a plain @hookimpl"
+
+
+def _plain(impls: list[Any]) -> list[Any]:
+    """Implementations in pluggy's call order (LIFO), wrappers left out (they are refused at registration)."""
+    return [impl for impl in reversed(impls) if not (getattr(impl, "wrapper", False) or impl.hookwrapper)]
 
 
 def _error_text(exc: BaseException) -> str:

@@ -129,6 +129,39 @@ def _children(node: Any, yaml: Any) -> list[Any]:
     return []
 
 
+def load_yaml_documents(text: str, path: str) -> list[tuple[Any, Locations]]:
+    """Parse every document of a multi-document stream (``---`` separated), each with its lines.
+
+    Empty documents are left out. Line numbers count from the top of the stream, so a
+    problem in the third document still names its line in the file. Bad YAML anywhere is
+    a ConfigError with the line, as with ``load_yaml``.
+    """
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    documents: list[tuple[Any, Locations]] = []
+    try:
+        loader = loader_cls(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                check_expansion(node, path)
+                locations = Locations(path)
+                documents.append((_construct(loader, node, (), locations), locations))
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or str(exc)
+        raise ConfigError(f"invalid YAML: {problem}", path=path, line=line, hint="fix the syntax and rerun") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", path=path) from None
+    return documents
+
+
 def load_yaml_file(
     file: Path, display_path: str | None = None, *, root: Path | None = None, limit: int = MAX_DATA_BYTES
 ) -> tuple[Any, Locations]:

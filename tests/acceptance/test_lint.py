@@ -32,7 +32,7 @@ def test_the_measurable_suggestion_gives_an_example_from_the_criterion_topic(plu
     other = lint_text("The team is happy", plugins_with())
     assert "1% for 5 minutes" in alert[0].suggestion
     assert "restart, failover, rollback" in runbook[0].suggestion
-    assert "ms" in other[0].suggestion and "verify" in other[0].suggestion
+    assert "verify" in other[0].suggestion and "latency" not in other[0].suggestion
 
 
 def test_one_number_does_not_excuse_a_vague_predicate_but_two_or_a_concrete_element_do(plugins_with):

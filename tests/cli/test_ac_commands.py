@@ -59,7 +59,7 @@ def test_lint_of_good_criteria_exits_0(flowops, backlog_repo):
     task = create(flowops, "Good criteria", *SEED_GOOD)
     result = flowops(f"ac lint {task} --plain")
     assert result.exit_code == 0, result
-    assert result.stdout == "0 of 4 criteria flagged in 1 tasks\n"
+    assert result.stdout == "0 of 4 criteria flagged in 1 task\n"
 
 
 def test_lint_plain_names_task_number_rule_and_fix(flowops, backlog_repo):
@@ -71,7 +71,7 @@ def test_lint_plain_names_task_number_rule_and_fix(flowops, backlog_repo):
     assert lines[1].startswith("  no-measurable-element: ")
     assert lines[3].startswith("  vague-predicate: 'is automated'")
     assert lines[4].startswith("    fix: replace 'is automated':")
-    assert lines[-1] == "1 of 2 criteria flagged in 1 tasks"
+    assert lines[-1] == "1 of 2 criteria flagged in 1 task"
 
 
 def test_lint_all_covers_every_active_task(flowops, backlog_repo):
@@ -155,3 +155,40 @@ def test_check_recursive_includes_subtasks_and_theirs(flowops, backlog_repo):
 def test_check_of_an_unknown_task_exits_1(flowops, backlog_repo):
     result = flowops("ac check 99")
     assert result.exit_code == 1 and "not found" in result.stderr
+
+
+def lint_findings(flowops, *criteria) -> list[dict]:
+    task = create(flowops, "Ops", *criteria)
+    result = flowops(f"ac lint {task} --json")
+    return json.loads(result.stdout)["findings"]
+
+
+def test_a_judgement_about_a_named_file_is_still_flagged(flowops, backlog_repo):
+    findings = lint_findings(flowops, "Make sure k8s/deployment.yaml is correct")
+    assert [f["rule"] for f in findings] == ["vague-predicate"]
+    assert "'is correct'" in findings[0]["message"]
+    assert "threshold" in findings[0]["suggestion"] or "command" in findings[0]["suggestion"]
+
+
+def test_a_judgement_with_the_cases_it_covers_passes(flowops, backlog_repo):
+    assert lint_findings(flowops, "Responses are correct for all 12 cases in tests/api_cases.json") == []
+
+
+def test_a_criterion_about_tests_gets_a_test_suggestion_not_a_latency_one(flowops, backlog_repo):
+    [finding] = lint_findings(flowops, "Tests pass")
+    assert finding["rule"] == "no-measurable-element"
+    assert "pytest" in finding["suggestion"] or "test" in finding["suggestion"]
+    assert "latency" not in finding["suggestion"]
+
+
+@pytest.mark.parametrize("placeholder", ["TBD", "TODO", "tbc", "?", "n/a", "..."])
+def test_a_placeholder_criterion_is_called_a_placeholder(flowops, backlog_repo, placeholder):
+    [finding] = lint_findings(flowops, placeholder)
+    assert finding["rule"] == "placeholder"
+    assert "placeholder" in finding["message"] and "latency" not in finding["suggestion"]
+
+
+def test_a_criterion_without_a_topic_gets_a_general_suggestion(flowops, backlog_repo):
+    [finding] = lint_findings(flowops, "The team is happy with it")
+    assert "latency" not in finding["suggestion"]
+    assert "command" in finding["suggestion"] and "file" in finding["suggestion"]

@@ -8,7 +8,10 @@ import pytest
 from tests.render.agent_files import read_command
 
 AGENT_FILES = {
-    "claude": (".claude/commands/flow/operate.md", ".claude/commands/flow/status.md"),
+    "claude": (".claude/commands/flow-operate.md", ".claude/commands/flow-status.md"),
+    "claude-plugin": (".claude/flowops-plugin/flow/commands/operate.md", ".claude/flowops-plugin/flow/commands/status.md",
+                      ".claude/flowops-plugin/.claude-plugin/marketplace.json",
+                      ".claude/flowops-plugin/flow/.claude-plugin/plugin.json"),
     "copilot": (".github/prompts/flow.operate.prompt.md", ".github/prompts/flow.status.prompt.md"),
     "gemini": (".gemini/commands/flow/operate.toml", ".gemini/commands/flow/status.toml"),
     "cursor": (".cursor/commands/flow-operate.md", ".cursor/commands/flow-status.md"),
@@ -16,6 +19,7 @@ AGENT_FILES = {
 }
 ARGUMENT_FORMS = {
     "claude": "Arguments: $ARGUMENTS",
+    "claude-plugin": "Arguments: $ARGUMENTS",
     "copilot": "Arguments: the text typed after the command name",
     "gemini": "Arguments: {{args}}",
     "cursor": "Arguments: the text typed after the command name",
@@ -32,8 +36,8 @@ def test_install_defaults_to_claude(flowops, repo):
     assert result.exit_code == 0, result
     assert written_files(repo) == sorted(AGENT_FILES["claude"])
     assert result.stdout.splitlines() == [
-        "written  .claude/commands/flow/operate.md",
-        "written  .claude/commands/flow/status.md",
+        "written  .claude/commands/flow-operate.md",
+        "written  .claude/commands/flow-status.md",
         "2 written",
     ]
 
@@ -43,13 +47,13 @@ def test_install_writes_each_agents_format_that_parses_back(flowops, repo, agent
     result = flowops(f"commands install --agent {agent} --plain")
     assert result.exit_code == 0, result
     assert written_files(repo) == sorted(AGENT_FILES[agent])
-    operate, status = (repo / rel for rel in AGENT_FILES[agent])
+    operate, status = (repo / rel for rel in AGENT_FILES[agent][:2])
     meta, prompt = read_command(operate)
     if agent == "cursor":
         assert meta is None
     else:
         assert meta["description"].startswith("Take a Validated feature to Deployed")
-    if agent in ("claude", "copilot", "codex"):
+    if agent in ("claude", "claude-plugin", "copilot", "codex"):
         assert meta["argument-hint"].startswith("TASK-ID")
     if agent == "copilot":
         assert meta["agent"] == "agent"
@@ -83,7 +87,7 @@ def test_all_installs_every_agent(flowops, repo):
 def edited(flowops, repo):
     """An installed status command that the user has since changed."""
     flowops("commands install")
-    mine = repo / ".claude/commands/flow/status.md"
+    mine = repo / ".claude/commands/flow-status.md"
     mine.write_text("my own version\n", encoding="utf-8")
     return mine
 
@@ -91,8 +95,8 @@ def edited(flowops, repo):
 def test_existing_file_is_kept_without_force(flowops, edited):
     result = flowops("commands install --plain")
     assert result.exit_code == 0
-    assert "kept       .claude/commands/flow/status.md" in result.stdout
-    assert "unchanged  .claude/commands/flow/operate.md" in result.stdout
+    assert "kept       .claude/commands/flow-status.md" in result.stdout
+    assert "unchanged  .claude/commands/flow-operate.md" in result.stdout
     assert "--force" in result.stderr
     assert edited.read_text(encoding="utf-8") == "my own version\n"
 
@@ -100,7 +104,7 @@ def test_existing_file_is_kept_without_force(flowops, edited):
 def test_force_overwrites_a_changed_file(flowops, edited):
     result = flowops("commands install --force --plain")
     assert result.exit_code == 0
-    assert "written    .claude/commands/flow/status.md" in result.stdout
+    assert "written    .claude/commands/flow-status.md" in result.stdout
     assert "flowops workflow status" in edited.read_text(encoding="utf-8")
 
 
@@ -122,13 +126,13 @@ def test_dry_run_writes_nothing_and_reports_would_write(flowops, repo):
 def test_json_report_lists_every_file_with_its_status(flowops, repo):
     result = flowops("commands install --agent claude --agent cursor --json")
     report = json.loads(result.stdout)
-    assert set(report) == {"root", "dry_run", "force", "files", "counts"}
+    assert set(report) == {"root", "dry_run", "force", "files", "counts", "notes"}
     assert report["counts"] == {"written": 4, "would-write": 0, "unchanged": 0, "kept": 0}
     assert report["files"][0] == {
         "agent": "claude",
-        "command": "/flow:operate",
+        "command": "/flow-operate",
         "source": "commands/flow/operate.md",
-        "path": ".claude/commands/flow/operate.md",
+        "path": ".claude/commands/flow-operate.md",
         "status": "written",
     }
     assert [entry["command"] for entry in report["files"][2:]] == ["/flow-operate", "/flow-status"]
@@ -139,7 +143,7 @@ def test_paths_are_relative_to_the_project_root(flowops, repo):
     sub.mkdir(parents=True)
     result = flowops("commands install --plain", cwd=sub)
     assert result.exit_code == 0, result
-    assert (repo / ".claude/commands/flow/operate.md").is_file()
+    assert (repo / ".claude/commands/flow-operate.md").is_file()
     assert not (sub / ".claude").exists()
 
 
@@ -151,7 +155,7 @@ def test_unknown_agent_is_a_usage_error(flowops, repo):
 
 
 def test_folder_in_the_way_is_a_failure_naming_it(flowops, repo):
-    (repo / ".claude/commands/flow/operate.md").mkdir(parents=True)
+    (repo / ".claude/commands/flow-operate.md").mkdir(parents=True)
     result = flowops("commands install")
     assert result.exit_code == 1
-    assert ".claude/commands/flow/operate.md" in result.stderr
+    assert ".claude/commands/flow-operate.md" in result.stderr

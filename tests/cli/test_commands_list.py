@@ -18,7 +18,8 @@ def test_list_json_names_every_agents_file(flowops):
     commands = json.loads(result.stdout)["commands"]
     assert [command["name"] for command in commands] == ["flow/operate", "flow/status"]
     assert commands[0]["agents"] == {
-        "claude": ".claude/commands/flow/operate.md",
+        "claude": ".claude/commands/flow-operate.md",
+        "claude-plugin": ".claude/flowops-plugin/flow/commands/operate.md",
         "copilot": ".github/prompts/flow.operate.prompt.md",
         "gemini": ".gemini/commands/flow/operate.toml",
         "cursor": ".cursor/commands/flow-operate.md",

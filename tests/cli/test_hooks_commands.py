@@ -67,7 +67,7 @@ def test_validate_reports_every_problem_and_exits_2(flowops, repo, monkeypatch):
         version: 1
         hooks:
           - {name: a, events: ["x.*"], command: ["true"], timeout: 0}
-          - {name: a, events: ["x.*"], command: ["/usr/bin/env"]}
+          - {name: a, events: ["x.*"], command: ["../outside/run.sh"]}
           - {name: b, events: ["x.*"], webhook: {url: "${UNSET_FOR_FLOWOPS}"}, colour: red}
         """,
     )
@@ -75,12 +75,13 @@ def test_validate_reports_every_problem_and_exits_2(flowops, repo, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "error: .flowops/hooks.yaml:3, field 'hooks[0].timeout': hook 'a': timeout must be a number of seconds from 1 to 600, not 0",
-        "error: .flowops/hooks.yaml:4, field 'hooks[1].command': hook 'a': program '/usr/bin/env' is outside the repository; keep hook scripts in the repository",
+        "error: .flowops/hooks.yaml:4, field 'hooks[1].command': hook 'a': program '../outside/run.sh' leads outside the repository; "
+        "use an absolute path for a program installed elsewhere",
         "error: .flowops/hooks.yaml:4, field 'hooks[1].name': hook 'a': duplicate name (first used by hooks[0])",
-        "error: .flowops/hooks.yaml:5, field 'hooks[2].colour': hook 'b': unknown key 'colour' (known: name, description, events, filter, timeout, fail_mode, command, webhook)",
+        "error: .flowops/hooks.yaml:5, field 'hooks[2].colour': hook 'b': unknown key 'colour' (known: name, description, events, filter, timeout, fail_mode, when_unset, command, webhook)",
         "error: .flowops/hooks.yaml:5, field 'hooks[2].webhook.url': hook 'b': environment variable UNSET_FOR_FLOWOPS is not set",
     ]
-    assert result.stdout == ".flowops/hooks.yaml: 5 error(s), 0 warning(s)\n"
+    assert result.stdout == ".flowops/hooks.yaml: invalid (5 errors)\n"
 
 
 def test_validate_accepts_a_good_file_and_another_path(flowops, repo):
@@ -164,3 +165,40 @@ def test_replay_delivers_queued_events(flowops, repo, monkeypatch):
         assert json.loads(mock.calls[0].request.body)["id"] == json.loads(first.stdout)["event"]["id"]
     assert done.exit_code == 0, done
     assert done.stdout.endswith("1 delivered, 0 failed, 0 left in the outbox\n")
+
+
+def test_validate_accepts_absolute_programs_such_as_a_virtualenv_interpreter(flowops, repo, tmp_path):
+    venv_python = tmp_path / "venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text("#!/bin/sh\n")
+    venv_python.chmod(0o755)
+    (repo / "scripts").mkdir()
+    (repo / "scripts" / "notify.py").write_text("print('hi')\n")
+    write_hooks(
+        repo,
+        f"""
+        version: 1
+        hooks:
+          - {{name: venv, events: ["deploy.*"], command: ["{venv_python}", "scripts/notify.py"]}}
+          - {{name: system, events: ["deploy.*"], command: ["/usr/bin/env", "true"]}}
+        """,
+    )
+    result = flowops("hooks validate --plain")
+    assert (result.exit_code, result.stderr) == (0, ""), result
+    assert result.stdout == ".flowops/hooks.yaml: valid (2 handlers)\n"
+
+
+def test_validate_warns_when_an_absolute_program_is_missing_but_accepts_it(flowops, repo):
+    write_hooks(repo, 'version: 1\nhooks:\n  - {name: n, events: ["x.*"], command: ["/usr/local/bin/notify-missing-x"]}\n')
+    result = flowops("hooks validate --plain")
+    assert result.exit_code == 0, result
+    assert "program '/usr/local/bin/notify-missing-x' does not exist" in result.stderr
+    assert result.stdout == ".flowops/hooks.yaml: valid (1 handler, 1 warning)\n"
+
+
+def test_validate_still_refuses_a_relative_program_that_climbs_out_of_the_repository(flowops, repo):
+    write_hooks(repo, 'version: 1\nhooks:\n  - {name: n, events: ["x.*"], command: ["../elsewhere/run.sh"]}\n')
+    result = flowops("hooks validate --plain")
+    assert result.exit_code == 2
+    assert "program '../elsewhere/run.sh' leads outside the repository" in result.stderr
+    assert result.stdout == ".flowops/hooks.yaml: invalid (1 error)\n"

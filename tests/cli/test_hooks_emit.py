@@ -204,6 +204,24 @@ def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_only_for_a_cha
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
 
 
+def test_emitting_for_a_task_that_does_not_exist_warns_and_still_records(flowops, repo):
+    assert flowops("init").exit_code == 0
+    assert flowops("task create 'Checkout'").exit_code == 0
+    result = flowops("hooks emit deploy.completed --task-id TASK-99")
+    assert result.exit_code == 0, result
+    assert "warning: task TASK-99 does not exist in backlog/" in result.stderr
+    assert [r["event"]["subject"] for r in audit_records(repo) if r["kind"] == "event"][-1] == "TASK-99"
+    known = flowops("hooks emit deploy.completed --task-id 1")
+    assert known.exit_code == 0 and "does not exist" not in known.stderr
+
+
+def test_a_task_id_that_is_no_task_id_at_all_warns_too(flowops, repo):
+    assert flowops("init").exit_code == 0
+    result = flowops("hooks emit deploy.completed --task-id checkout-v2")
+    assert result.exit_code == 0, result
+    assert "warning: 'checkout-v2' is not a task id" in result.stderr
+
+
 def test_event_data_that_is_not_utf8_is_refused_before_anything_is_recorded(flowops, repo):
     result = flowops(["hooks", "emit", "deploy.completed", "--data", "note=bad \udcff byte"])
 

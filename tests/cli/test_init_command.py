@@ -39,6 +39,24 @@ def test_init_installs_git_hooks_and_agent_commands_when_asked(repo, flowops):
     result = flowops("init demo --git-hooks --commands claude --commands gemini")
     assert result.exit_code == 0, result
     assert "flowops" in (repo / ".git" / "hooks" / "post-commit").read_text()
-    assert (repo / ".claude" / "commands" / "flow" / "operate.md").exists()
+    assert (repo / ".claude" / "commands" / "flow-operate.md").exists()
     assert tomllib.loads((repo / ".gemini" / "commands" / "flow" / "operate.toml").read_text())["prompt"]
     assert "Nothing to do" in flowops("init demo --git-hooks --commands claude --commands gemini").stdout
+
+
+def test_init_from_a_subfolder_says_where_it_set_up(flowops, repo):
+    sub = repo / "services" / "checkout"
+    sub.mkdir(parents=True)
+    result = flowops("init", cwd=sub)
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines()[-1] == f"flowops is set up in {repo} (the top of the git repository)."
+    assert (repo / "backlog").is_dir() and not (sub / "backlog").exists()
+    again = flowops("init", cwd=sub)
+    assert again.stdout.splitlines()[-1] == (
+        f"Nothing to do: flowops was already set up in {repo} (the top of the git repository)."
+    )
+
+
+def test_init_at_the_top_says_here(flowops, repo):
+    result = flowops("init")
+    assert result.stdout.splitlines()[-1] == f"flowops is set up here ({repo})."

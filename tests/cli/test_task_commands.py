@@ -171,7 +171,7 @@ def test_init_twice_changes_nothing_and_says_so(repo, flowops):
     first = flowops("init demo")
     snapshot = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git/" not in str(p)}
     second = flowops("init demo")
-    assert "flowops is set up here." in first.stdout and "Nothing to do" in second.stdout
+    assert "flowops is set up here (" in first.stdout and "Nothing to do" in second.stdout
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git/" not in str(p)} == snapshot
 
 
@@ -205,3 +205,48 @@ def test_list_search_matches_what_search_matches(project, flowops):
     flowops('task create "Unrelated"')
     assert flowops("task list --search refunds --plain").stdout == "To Do:\n  TASK-1 - Payments (ac: 0/1)\n\n"
     assert "TASK-1" in flowops("task list --search billing --plain").stdout
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30", "tomorrow"])
+def test_an_impossible_due_date_is_a_usage_error_and_creates_nothing(project, flowops, value):
+    result = flowops(["task", "create", "A", "--due-date", value])
+    assert result.exit_code == 2, result
+    assert value in result.stderr and "--due-date" in result.stderr
+    assert not list((project / "backlog" / "tasks").glob("task-*.md"))
+
+
+def test_due_is_an_alias_of_due_date_and_edit_checks_it_too(project, flowops):
+    assert flowops("task create A --due 2026-12-01").exit_code == 0
+    assert json.loads(flowops("task view 1 --json").stdout)["task"]["dueDate"] == "2026-12-01"
+    result = flowops("task edit 1 --due 2026-13-45")
+    assert result.exit_code == 2
+    assert json.loads(flowops("task view 1 --json").stdout)["task"]["dueDate"] == "2026-12-01"
+
+
+def test_priority_is_a_case_insensitive_choice(project, flowops):
+    assert flowops("task create A --priority HIGH").exit_code == 0
+    assert json.loads(flowops("task view 1 --json").stdout)["task"]["priority"] == "high"
+    result = flowops("task create B --priority urgent")
+    assert result.exit_code == 2
+    assert "'urgent' is not one of 'high', 'medium', 'low'" in result.stderr
+    assert flowops("task edit 1 --priority Low").exit_code == 0
+    assert flowops("task list --priority LOW --plain").stdout.count("TASK-1") == 1
+    assert "[high|medium|low]" in flowops("task create --help").stdout
+
+
+@pytest.mark.parametrize("typo, suggestion", [("veiw", "view"), ("lst", "list"), ("craete", "create"), ("edti", "edit")])
+def test_a_mistyped_task_subcommand_is_named_and_the_subcommand_suggested(project, flowops, typo, suggestion):
+    flowops("task create A")
+    result = flowops(["task", typo, "1"])
+    assert result.exit_code == 2, result
+    assert f"No such command '{typo}'. Did you mean '{suggestion}'?" in result.stderr
+    assert "unexpected extra argument" not in result.stderr and "is not a task id" not in result.stderr
+
+
+@pytest.mark.parametrize("word", ["1", "TASK-1", "task-1", "1.1"])
+def test_a_task_id_after_task_still_views_it(project, flowops, word):
+    flowops("task create A")
+    flowops("task create B -p 1")
+    result = flowops(["task", word, "--plain"])
+    assert result.exit_code == 0, result
+    assert "Task TASK-1" in result.stdout

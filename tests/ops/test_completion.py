@@ -14,6 +14,7 @@ from flowops.ops.operate import OperateOptions, survey
 from flowops.ops.runbooks import render_runbook_document
 from flowops.project import Project
 from flowops.workflow.loader import read_default
+from tests.support.runbooks import written
 
 
 @pytest.fixture
@@ -81,17 +82,19 @@ def test_other_own_ops_tasks_and_duplicates_are_required_too(backlog, feature, p
 
 def test_a_runbook_task_without_its_document_is_a_gap_and_an_orphan_is_not(backlog, feature, plugins_with, alerts_dir):
     rules = alerts_dir / "prometheus_rules.yml"
+    ids = {}
     for key in ("runbook:high-error-rate", "runbook:high-latency", "runbook:checkout-down", "runbook:retired"):
-        check_all(backlog, ops_task(backlog, feature, key).id)
+        ids[key] = ops_task(backlog, feature, key).id
+        check_all(backlog, ids[key])
     messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
     runbook_gaps = [m for m in messages if "runbook" in m]
     assert runbook_gaps == [
-        "alert HighErrorRate: no runbook document carries ops:runbook:high-error-rate",
-        "alert High Latency: no runbook document carries ops:runbook:high-latency",
-        "alert CheckoutDown: no runbook document carries ops:runbook:checkout-down",
+        f"{ids['runbook:high-error-rate']} (ops:runbook:high-error-rate): no runbook document carries ops:runbook:high-error-rate",
+        f"{ids['runbook:high-latency']} (ops:runbook:high-latency): no runbook document carries ops:runbook:high-latency",
+        f"{ids['runbook:checkout-down']} (ops:runbook:checkout-down): no runbook document carries ops:runbook:checkout-down",
     ]
     without_files = gaps(backlog, plugins_with(), feature, playbooks=("mlops",))
-    assert "alert retired: no runbook document carries ops:runbook:retired" in without_files
+    assert f"{ids['runbook:retired']} (ops:runbook:retired): no runbook document carries ops:runbook:retired" in without_files
 
 
 def test_a_refusal_raises_criteria_not_met_and_moves_nothing(backlog, feature, plugins_with):
@@ -124,7 +127,19 @@ def test_runbook_documents_with_every_section_written_pass(backlog, feature, plu
     rules = alerts_dir / "prometheus_rules.yml"
     for alert in read_alerts(rules):
         check_all(backlog, ops_task(backlog, feature, alert.key).id)
-        body = render_runbook_document(alert, feature.id, feature.title).replace("TODO(runbook): ", "")
+        body = written(render_runbook_document(alert, feature.id, feature.title))
         Documents(backlog).create(f"Runbook: {alert.name}", type="guide", body=body)
     messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
     assert not [m for m in messages if "runbook" in m]
+
+
+def test_runbooks_whose_todo_markers_were_only_deleted_are_still_skeleton(backlog, feature, plugins_with, alerts_dir):
+    rules = alerts_dir / "prometheus_rules.yml"
+    for alert in read_alerts(rules):
+        check_all(backlog, ops_task(backlog, feature, alert.key).id)
+        body = render_runbook_document(alert, feature.id, feature.title).replace("TODO(runbook): ", "")
+        Documents(backlog).create(f"Runbook: {alert.name}", type="guide", body=body)
+    messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
+    assert [m for m in messages if "runbook document" in m] == [
+        f"TASK-1.{n} (ops:runbook:{slug}): runbook document doc-{n} still has skeleton sections: Symptoms, Diagnosis, "
+        "Resolution, Rollback, Escalation" for n, slug in enumerate(["high-error-rate", "high-latency", "checkout-down"], 1)]

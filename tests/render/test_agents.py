@@ -110,4 +110,4 @@ def test_frontmatter_values_are_yaml_safe_for_every_agent(tricky):
 def test_unknown_agent_lists_the_known_ones():
     with pytest.raises(UsageError) as caught:
         get_agent("vim")
-    assert "claude, copilot, gemini, cursor, codex" in caught.value.hint
+    assert "claude, claude-plugin, copilot, gemini, cursor, codex" in caught.value.hint

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from flowops.backlog.config import BacklogConfig
 from flowops.backlog.model import Task
 from flowops.backlog.store import Update
 from flowops.errors import NotFoundError
@@ -17,9 +18,10 @@ def parse(text: str, path: str = "workflow.yml"):
 
 
 class MemoryBacklog:
-    """The slice of the store API that transitions use: get() and a locked update()."""
+    """The slice of the store API that transitions use: get(), a locked update() and config (the done status)."""
 
     def __init__(self, *tasks: Task) -> None:
+        self.config = BacklogConfig()
         self.tasks = {task.id: task for task in tasks}
         self.writes = 0
         self.before_update = None  # a callable run between the guard's read and the write

@@ -103,6 +103,46 @@ def read_backlog_config(path: Path, root: Path | None = None) -> BacklogConfig:
     return config
 
 
+def check_backlog_config(path: Path, shown: str) -> list:
+    """The problems of a backlog ``config.yml`` both tools would trip over (``flowops doctor``).
+
+    Backlog.md reads the file line by line, so its YAML is never "invalid"; what goes
+    wrong is a file that cannot be read, a default status that is none of the statuses
+    (new tasks land in no board column), a repeated status, or a non-numeric id padding.
+    """
+    from flowops.errors import Problem
+
+    if not path.is_file():
+        return []
+    from flowops.errors import ConfigError
+    from flowops.safeio import read_config
+
+    try:
+        text = read_config(path, path.parent, 1024 * 1024, what="config.yml").decode("utf-8")
+        config = read_backlog_config(path)
+    except ConfigError as exc:
+        return [Problem(exc.message, shown)]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(f"cannot be read: {exc}", shown)]
+    problems: list = []
+    lines = {raw.partition(":")[0].strip(): n for n, raw in enumerate(text.split("\n"), 1) if ":" in raw}
+    lowered = [status.lower() for status in config.statuses]
+    repeated = sorted({status for status in config.statuses if lowered.count(status.lower()) > 1})
+    if repeated:
+        problems.append(Problem(f"statuses repeat {', '.join(repeated)}", shown, lines.get("statuses"), "statuses"))
+    if config.default_status and config.default_status.lower() not in lowered:
+        problems.append(Problem(
+            f"default_status '{config.default_status}' is not one of the statuses ({', '.join(config.statuses)})",
+            shown, lines.get("default_status"), "default_status",
+        ))
+    if "zero_padded_ids" in lines:
+        value = text.split("\n")[lines["zero_padded_ids"] - 1].partition(":")[2].strip()
+        if not value.isdigit():
+            problems.append(Problem(f"zero_padded_ids must be a whole number, not {value!r}", shown,
+                                    lines["zero_padded_ids"], "zero_padded_ids"))
+    return problems
+
+
 def _flow_list(value: str) -> list[str]:
     value = value.strip()
     if not value.startswith("["):

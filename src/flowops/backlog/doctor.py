@@ -24,14 +24,17 @@ from flowops.locks import file_lock
 @dataclass
 class Finding:
     # duplicate-id | unreadable | not-a-regular-file | id-mismatch | dangling-dependency |
-    # missing-parent | self-dependency | leftover-temp-file
+    # missing-parent | self-dependency | leftover-temp-file, and for the configuration files:
+    # config | workflow | hooks | backlog-config
     kind: str
     message: str
     paths: list[str] = field(default_factory=list)
     line: int | None = None
+    severity: str = "error"  # or "warning": shown, but doctor still exits 0
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "message": self.message, "paths": self.paths, "line": self.line}
+        return {"kind": self.kind, "severity": self.severity, "message": self.message, "paths": self.paths,
+                "line": self.line}
 
 
 @dataclass
@@ -51,9 +54,13 @@ class Diagnosis:
     renumbered: list[Renumbering] = field(default_factory=list)
     review: list[str] = field(default_factory=list)  # references a person should check
 
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
     def to_dict(self) -> dict:
         return {
-            "ok": not self.findings,
+            "ok": not self.errors,
             "findings": [f.to_dict() for f in self.findings],
             "renumbered": [r.to_dict() for r in self.renumbered],
             "review": self.review,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flowops.backlog.model import Task
 from flowops.backlog.sections import Comment, Criterion
-from flowops.errors import CriteriaNotMet, UsageError
+from flowops.errors import UsageError
 
 
 @dataclass
@@ -198,26 +198,3 @@ def _unique(items: list[str]) -> list[str]:
         if item and item not in out:
             out.append(item)
     return out
-
-
-def requires_checked_criteria(task: Task, setting: bool | None) -> bool:
-    """Whether Done needs every criterion checked: the config setting, or by default tasks
-    that take part in the workflow (a ``workflow:`` or ``ops:`` label)."""
-    if setting is not None:
-        return setting
-    return any(label.strip().lower().startswith(("workflow:", "ops:")) for label in task.labels)
-
-
-def done_gate(task: Task, done_status: str, setting: bool | None) -> None:
-    """Raise CriteriaNotMet (exit 3) when ``task`` moves to Done with unchecked criteria."""
-    if task.status.strip().lower() != done_status.strip().lower():
-        return
-    if not requires_checked_criteria(task, setting):
-        return
-    unchecked = task.unchecked_criteria()
-    if unchecked:
-        listed = "; ".join(f"#{c.index} {c.text}" for c in unchecked)
-        raise CriteriaNotMet(
-            f"{task.id} cannot be {done_status}: {len(unchecked)} acceptance criteria unchecked: {listed}",
-            hint=f"check them with `flowops task edit {task.id} --check-ac N` once they are true, or pass --force (audited)",
-        )

@@ -14,6 +14,7 @@ import sys
 import click
 
 from flowops import __version__
+from flowops.cli.groups import HelpGroup
 
 # command name -> (module, attribute). Imported on first use.
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
@@ -30,14 +31,17 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "hooks": ("flowops.cli.hooks", "hooks_group"),
     "git": ("flowops.cli.git", "git_group"),
     "operate": ("flowops.cli.operate", "operate_command"),
+    "incident": ("flowops.cli.incident", "incident_group"),
     "ac": ("flowops.cli.ac", "ac_group"),
+    "slo": ("flowops.cli.slo", "slo_group"),
     "commands": ("flowops.cli.commands", "commands_group"),
     "templates": ("flowops.cli.templates", "templates_group"),
     "demo": ("flowops.cli.demo", "demo_command"),
+    "discover": ("flowops.cli.discover", "discover_command"),
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(HelpGroup):
     """Resolves built-in commands by importing their module on demand, then plugin commands."""
 
     def __init__(self, *args, **kwargs):
@@ -68,6 +72,14 @@ class LazyGroup(click.Group):
         if name not in self.commands:
             self._load_plugin_commands()
         return self.commands.get(name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = click.utils.make_str(args[0])
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            from flowops.cli.suggest import no_such_command
+
+            raise no_such_command(ctx, name, self.list_commands(ctx))
+        return super().resolve_command(ctx, args)
 
     def _load_plugin_commands(self) -> None:
         if self._plugins_loaded:

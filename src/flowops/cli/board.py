@@ -38,12 +38,14 @@ def board_command(plain, as_json):
         write("\n".join(out))
         return
     from rich.columns import Columns
+    from rich.markup import escape
     from rich.panel import Panel
 
     from flowops.cli.output import console
 
     panels = []
     for status, tasks in columns.items():
-        body = "\n".join(f"[bold]{t.id}[/bold] {t.title}" + (f" [dim]({t.priority})[/dim]" if t.priority else "") for t in tasks)
-        panels.append(Panel(body or "[dim]empty[/dim]", title=f"{status} ({len(tasks)})", width=36))
+        body = "\n".join(f"[bold]{escape(t.id)}[/bold] {escape(t.title)}"
+                         + (f" [dim]({escape(t.priority)})[/dim]" if t.priority else "") for t in tasks)
+        panels.append(Panel(body or "[dim]empty[/dim]", title=escape(f"{status} ({len(tasks)})"), width=36))
     console().print(Columns(panels))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
 from flowops.render.agents import AGENTS
 
 AGENT_CHOICES = [*AGENTS, "all"]
 
 
-@click.group("commands")
+@click.group("commands", cls=HelpGroup)
 def commands_group() -> None:
     """Slash commands (/flow:operate, /flow:status) for coding agents."""
 
@@ -39,13 +40,14 @@ def list_command(plain: bool, as_json: bool) -> None:
         print_json({"commands": rows})
         return
     if mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("command")
         table.add_column("source", overflow="fold")
         table.add_column("description")
         for row in rows:
-            table.add_row(row["command"], row["source"], row["description"])
+            table.add_row(*(escape(row[key]) for key in ("command", "source", "description")))
         console().print(table)
         return
     lines = []
@@ -65,7 +67,8 @@ def list_command(plain: bool, as_json: bool) -> None:
     "agents",
     multiple=True,
     type=click.Choice(AGENT_CHOICES),
-    help="Agent to install for (repeatable; default: claude; 'all' for every agent).",
+    help="Agent to install for (repeatable; default: claude; claude-plugin writes the Claude Code plugin 'flow'; "
+         "'all' for every format).",
 )
 @click.option("--force", is_flag=True, help="Overwrite command files that differ from the rendered ones.")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
@@ -87,12 +90,13 @@ def install_command(agents: tuple[str, ...], force: bool, dry_run: bool, plain: 
     if mode == "json":
         print_json(report.to_dict())
     elif mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("status", "agent", "command")
         table.add_column("file", overflow="fold")
         for entry in report.entries:
-            table.add_row(entry.status, entry.agent, entry.command, entry.path)
+            table.add_row(*(escape(value) for value in (entry.status, entry.agent, entry.command, entry.path)))
         console().print(table)
     else:
         width = max((len(entry.status) for entry in report.entries), default=0)
@@ -101,3 +105,5 @@ def install_command(agents: tuple[str, ...], force: bool, dry_run: bool, plain: 
         write("\n".join([*lines, summary or "nothing to install"]) + "\n")
     if counts["kept"]:
         warn(f"{counts['kept']} existing file(s) differ and were kept; rerun with --force to overwrite them")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from flowops.cli.common import open_backlog
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 
 
@@ -15,7 +16,7 @@ def _json(decision, project) -> dict:
             "path": project.relpath(decision.path) if decision.path else None}
 
 
-@click.group("decision")
+@click.group("decision", cls=HelpGroup)
 def decision_group() -> None:
     """Decision records in backlog/decisions/ (as Backlog.md writes them)."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from flowops.cli.common import open_backlog
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 
 
-@click.group("doc")
+@click.group("doc", cls=HelpGroup)
 def doc_group() -> None:
     """Backlog.md documents in backlog/docs/ (runbooks live here)."""
 

@@ -1,4 +1,4 @@
-"""``flowops doctor [--fix]``: list backlog problems; renumber duplicate ids."""
+"""``flowops doctor [--fix]``: list backlog and configuration problems; renumber duplicate ids."""
 
 from __future__ import annotations
 
@@ -13,13 +13,25 @@ from flowops.cli.output import output_options, print_json, resolve_mode, write
 @output_options
 @click.pass_context
 def doctor_command(ctx, fix, plain, as_json):
-    """Find duplicate ids, unreadable or special files, dangling dependencies and leftovers (exit 1 when any remain)."""
-    from flowops.backlog.doctor import diagnose, fix_duplicates, remove_leftover_temp_files
+    """Find duplicate ids, unreadable or special files, dangling dependencies, leftovers and broken configuration.
+
+    Checks every task file, and every file that configures flowops: .flowops/config.toml
+    (or [tool.flowops] in pyproject.toml), .flowops/workflow.yml, .flowops/hooks.yaml and
+    backlog/config.yml. Exit 1 when an error remains; warnings are shown only. --fix
+    renumbers duplicate ids and removes temporary files interrupted writes left behind.
+    """
+    from flowops.backlog.doctor import Finding, diagnose, fix_duplicates, remove_leftover_temp_files
+    from flowops.config_check import check_project_files
 
     mode = resolve_mode(plain, as_json)
-    _project, backlog = open_backlog()
+    project, backlog = open_backlog()
     removed = remove_leftover_temp_files(backlog) if fix else []
     result = fix_duplicates(backlog) if fix else diagnose(backlog)
+    for found in check_project_files(project, backlog.dir):
+        problem = found.problem
+        message = f"{problem.message} (field '{problem.field}')" if problem.field else problem.message
+        result.findings.append(Finding(found.kind, message, [problem.path] if problem.path else [], problem.line,
+                                       problem.severity))
     if mode == "json":
         print_json(result.to_dict())
     else:
@@ -31,11 +43,12 @@ def doctor_command(ctx, fix, plain, as_json):
         for finding in result.findings:
             where = ", ".join(finding.paths)
             line = f":{finding.line}" if finding.line and len(finding.paths) == 1 else ""
-            out.append(f"{finding.kind}: {finding.message} ({where}{line})")
+            severity = "warning: " if finding.severity == "warning" else ""
+            out.append(f"{severity}{finding.kind}: {finding.message} ({where}{line})")
         if not result.findings:
             out.append("No problems found.")
         elif any(f.kind == "duplicate-id" for f in result.findings) and not fix:
             out.append("Run `flowops doctor --fix` to renumber duplicate ids.")
         write("\n".join(out) + "\n")
-    if result.findings:
+    if result.errors:
         ctx.exit(1)

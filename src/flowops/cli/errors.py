@@ -33,8 +33,29 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
+    except Exception as exc:
+        return _unexpected(exc, argv)
     # Without standalone mode click returns the code of ctx.exit(code) instead of raising.
     return code if isinstance(code, int) and not isinstance(code, bool) else 0
+
+
+def _unexpected(exc: Exception, argv: list[str] | None) -> int:
+    """One line naming the error and the log holding its traceback (as pre-commit does); exit 1."""
+    from flowops.crashlog import one_line, write_crash_log
+
+    try:
+        log = write_crash_log(exc, argv)
+    except Exception:  # the report of a crash must not crash
+        log = None
+    if log is None:
+        import traceback
+
+        # No folder could take the log: the traceback is better on stderr than lost.
+        traceback.print_exception(exc, file=sys.stderr)
+        click.echo(f"error: unexpected {one_line(exc)}", err=True)
+    else:
+        click.echo(f"error: unexpected {one_line(exc)} (the full traceback is in {log})", err=True)
+    return EXIT_FAILURE
 
 
 def _silence_stdout() -> None:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, say_err, write
 
 _TYPES_HELP = "Comma-separated hook types (default: post-commit,post-merge,post-checkout,pre-push)."
@@ -25,7 +26,7 @@ _ACTION_TEXT = {
 }
 
 
-@click.group("git")
+@click.group("git", cls=HelpGroup)
 def git_group() -> None:
     """Git hooks that report commits, merges, checkouts and pushes as git.* events."""
 

@@ -8,11 +8,12 @@ import os
 import click
 
 from flowops.cli.emitting import hooks_suppressed
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, say_err, warn, write
 from flowops.errors import ConfigError, UsageError
 
 
-@click.group("hooks")
+@click.group("hooks", cls=HelpGroup)
 def hooks_group() -> None:
     """Workflow events: emit them, configure their handlers, read the audit log."""
 
@@ -39,8 +40,11 @@ def emit_command(ctx, event_type, spec_id, task_id, files, pairs, json_data, dry
 
     mode = resolve_mode(plain, as_json)
     data = _parse_data(pairs, json_data)
+    project = find_project()
+    if task_id:
+        _warn_unknown_task(project, task_id)
     report = emit(
-        find_project(),
+        project,
         event_type,
         task_id=task_id,
         spec_id=spec_id,
@@ -109,11 +113,15 @@ def list_command(plain, as_json):
     elif not rows:
         write(f"no handlers in {hooks_file.path}\n")
     if rows and mode == "rich":
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("name", "events", "handler", "fail_mode", "timeout", "filter")
         for row in rows:
-            table.add_row(row["name"], ", ".join(row["events"]), row["handler"], row["fail_mode"], f"{row['timeout']:g} s", _filter_text(row["filter"]))
+            # Event globs ("deploy.[ab]*") and arguments are text, not rich markup.
+            cells = (row["name"], ", ".join(row["events"]), row["handler"], row["fail_mode"], f"{row['timeout']:g} s",
+                     _filter_text(row["filter"]))
+            table.add_row(*(escape(cell) for cell in cells))
         console().print(table)
     else:
         for row in rows:
@@ -132,9 +140,11 @@ def list_command(plain, as_json):
 def validate_command(ctx, file, plain, as_json):
     """Check hooks.yaml and report every problem at once (exit 2 when there is an error).
 
-    Checks the schema, unknown keys, duplicate names, timeouts (1-600 s), programs
-    outside the repository and ${VAR} references to unset environment variables.
+    Checks the schema, unknown keys, duplicate names, timeouts (1-600 s), relative
+    program paths that lead outside the repository and ${VAR} references to unset
+    environment variables.
     """
+    from flowops.cli.output import validity_summary
     from flowops.errors import Problem
     from flowops.events.handlers import handler_types
     from flowops.events.hooksfile import read_hooks
@@ -156,10 +166,8 @@ def validate_command(ctx, file, plain, as_json):
             say_err(f"{problem.severity}: {problem}")
         if not exists:
             write(f"{path} does not exist: no handlers configured\n")
-        elif errors:
-            write(f"{path}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)\n")
         else:
-            write(f"{path}: valid ({count} handler{'s' if count != 1 else ''})\n")
+            write(f"{path}: {validity_summary(errors=len(errors), warnings=len(problems) - len(errors), handlers=count)}\n")
     if errors:
         ctx.exit(2)
 
@@ -260,6 +268,22 @@ def events_command(plain, as_json):
         return
     width = max(len(name) for name in CATALOG)
     write("".join(f"{name.ljust(width)}  {text}\n" for name, text in CATALOG.items()))
+
+
+def _warn_unknown_task(project, task_id: str) -> None:
+    """A --task-id the backlog does not hold is most likely a typo: say so, and still emit."""
+    from flowops.backlog.store import Backlog
+    from flowops.errors import FlowopsError, NotFoundError
+
+    backlog = Backlog(project)
+    if not backlog.exists:
+        return  # events without a backlog (a CI job, say) are fine
+    try:
+        backlog.get(task_id, ("tasks", "completed", "drafts", "archive"))
+    except NotFoundError:
+        warn(f"task {task_id} does not exist in {project.relpath(backlog.dir)}/ (the event is recorded with it anyway)")
+    except FlowopsError as exc:
+        warn(f"{exc.message} (the event is recorded with it anyway)")
 
 
 def _parse_data(pairs: tuple[str, ...], json_data: str | None) -> dict:

@@ -35,13 +35,28 @@ def init_command(name, defaults, config_kind, git_hooks, agents, plain, as_json)
         installed = install_commands(project.root, list(agents))
         for entry in installed.entries:
             status = {"written": "created", "unchanged": "kept"}.get(entry.status, entry.status)
-            report.steps.append(InitStep(entry.path, status, entry.command))
+            report.steps.append(InitStep(entry.path, status, entry.command if entry.command != "-" else ""))
+        for note in installed.notes:
+            click.echo(f"note: {note}", err=True)
     if mode == "json":
         print_json(report.to_dict())
         return
     lines = [f"{step.status:8} {step.path}" + (f"  ({step.detail})" if step.detail else "") for step in report.steps]
-    summary = "flowops is set up here." if report.changed else "Nothing to do: flowops was already set up here."
+    where = _where(project.root)
+    summary = f"flowops is set up {where}." if report.changed else f"Nothing to do: flowops was already set up {where}."
     write("\n".join(lines) + f"\n{summary}\n")
+
+
+def _where(root) -> str:
+    """``here (/repo)``, or where init went instead of the current folder, and why."""
+    from pathlib import Path
+
+    root = Path(root).resolve()
+    if Path.cwd().resolve() == root:
+        return f"here ({root})"
+    # find_project climbed up: to a folder that already holds flowops' files, or to the git top.
+    why = "the top of the git repository" if (root / ".git").exists() else "the folder holding backlog/ and .flowops/"
+    return f"in {root} ({why})"
 
 
 def _hook_status(action: str) -> str:

@@ -14,22 +14,26 @@ from flowops.errors import FlowopsError, UsageError
 @click.argument("feature_id", metavar="ID")
 @click.option("--alerts", "alert_files", multiple=True, metavar="FILE",
               help="Alert rules to write runbooks for: Prometheus rule files or alerts-config files (repeatable; "
-                   "default: operate.alerts in the config).")
+                   "default: operate.alerts in the config, else the alert files `flowops discover` finds).")
 @click.option("--playbook", "playbooks", multiple=True, metavar="NAME",
               help="Playbook to apply (repeatable; default: operate.playbooks, i.e. sre). See `flowops playbooks list`.")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing, emit nothing.")
 @click.option("--skip-state-check", is_flag=True, help="Bypass the workflow state guard (needs --reason; audited).")
-@click.option("--reason", metavar="TEXT", help="Why the state check is skipped (recorded in the audit log).")
+@click.option("--reason", metavar="TEXT",
+              help="Why the state check or the verification is skipped (recorded in the audit log).")
 @click.option("--complete", is_flag=True,
               help="Move the feature to Deployed once every operations task is Done and every runbook is written.")
+@click.option("--no-verify", is_flag=True,
+              help="With --complete: do not run the checks bound to the operations tasks' criteria (needs --reason; "
+                   "audited as workflow.verification_skipped).")
 @click.option("--spec-id", metavar="ID", help="With --complete: the spec id sent with deploy.completed (default: operate.spec_id).")
 @click.option("--file", "-f", "files", multiple=True, metavar="PATH",
               help="With --complete: a deployed file or folder sent with deploy.completed (repeatable; default: operate.files).")
 @click.option("--status", is_flag=True, help="Show progress per area instead: tasks Done, criteria checked, runbooks filled.")
 @output_options
 @click.pass_context
-def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state_check, reason, complete, spec_id, files,
-                    status, plain, as_json):
+def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state_check, reason, complete, no_verify, spec_id,
+                    files, status, plain, as_json):
     """Create the operations tasks and per-alert runbooks of a validated feature.
 
     The feature must be in an input state of the `operate` workflow (Validated by
@@ -37,44 +41,66 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
     key label (ops:cicd, ops:runbook:<alert>, ...) and reused, so a second run creates
     nothing. Bad alert files exit 2 naming file and position.
 
+    Without --alerts (and without operate.alerts in the config) the alert files that
+    `flowops discover` finds are read, and named on stderr.
+
     --complete refuses (exit 3, listing what is missing) until the work is done, then
-    moves the feature to Deployed and emits deploy.completed.
+    moves the feature to Deployed and emits deploy.completed. Criteria bound to a check
+    (`verify: ...`) must pass it: a ticked criterion whose check fails blocks, with the
+    evidence listed under it.
     """
     from flowops.cli.common import open_backlog
     from flowops.plugins import get_plugins
     from flowops.workflow.loader import load_workflow
 
     mode = resolve_mode(plain, as_json)
-    if complete and status:
-        raise UsageError("--complete and --status cannot be used together")
-    if (spec_id or files) and not complete:
-        raise UsageError("--spec-id and --file are only used with --complete")
-    project, backlog = open_backlog()
-    config = project.config
-    workflow = load_workflow(project)
-    plugins = get_plugins(project)
-    options = _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason)
-    before = len(plugins.failures)
     try:
-        if status:
-            _status(project, backlog, workflow, plugins, feature_id, options, mode)
-        elif complete:
-            _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spec_id, files, mode)
-        else:
-            _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode)
-    finally:
-        for failure in plugins.failures[before:]:
-            warn(failure)
+        if complete and status:
+            raise UsageError("--complete and --status cannot be used together")
+        if (spec_id or files) and not complete:
+            raise UsageError("--spec-id and --file are only used with --complete")
+        if no_verify and not complete:
+            raise UsageError("--no-verify is only used with --complete")
+        project, backlog = open_backlog()
+        config = project.config
+        workflow = load_workflow(project)
+        plugins = get_plugins(project)
+        options, notes = _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason, no_verify)
+        before = len(plugins.failures)
+        try:
+            if status:
+                _status(project, backlog, workflow, plugins, feature_id, options, mode)
+            elif complete:
+                _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spec_id, files, mode)
+            else:
+                _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode)
+        finally:
+            for failure in plugins.failures[before:]:
+                warn(failure)
+        # Which alert files were discovered and read: said once the run did not fail on
+        # something else (a missing task, an unknown playbook), where it would be noise.
+        for note in notes:
+            click.echo(note, err=True)
+    except FlowopsError as exc:
+        if mode == "json":
+            # A script reading stdout gets one JSON document either way; the exit code
+            # class (1 runtime, 2 usage, 3 criteria, 4 blocked) is in it too.
+            document = {"feature": feature_id, "completed": False} if complete else {}
+            print_json({**document, "error": exc.to_dict()})
+        raise
 
 
-def _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason):
+def _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason, no_verify):
+    """The run's OperateOptions, and notes for stderr (which alert files discovery found)."""
     from flowops.ops.operate import OperateOptions
 
+    alerts = None
+    notes: list[str] = []
     if alert_files:
         # As with `hooks emit -f`: paths on the command line are relative to the current folder.
         paths = [Path(f).absolute() for f in alert_files]
         shown = [project.relpath(p) for p in paths]
-    else:
+    elif config.get("operate.alerts"):
         from flowops.errors import ConfigError
         from flowops.safeio import RefusedFile, check_regular_inside
 
@@ -85,14 +111,35 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
                 check_regular_inside(path, Path(project.root))  # the repository names these: its own files only
             except RefusedFile as exc:
                 raise ConfigError(f"alert file {name!r}: {exc.reason}", path=config.source, field="operate.alerts") from None
-    return OperateOptions(
+    else:
+        paths, shown, alerts, notes = _discovered_alerts(project)
+    options = OperateOptions(
         playbooks=list(playbooks) or list(config.get("operate.playbooks") or []),
         alert_files=list(zip(paths, shown)),
         assignee=config.get("operate.assignee") or "",
         skip_state_check=skip_state_check,
         reason=reason,
         dry_run=dry_run,
+        no_verify=no_verify,
+        alerts=alerts,
     )
+    return options, notes
+
+
+def _discovered_alerts(project):
+    """The alert files `flowops discover` finds, their alerts (one per name), and notes naming them."""
+    from flowops.discovery.inventory import discover_project
+    from flowops.ops.alerts import group_rules
+
+    inventory = discover_project(project)
+    notes = [f"warning: {source.path}: not read for alerts: {source.problem.message}"
+             for source in inventory.rule_sources if source.problem is not None]
+    shown = inventory.alert_files
+    if shown:
+        notes.append(f"no --alerts given: read the alert files discovery found: {', '.join(shown)}")
+    else:
+        notes.append("no --alerts given, and discovery found no alert rule files: no runbooks to create")
+    return [Path(project.root, path) for path in shown], shown, group_rules(inventory.alerts), notes
 
 
 def _emitter(ctx, project):
@@ -126,7 +173,9 @@ def _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode
 
 def _heading(result) -> str:
     found = result.survey
-    alerts = f"{_count(len(found.alerts), 'alert')} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
+    rules = sum(len(alert.rules) for alert in found.alerts)
+    counted = _count(len(found.alerts), "alert") + (f" ({rules} rules)" if rules != len(found.alerts) else "")
+    alerts = f"{counted} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
     return f"{found.feature.id} {found.feature.title} [{found.state}] - playbooks: {', '.join(found.playbooks)}; {alerts}"
 
 
@@ -154,7 +203,8 @@ def _runbook_rows(project, result):
         document = entry.document
         verb = {"planned": "would create" if result.dry_run else "create"}.get(entry.document_action, entry.document_action)
         task = entry.task.id if entry.task else "(new task)"
-        where = project.relpath(document.path) if document is not None and document.path else f"Runbook: {entry.alert.name}"
+        # A document still to be created has no file yet: "-", not its title in the file column.
+        where = project.relpath(document.path) if document is not None and document.path else "-"
         rows.append((verb, document.id if document else "-", entry.alert.name, task, where))
     return rows
 
@@ -231,7 +281,7 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     from flowops.ops.operate import survey
     from flowops.ops.progress import progress
 
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts)
     report = progress(found, backlog.config.done_status)
     for note in found.warnings:
         warn(note)
@@ -247,9 +297,13 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     lines += [f"  {doc}: still skeleton: {', '.join(sections)}" for doc, sections in report.unfilled.items()]
     orphaned = [e for e in found.entries if e.action == "orphaned"]
     lines += [f"orphaned: {e.task.id} {e.label} (alert no longer in the alert files)" for e in orphaned]
-    if report.ready:
+    if not found.decision.allowed:
+        from flowops.ops.completion import state_hint
+
+        lines.append(f"operate cannot run yet: {state_hint(found)}")
+    if report.ready and found.decision.allowed:
         lines.append(f"ready: `flowops operate {found.feature.id} --complete` will pass its gate")
-    else:
+    elif report.gaps:
         lines.append(f"not ready for --complete: {_count(len(report.gaps), 'item')} open")
         lines += [f"  - {gap.message}" for gap in report.gaps]
     _print_lines(mode, lines)
@@ -266,13 +320,8 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
         chosen = [str(Path(f).absolute()) for f in files]  # relative to the current folder, as with hooks emit -f
     else:
         chosen = list(config.get("operate.files") or [])
-    try:
-        result = complete(project, backlog, workflow, plugins, feature_id, options,
-                          spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=_emitter(ctx, project))
-    except FlowopsError as exc:
-        if mode == "json" and exc.problems:
-            print_json({"feature": feature_id, "completed": False, "error": exc.to_dict()})
-        raise
+    result = complete(project, backlog, workflow, plugins, feature_id, options,
+                      spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=_emitter(ctx, project))
     for note in result.survey.warnings:
         warn(note)
     if result.skipped_state_check:
@@ -295,9 +344,18 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
 
 def _print_lines(mode: str, lines: list[str]) -> None:
     if mode == "rich":
+        import textwrap
+
         from flowops.cli.output import console
 
+        out = console()
         for line in lines:
-            console().print(line, markup=False, highlight=False)
+            # Wrapped continuation lines hang under the text, not at the margin: a long gap
+            # ("  - TASK-1.6 (...): runbook document doc-2 still has ...") stays one item.
+            body = line.lstrip(" ")
+            indent = " " * (len(line) - len(body)) + ("  " if body.startswith("- ") else "")
+            wrapped = textwrap.fill(line, width=max(out.width, 40), subsequent_indent=indent or "  ",
+                                    break_on_hyphens=False, break_long_words=False)
+            out.print(wrapped, markup=False, highlight=False, soft_wrap=True)
     else:
         write("".join(line + "\n" for line in lines))

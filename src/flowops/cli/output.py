@@ -109,6 +109,19 @@ def warn_plugin_failures(plugins: Any = None) -> None:
         warn_all(manager.unreported())
 
 
+def validity_summary(*, errors: int, warnings: int, handlers: int | None = None) -> str:
+    """The one wording every ``validate`` command ends with: ``valid (2 handlers, 1 warning)``, ``invalid (3 errors)``."""
+
+    def counted(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    facts = []
+    if handlers is not None and not errors:
+        facts.append(counted(handlers, "handler"))
+    facts += [counted(n, noun) for n, noun in ((errors, "error"), (warnings, "warning")) if n]
+    return ("invalid" if errors else "valid") + (f" ({', '.join(facts)})" if facts else "")
+
+
 _console = None
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn_all, write
 
 
-@click.group("playbooks")
+@click.group("playbooks", cls=HelpGroup)
 def playbooks_group() -> None:
     """Operations playbooks: the task sets `flowops operate --playbook NAME` creates.
 

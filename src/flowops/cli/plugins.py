@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, write
 
 
-@click.group("plugins")
+@click.group("plugins", cls=HelpGroup)
 def plugins_group() -> None:
     """Installed plugins: the built-in ones and those of the `flowops` entry-point group.
 

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from flowops.cli.common import open_backlog, split_values, workflow_states
 from flowops.cli.emitting import emit_from_cli
+from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import UsageError
 
 PRIORITIES = ("high", "medium", "low")
+# Checked by click (exit 2 naming the option): "HIGH" is accepted as "high".
+PRIORITY = click.Choice(PRIORITIES, case_sensitive=False)
+# A real calendar date: 2026-13-45 and 2026-02-30 are refused, not written into the task.
+DUE_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-class TaskGroup(click.Group):
-    """``flowops task 12`` is ``flowops task view 12``, as with Backlog.md."""
+# A task id as typed: 12, 12.1, TASK-12, task-12.1, or another prefix (BACK-3).
+_TASK_ID_WORD = re.compile(r"(?:[A-Za-z][A-Za-z0-9_]*-)?\d+(?:\.\d+)*")
+
+
+class TaskGroup(HelpGroup):
+    """``flowops task 12`` is ``flowops task view 12``, as with Backlog.md.
+
+    A first word that is neither a subcommand nor a task id is a mistyped subcommand
+    (``task veiw 1``, ``task lst``): it is named as such, with a suggestion.
+    """
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
-            return "view", self.commands["view"], args
+            if _TASK_ID_WORD.fullmatch(args[0].strip()):
+                return "view", self.commands["view"], args
+            from flowops.cli.suggest import no_such_command
+
+            raise no_such_command(ctx, args[0], self.commands)
         return super().resolve_command(ctx, args)
 
 
@@ -27,12 +46,7 @@ def task_group() -> None:
 
 
 def _priority(value: str | None) -> str | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    if lowered not in PRIORITIES:
-        raise UsageError(f"unknown priority '{value}'", hint="use high, medium or low")
-    return lowered
+    return value.lower() if value else None
 
 
 # -- create -----------------------------------------------------------------------------
@@ -46,14 +60,14 @@ def _priority(value: str | None) -> str | None:
 @click.option("--dod", "definition_of_done", multiple=True, help="A Definition of Done item (repeatable).")
 @click.option("-a", "--assignee", "assignees", multiple=True, help="Assignee, e.g. @sara (repeatable or comma-separated).")
 @click.option("-l", "--labels", "labels", multiple=True, help="Labels (comma-separated or repeatable).")
-@click.option("--priority", help="high, medium or low.")
+@click.option("--priority", type=PRIORITY, help="Priority.")
 @click.option("-s", "--status", help="Status (one of config.yml's statuses).")
 @click.option("-p", "--parent", help="Create as a subtask of this task.")
 @click.option("--dep", "--depends-on", "dependencies", multiple=True, help="A task this one depends on (repeatable).")
 @click.option("--ref", "references", multiple=True, help="A reference URL or path (repeatable).")
 @click.option("--doc", "documentation", multiple=True, help="A documentation URL or path (repeatable).")
 @click.option("--type", "task_type", help="Task type (e.g. bug, feature).")
-@click.option("--due-date", help="Due date, YYYY-MM-DD.")
+@click.option("--due-date", "--due", "due_date", type=DUE_DATE, metavar="YYYY-MM-DD", help="Due date.")
 @click.option("--plan", help="Implementation plan.")
 @click.option("--notes", help="Implementation notes.")
 @click.option("--final-summary", help="Final summary.")
@@ -115,14 +129,9 @@ def _default_assignees(project, backlog) -> list[str]:
     return list(backlog.config.default_assignee or [])
 
 
-def _due_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    import re
-
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise UsageError(f"due date '{value}' must be YYYY-MM-DD", hint="for example --due-date 2026-12-01")
-    return value.strip()
+def _due_date(value) -> str | None:
+    """The date click parsed (a datetime), as Backlog.md writes it: YYYY-MM-DD."""
+    return value.date().isoformat() if value is not None else None
 
 
 # -- list -------------------------------------------------------------------------------
@@ -132,7 +141,7 @@ def _due_date(value: str | None) -> str | None:
 @click.option("-s", "--status", "statuses", multiple=True, help="Only these statuses (repeatable or comma-separated).")
 @click.option("-a", "--assignee", help="Only tasks assigned to this person.")
 @click.option("-l", "--labels", "labels", multiple=True, help="Only tasks carrying every one of these labels.")
-@click.option("--priority", help="Only this priority.")
+@click.option("--priority", type=PRIORITY, help="Only this priority.")
 @click.option("-p", "--parent", help="Only subtasks of this task.")
 @click.option("--search", "query", help="Only tasks matching this text.")
 @click.option("--sort", type=click.Choice(["priority", "id", "updated", "ordinal"]), help="Sort order.")
@@ -212,7 +221,7 @@ def _print_list_json(project, backlog, tasks, everything) -> None:
 @click.argument("task_id")
 @output_options
 def view_command(task_id, plain, as_json):
-    """Show one task (``flowops task 12`` does the same)."""
+    """Show one task (`flowops task 12` does the same)."""
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     task_file, duplicates = backlog.locate(task_id, ("tasks", "completed", "drafts", "archive"))
@@ -293,9 +302,9 @@ def _print_view_json(project, backlog, task) -> None:
 @click.option("-l", "--label", "labels", multiple=True, help="Replace all labels (comma-separated or repeatable).")
 @click.option("--add-label", "add_labels", multiple=True, help="Add labels, keeping the others.")
 @click.option("--remove-label", "remove_labels", multiple=True, help="Remove labels, keeping the others.")
-@click.option("--priority", help="high, medium or low.")
+@click.option("--priority", type=PRIORITY, help="New priority.")
 @click.option("--type", "task_type", help="Task type.")
-@click.option("--due-date", help="Due date, YYYY-MM-DD.")
+@click.option("--due-date", "--due", "due_date", type=DUE_DATE, metavar="YYYY-MM-DD", help="New due date.")
 @click.option("--ordinal", type=float, help="Custom ordering value.")
 @click.option("--ac", "add_ac", multiple=True, help="Add an acceptance criterion (repeatable).")
 @click.option("--check-ac", "check_ac", multiple=True, type=int, help="Check criterion N (repeatable).")
@@ -321,7 +330,8 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
                  remove_dod, plan, notes, append_notes, final_summary, append_final_summary, comment, comment_author,
                  dependencies, force, plain, as_json):
     """Change a task; only what is asked changes (plus updated_date)."""
-    from flowops.backlog.edit import TaskEdit, apply_edit, done_gate
+    from flowops.acceptance.done_gate import enforce_done, is_done_status
+    from flowops.backlog.edit import TaskEdit, apply_edit
     from flowops.backlog.store import now_stamp
 
     mode = resolve_mode(plain, as_json)
@@ -366,13 +376,19 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
     forced: list[str] = []
 
     def mutate(task) -> None:
+        was_done = is_done_status(task.status, backlog.config.done_status)
         apply_edit(task, edit)
-        if force:
-            unchecked = task.unchecked_criteria()
-            if task.status.lower() == backlog.config.done_status.lower() and unchecked:
-                forced.extend(c.text for c in unchecked)
-        else:
-            done_gate(task, backlog.config.done_status, setting)
+        done = backlog.config.done_status
+        if is_done_status(task.status, done):
+            forced.extend(enforce_done(task, done, setting, force=force, hint=(
+                f"check them with `flowops task edit {task.id} --check-ac N` once they are true, "
+                "or pass --force (recorded in the audit log)")))
+            if not was_done:
+                # Incidents and postmortems: --force waives criteria, never the postmortem.
+                from flowops.incidents.gate import applies_to, require_done_allowed
+
+                if applies_to(task):
+                    require_done_allowed(backlog, task)
 
     update = backlog.update(task_id, mutate)
     if update.changed:

@@ -130,8 +130,11 @@ def emit(
     for hook in hooks_file.hooks:
         if not hook_matches(hook, event):
             continue
+        unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
         if report.stopped_by is not None:
             result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"{report.stopped_by} failed with fail_mode: stop")
+        elif unset:
+            result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_unset_note(unset))
         else:
             result = deliver(project, hook, types[hook.type], event, secrets=report.secrets)
             if not result.ok and result.requeue:
@@ -179,7 +182,7 @@ def plan(project: Any, event: Event) -> list[DeliveryResult]:
     """The handlers ``event`` would reach, as skipped results (``--dry-run``)."""
     plugins, hooks_file, types = _load(project)
     planned = [
-        DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"dry run: would run {hook.describe(types.get(hook.type))}")
+        DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_planned_note(hook, types))
         for hook in hooks_file.hooks
         if hook_matches(hook, event)
     ]
@@ -187,6 +190,17 @@ def plan(project: Any, event: Event) -> list[DeliveryResult]:
         DeliveryResult(handler=name, kind="python", skipped=True, note="dry run: would call on_event") for name in observers(plugins)
     ]
     return planned
+
+
+def _unset_note(names: list[str]) -> str:
+    return f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} not set (when_unset: skip)"
+
+
+def _planned_note(hook: Any, types: Mapping[str, Any]) -> str:
+    unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
+    if unset:
+        return f"dry run: would skip: {_unset_note(unset)}"
+    return f"dry run: would run {hook.describe(types.get(hook.type))}"
 
 
 def try_handler(project: Any, name: str, type: str | None = None, *, sleep: Any = None) -> tuple[Event, DeliveryResult]:

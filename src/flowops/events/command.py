@@ -76,8 +76,12 @@ class CommandHandler(HandlerType):
         program = _program(command, shell)
         if program and "/" in program and "${" not in program:
             resolved = (workdir / program).resolve()
-            if not resolved.is_relative_to(root.resolve()):
-                problems.append((("command",), f"program {program!r} is outside the repository; keep hook scripts in the repository"))
+            # An absolute program (a virtualenv's python, /usr/local/bin/notify) is as safe
+            # as a bare name found on PATH; only a relative path that climbs out of the
+            # repository is refused, as it most likely means a script that was moved away.
+            if not os.path.isabs(program) and not resolved.is_relative_to(root.resolve()):
+                problems.append((("command",), f"program {program!r} leads outside the repository; "
+                                 "use an absolute path for a program installed elsewhere"))
             elif not resolved.is_file():
                 problems.append((("command",), f"program {program!r} does not exist", "warning"))
             elif not os.access(resolved, os.X_OK):

@@ -24,12 +24,15 @@ CACHE_NAME = "hooks-yaml.json"  # in the user's cache folder (flowops.cachedir),
 VERSION = 1
 TIMEOUT_RANGE = (1, 600)
 FAIL_MODES = ("continue", "stop")
+# What a hook does when a ${VAR} it uses (or its secret_env) is not set: fail the delivery
+# (and queue it for replay), or skip it quietly, for variables that only CI sets.
+WHEN_UNSET = ("fail", "skip")
 DEFAULTS = {"timeout": 30, "fail_mode": "continue"}
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 PATTERN_RE = re.compile(r"[a-z0-9_.*?\[\]!-]+")
 TOP_KEYS = ("version", "defaults", "hooks")
-HOOK_KEYS = ("name", "description", "events", "filter", "timeout", "fail_mode")
+HOOK_KEYS = ("name", "description", "events", "filter", "timeout", "fail_mode", "when_unset")
 
 
 @dataclass
@@ -44,6 +47,12 @@ class Hook:
     timeout: float = DEFAULTS["timeout"]
     fail_mode: str = DEFAULTS["fail_mode"]
     line: int | None = None
+    when_unset: str = "fail"
+    variables: tuple[str, ...] = ()  # environment variables the hook needs (${VAR} and secret_env)
+
+    def unset_variables(self, environ: Mapping[str, str]) -> list[str]:
+        """The variables this hook needs that ``environ`` does not set."""
+        return [name for name in self.variables if name not in environ]
 
     def describe(self, handler_type: Any = None) -> str:
         if handler_type is not None and hasattr(handler_type, "describe"):
@@ -327,6 +336,7 @@ class _Checker:
         fail_mode = entry.get("fail_mode", defaults["fail_mode"])
         if "fail_mode" in entry:
             self.check_fail_mode((*at, "fail_mode"), fail_mode, hook_name)
+        when_unset = self.check_when_unset(at, entry, hook_name)
 
         type_keys = [key for key in entry if key in self.types]
         handler_type = None
@@ -349,9 +359,11 @@ class _Checker:
                 self.add((*at, key), f"unknown key '{key}' (known: {known})", hook=hook_name)
 
         config = HookConfig({**entry, "timeout": timeout, "fail_mode": fail_mode}, self.root)
+        needed: list[tuple[tuple, str]] = []
         if handler_type is not None:
             self.check_with_type(at, handler_type, config, hook_name)
-            self.check_variables(at, handler_type, entry, config, hook_name)
+            needed = _needed_variables(handler_type, entry, config)
+            self.check_variables(at, needed, hook_name, skip=when_unset == "skip")
         if any(p.severity == "error" for p in self.problems[before:]):
             return None
         return Hook(
@@ -363,7 +375,15 @@ class _Checker:
             timeout=timeout,
             fail_mode=fail_mode,
             line=self.where.line(*at),
+            when_unset=when_unset,
+            variables=tuple(dict.fromkeys(name for _field, name in needed)),
         )
+
+    def check_when_unset(self, at: tuple, entry: dict, hook: str | None) -> str:
+        value = entry.get("when_unset", "fail")
+        if value not in WHEN_UNSET:
+            self.add((*at, "when_unset"), f"when_unset must be one of {', '.join(WHEN_UNSET)}, not {value!r}", hook=hook)
+        return value
 
     def check_with_type(self, at: tuple, handler_type: Any, config: HookConfig, hook: str | None) -> None:
         try:
@@ -382,19 +402,28 @@ class _Checker:
                 field_path = (field_path,)
             self.add((*at, *field_path), message, hook=hook, severity=severity)
 
-    def check_variables(self, at: tuple, handler_type: Any, entry: dict, config: HookConfig, hook: str | None) -> None:
+    def check_variables(self, at: tuple, needed: list[tuple[tuple, str]], hook: str | None, *, skip: bool) -> None:
         if not self.check_env:
             return
-        needed = [(field_path, name) for field_path, name in _references(entry)]
-        extra = getattr(handler_type, "required_env", None)
-        if extra is not None:
-            try:
-                needed += list(extra(config) or [])
-            except Exception:
-                pass
         for field_path, name in needed:
             if name not in self.environ:
-                self.add((*at, *field_path), f"environment variable {name} is not set", hook=hook)
+                if skip:
+                    self.add((*at, *field_path), f"environment variable {name} is not set: the hook is skipped "
+                             "until it is (when_unset: skip)", hook=hook, severity="warning")
+                else:
+                    self.add((*at, *field_path), f"environment variable {name} is not set", hook=hook)
+
+
+def _needed_variables(handler_type: Any, entry: dict, config: HookConfig) -> list[tuple[tuple, str]]:
+    """(field path, variable) for every ${VAR} of the hook and every variable its type requires."""
+    needed = list(_references(entry))
+    extra = getattr(handler_type, "required_env", None)
+    if extra is not None:
+        try:
+            needed += list(extra(config) or [])
+        except Exception:  # a plugin's required_env must not break validation
+            pass
+    return needed
 
 
 def _references(value: Any, field_path: tuple = ()) -> Iterator[tuple[tuple, str]]:

@@ -131,13 +131,13 @@ class WebhookHandler(HandlerType):
             response = None
             try:
                 response = _post_within(url, body, headers, min(request_timeout, remaining))
-            except _WallClockTimeout as exc:
+            except _WallClockTimeout:
                 result.status = None
-                result.error = str(exc)
+                result.error = f"timed out after {min(request_timeout, remaining):g} s waiting for {endpoint(url)} (wall clock: no complete answer)"
                 retryable = True
             except requests.RequestException as exc:
                 result.status = None
-                result.error = context.redact(f"{type(exc).__name__}: {exc}")
+                result.error = context.redact(request_error_text(exc, url, min(request_timeout, remaining)))
                 retryable = True
             else:
                 result.status = response.status_code
@@ -145,7 +145,8 @@ class WebhookHandler(HandlerType):
             if result.ok or not retryable:
                 break
             if result.attempts >= max_attempts:
-                result.error += f" (gave up after {result.attempts} attempts)"
+                if result.attempts > 1:
+                    result.error += f" (gave up after {result.attempts} attempts)"
                 break
             delay = _retry_after(response)
             if delay is None:
@@ -289,7 +290,7 @@ def _judge(response: Any, context: DeliveryContext) -> tuple[bool, bool, str | N
         return True, False, None
     if status == 410:
         return False, False, "HTTP 410: the endpoint is gone; update or remove this handler"
-    detail = f"HTTP {status} {response.reason or ''}".rstrip()
+    detail = f"HTTP {status} from {endpoint(getattr(response, 'url', None) or '')}"
     snippet = (response.text or "").strip().splitlines()[:1]
     if snippet:
         detail += f": {snippet[0][:160]}"
@@ -298,6 +299,63 @@ def _judge(response: Any, context: DeliveryContext) -> tuple[bool, bool, str | N
         return False, False, context.redact(f"HTTP {status}: redirect to {location} not followed; configure the final URL")
     retryable = status in (408, 429) or status >= 500
     return False, retryable, context.redact(detail)
+
+
+def endpoint(url: str) -> str:
+    """``host`` or ``host:port`` of ``url``, without credentials: where a request went."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return "?"
+
+
+def request_error_text(exc: BaseException, url: str, seconds: float) -> str:
+    """One line for a request that got no HTTP response: refused, timed out, unknown host, TLS.
+
+    requests' own text ("HTTPConnectionPool(host=...): Max retries exceeded with url:
+    ... (Caused by NewConnectionError(...))") buries the cause; the cause is found in the
+    exception chain instead.
+    """
+    import requests
+
+    where = endpoint(url)
+    chain = list(_causes(exc))
+    if isinstance(exc, requests.Timeout) or any(isinstance(e, TimeoutError) for e in chain):
+        return f"timed out after {seconds:g} s waiting for {where}"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return f"connection refused by {where}"
+    import socket
+
+    if any(isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError" for e in chain):
+        return f"cannot resolve the host name {where.partition(':')[0]}"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS error with {where}: {_last_words(chain[-1])}"
+    if isinstance(exc, requests.ConnectionError):
+        return f"cannot connect to {where}: {_last_words(chain[-1])}"
+    return f"{type(exc).__name__}: {_last_words(exc)}"
+
+
+def _causes(exc: BaseException):
+    """``exc`` and every exception it wraps (args, urllib3's ``reason``, causes and contexts)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [*current.args, getattr(current, "reason", None), current.__cause__, current.__context__]
+        todo.extend(e for e in wrapped if isinstance(e, BaseException))
+
+
+def _last_words(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _retry_after(response: Any) -> float | None:

@@ -13,9 +13,13 @@ Two shapes are recognised from the content, not the file name:
   its key is one of the usual category names or one of its entries has an alert field;
   everything else (``defaults``, a list of notification channels) is ignored.
 
-Each alert has a slug (its name in lower case, every run of other characters turned
-into one ``-``); the slug is the alert's identity: its runbook task carries the label
-``ops:runbook:<slug>``, so it must be unique across the files read together.
+Each rule is an ``AlertRule``; the rules of one alert *name* form one ``Alert``.
+Prometheus practice (kube-prometheus, kubernetes-mixin) is to ship one name at several
+severities (a ``warning`` that opens a ticket, a ``critical`` that pages), in one group,
+across groups or across files: the person woken up needs one runbook for the symptom,
+covering every rule. An alert's slug (its name in lower case, every run of other
+characters turned into one ``-``) is its identity: its runbook task carries the label
+``ops:runbook:<slug>``, so two *different* names with one slug are refused.
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ _SHAPES_HINT = (
 
 
 @dataclass(frozen=True)
-class Alert:
-    """One alert, with where it was defined.
+class AlertRule:
+    """One alerting rule, with where it was defined.
 
     ``expr`` is the PromQL expression (or the alerts-config ``condition``); ``group`` is
     the rule group name or the alerts-config category; ``position`` is the place in the
@@ -74,6 +78,112 @@ class Alert:
         """``file:line`` for messages and documents."""
         return self.source if self.line is None else f"{self.source}:{self.line}"
 
+    def to_dict(self) -> dict:
+        return {"severity": self.severity, "location": self.location, "position": self.position, "group": self.group,
+                "for": self.duration, "expr": self.expr}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert name and every rule that defines it (one per severity, usually), in file order.
+
+    The single-rule facts (``expr``, ``duration``, ``source``, ``line``, ...) are those of
+    the first rule; ``rules`` has them all.
+    """
+
+    name: str
+    slug: str
+    rules: tuple[AlertRule, ...]
+
+    @property
+    def key(self) -> str:
+        """The playbook item key of this alert's runbook task (``runbook:<slug>``)."""
+        return f"runbook:{self.slug}"
+
+    @property
+    def label(self) -> str:
+        """The stable key label of this alert's runbook task (``ops:runbook:<slug>``)."""
+        return f"ops:{self.key}"
+
+    @property
+    def severities(self) -> list[str]:
+        """The distinct severities of the rules, in file order (``["warning", "critical"]``)."""
+        return list(dict.fromkeys(rule.severity for rule in self.rules if rule.severity))
+
+    @property
+    def severity(self) -> str | None:
+        """The severities as one text (``"warning, critical"``), or None when no rule sets one."""
+        return ", ".join(self.severities) or None
+
+    @property
+    def locations(self) -> list[str]:
+        """``file:line`` of every rule."""
+        return [rule.location for rule in self.rules]
+
+    @property
+    def first(self) -> AlertRule:
+        return self.rules[0]
+
+    @property
+    def expr(self) -> str:
+        return self.first.expr
+
+    @property
+    def duration(self) -> str | None:
+        return self.first.duration
+
+    @property
+    def summary(self) -> str | None:
+        return next((rule.summary for rule in self.rules if rule.summary), None)
+
+    @property
+    def description(self) -> str | None:
+        return next((rule.description for rule in self.rules if rule.description), None)
+
+    @property
+    def runbook_url(self) -> str | None:
+        return next((rule.runbook_url for rule in self.rules if rule.runbook_url), None)
+
+    @property
+    def group(self) -> str | None:
+        return self.first.group
+
+    @property
+    def source(self) -> str:
+        return self.first.source
+
+    @property
+    def line(self) -> int | None:
+        return self.first.line
+
+    @property
+    def position(self) -> str:
+        return self.first.position
+
+    @property
+    def location(self) -> str:
+        return self.first.location
+
+
+def group_rules(rules: Iterable[AlertRule]) -> list[Alert]:
+    """One Alert per name, in order of first appearance; ConfigError for two names with one slug."""
+    by_name: dict[str, list[AlertRule]] = {}
+    names_by_slug: dict[str, AlertRule] = {}
+    for rule in rules:
+        first = names_by_slug.setdefault(rule.slug, rule)
+        if first.name != rule.name:
+            raise ConfigError(
+                f"alerts '{first.name}' ({first.location}, {first.position}) and '{rule.name}' ({rule.position}) "
+                f"have the same slug '{rule.slug}'",
+                path=rule.source,
+                line=rule.line,
+                field=rule.position,
+                hint="give each alert its own name: the slug keys its runbook task and document "
+                     "(rules of one name at several severities are fine: they share one runbook)",
+            )
+        by_name.setdefault(rule.name, []).append(rule)
+    return [Alert(name, found[0].slug, tuple(found)) for name, found in by_name.items()]
+
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -92,26 +202,32 @@ def read_alerts(path: Path, display: str | None = None) -> list[Alert]:
     """Read the alerts of one file (either shape); ``display`` is the path shown in messages.
 
     Raises ConfigError naming the file, line and position for invalid YAML, an unknown
-    shape, an alert without a name, or two alerts of the same slug. An empty file has
-    no alerts.
+    shape, an alert without a name, or two alert names of the same slug. An empty file
+    has no alerts.
     """
+    return group_rules(read_rules(path, display))
+
+
+def read_rules(path: Path, display: str | None = None) -> list[AlertRule]:
+    """The alerting rules of one file, one per rule (see ``read_alerts``)."""
     data, where = load_yaml_file(Path(path), display)
-    return _alerts_from_data(data, where)
+    return _rules_from_data(data, where)
 
 
 def parse_alerts(text: str, display: str) -> list[Alert]:
     """Like ``read_alerts`` for text already in memory."""
     data, where = load_yaml(text, display)
-    return _alerts_from_data(data, where)
+    return group_rules(_rules_from_data(data, where))
 
 
-def read_alert_files(paths: Iterable[Path | str | tuple[Path, str]]) -> list[Alert]:
-    """Read several files (each a path, or a ``(path, display)`` pair) into one list.
+def read_alert_files(paths: Iterable[Path | str | tuple[Path, str]], warnings: list[str] | None = None) -> list[Alert]:
+    """Read several files (each a path, or a ``(path, display)`` pair) into one list of alerts.
 
-    The same file named twice is read once. An alert slug defined in two files is a
-    ConfigError naming both places: one runbook task cannot serve two alerts.
+    The same file named twice is read once. Rules of one name in several files make one
+    alert; two names with one slug are a ConfigError naming both places. A file without
+    any alerting rule adds a line to ``warnings`` (most likely the wrong file).
     """
-    alerts: list[Alert] = []
+    rules: list[AlertRule] = []
     seen_files: set[Path] = set()
     for entry in paths:
         path, display = entry if isinstance(entry, tuple) else (Path(entry), str(entry))
@@ -119,12 +235,14 @@ def read_alert_files(paths: Iterable[Path | str | tuple[Path, str]]) -> list[Ale
         if resolved in seen_files:
             continue
         seen_files.add(resolved)
-        alerts.extend(read_alerts(Path(path), display))
-    _refuse_duplicate_slugs(alerts)
-    return alerts
+        found = read_rules(Path(path), display)
+        if not found and warnings is not None:
+            warnings.append(f"{display} has no alerting rules (empty, or recording rules only): no runbooks come from it")
+        rules.extend(found)
+    return group_rules(rules)
 
 
-def _alerts_from_data(data: Any, where: Locations) -> list[Alert]:
+def _rules_from_data(data: Any, where: Locations) -> list[AlertRule]:
     if data is None:
         return []
     if not isinstance(data, dict):
@@ -137,11 +255,20 @@ def _alerts_from_data(data: Any, where: Locations) -> list[Alert]:
         alerts = _alerts_config(data, where)
     else:
         _fail("unknown alert file shape: no 'groups' and no category holding a list of alerts", (), where, hint=_SHAPES_HINT)
-    _refuse_duplicate_slugs(alerts)
     return alerts
 
 
-def _prometheus(groups: Any, at: tuple, where: Locations) -> list[Alert]:
+def prometheus_rules(groups: Any, at: tuple, where: Locations) -> list[AlertRule]:
+    """The alerting rules of Prometheus rule ``groups`` found at field path ``at`` of a loaded document.
+
+    For callers that locate the groups themselves (``flowops discover`` reads every
+    document of a multi-document manifest). Same errors as ``read_rules``; every rule is
+    returned, a warning/critical pair of one name as two (``group_rules`` joins them).
+    """
+    return _prometheus(groups, at, where)
+
+
+def _prometheus(groups: Any, at: tuple, where: Locations) -> list[AlertRule]:
     _expect(isinstance(groups, list), "must be a list of rule groups", groups, at, where)
     alerts = []
     for gi, group in enumerate(groups):
@@ -177,7 +304,7 @@ def _prometheus(groups: Any, at: tuple, where: Locations) -> list[Alert]:
     return alerts
 
 
-def _alerts_config(data: dict, where: Locations) -> list[Alert]:
+def _alerts_config(data: dict, where: Locations) -> list[AlertRule]:
     alerts = []
     for category, entries in data.items():
         if not _is_category(category, entries):
@@ -210,11 +337,11 @@ def _is_category(key: Any, value: Any) -> bool:
     return key in _CATEGORIES or any(isinstance(entry, dict) and not _CONFIG_FIELDS.isdisjoint(entry) for entry in value)
 
 
-def _alert(*, name: str, expr: str | None, at: tuple, where: Locations, **facts: Any) -> Alert:
+def _alert(*, name: str, expr: str | None, at: tuple, where: Locations, **facts: Any) -> AlertRule:
     slug = slugify(name)
     if not slug:
         _fail(f"alert name {name!r} has no letters or digits to make a slug from", at, where)
-    return Alert(
+    return AlertRule(
         name=name,
         slug=slug,
         expr=expr or "",
@@ -223,22 +350,6 @@ def _alert(*, name: str, expr: str | None, at: tuple, where: Locations, **facts:
         position=Locations.dotted(at),
         **facts,
     )
-
-
-def _refuse_duplicate_slugs(alerts: list[Alert]) -> None:
-    seen: dict[str, Alert] = {}
-    for alert in alerts:
-        first = seen.get(alert.slug)
-        if first is not None:
-            raise ConfigError(
-                f"alerts '{first.name}' ({first.location}, {first.position}) and '{alert.name}' ({alert.position}) "
-                f"have the same slug '{alert.slug}'",
-                path=alert.source,
-                line=alert.line,
-                field=alert.position,
-                hint="give each alert its own name: the slug keys its runbook task and document",
-            )
-        seen[alert.slug] = alert
 
 
 def _field(mapping: dict, at: tuple, where: Locations, *keys: str) -> str | None:

@@ -17,8 +17,10 @@ Which existing task serves an item (the key is the item's ``ops:<key>`` label):
   features.
 - A subtask of any other task never counts: that is another feature's operations work.
 
-Runbook documents are found by the key written into their body
-(``flowops.ops.runbooks.document_key``), so renaming one keeps it matched.
+Runbook documents are found by the key tag in their frontmatter (``ops:runbook:<slug>``),
+else by the hidden body line earlier versions wrote, else through the runbook task's
+``documentation`` entry (by document id, which survives a rename); see
+``flowops.ops.runbooks``. Renaming a document or rewriting its body keeps it matched.
 
 Reading: files are scanned without the index cache; only those whose bytes contain
 ``ops:`` are parsed. In a 10,000-task backlog that takes about a third of the time of a
@@ -27,6 +29,7 @@ warm cached listing and writes nothing (``--dry-run`` must not even refresh the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -38,10 +41,18 @@ from flowops.locks import file_lock
 from flowops.ops.alerts import Alert, read_alert_files
 from flowops.ops.playbook import KEY_LABEL_PREFIX, Playbook, PlaybookItem, collect_playbooks, select_items
 from flowops.ops.runbooks import AREA as RUNBOOK_AREA
-from flowops.ops.runbooks import document_key, render_runbook_document, runbook_document_title, runbook_task_spec
+from flowops.ops.runbooks import (
+    document_keys,
+    document_tags,
+    render_runbook_document,
+    runbook_document_title,
+    runbook_task_spec,
+)
 from flowops.workflow.transitions import check_bypass
 
 WORKFLOW = "operate"
+# A documentation entry naming a document: "backlog/docs/doc-2 - Runbook-High-Latency.md".
+_DOC_REFERENCE = re.compile(r"(?:^|/)(doc-\d+(?:\.\d+)*)(?: - [^/]*)?\.md$", re.I)
 OPS_FOLDERS = ("tasks", "completed")
 RUNBOOK_PREFIX = "runbook:"
 OPS_LABEL = "infrastructure"
@@ -62,6 +73,9 @@ class OperateOptions:
     skip_state_check: bool = False
     reason: str | None = None
     dry_run: bool = False
+    no_verify: bool = False  # --complete: skip the evidence of bound criteria (needs reason)
+    # Alerts already read (from the files `flowops discover` found) instead of alert_files.
+    alerts: Sequence[Alert] | None = None
 
 
 @dataclass
@@ -72,15 +86,31 @@ class Inventory:
     shared: dict[str, list[Task]] = field(default_factory=dict)
     documents: dict[str, list[Document]] = field(default_factory=dict)  # key label -> documents
     warnings: list[str] = field(default_factory=list)
+    by_id: dict[str, Document] = field(default_factory=dict)  # lower-case doc id -> document
+    keys_of: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its key labels
+    tagged: set[str] = field(default_factory=set)  # doc ids whose key is in the frontmatter
 
     def task_for(self, key: str) -> Task | None:
         """The task serving ``key``: the feature's own first, else a parentless one."""
         found = self.own.get(key) or self.shared.get(key)
         return found[0] if found else None
 
-    def document_for(self, label: str) -> Document | None:
+    def document_for(self, label: str, task: Task | None = None) -> Document | None:
+        """The runbook document of ``label``: by its key, else through ``task``'s documentation entry.
+
+        The second way finds a document whose key was lost (no tag, no body line), as
+        long as it names no other alert; the task's path may be stale after a rename,
+        the document id in it is not.
+        """
         found = self.documents.get(label)
-        return found[0] if found else None
+        if found:
+            return found[0]
+        for reference in task.documentation if task is not None else ():
+            match = _DOC_REFERENCE.search(reference.replace("\\", "/"))
+            document = self.by_id.get(match.group(1).lower()) if match else None
+            if document is not None and self.keys_of.get(document.id, []) in ([], [label]):
+                return document
+        return None
 
     def duplicates(self) -> list[tuple[str, Task]]:
         """The feature's own tasks that carry a key another own task already serves."""
@@ -130,6 +160,7 @@ class Survey:
     alerts: list[Alert]
     inventory: Inventory
     entries: list[OpsEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the inputs (an alert file without alerts)
 
     @property
     def alerts_known(self) -> bool:
@@ -148,7 +179,7 @@ class Survey:
 
     @property
     def warnings(self) -> list[str]:
-        notes = list(self.inventory.warnings)
+        notes = list(self.notes) + list(self.inventory.warnings)
         for key, task in self.duplicates:
             kept = self.inventory.own[key][0]
             notes.append(f"{task.id} also carries {KEY_LABEL_PREFIX}{key}; {kept.id} is used (archive {task.id} or remove its label)")
@@ -226,7 +257,9 @@ def runbook_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
         "alert": alert.name,
         "slug": alert.slug,
         "severity": alert.severity,
+        "severities": alert.severities,
         "source": alert.location,
+        "rules": [rule.to_dict() for rule in alert.rules],
         "task_id": entry.task.id if entry.task else None,
         "task_created": entry.action in ("created", "planned"),
         "doc_id": document.id if document else None,
@@ -301,6 +334,13 @@ def find_inventory(backlog: Any, feature: Task) -> Inventory:
     return inventory
 
 
+def runbook_documents(backlog: Any) -> Inventory:
+    """Every runbook document of the backlog by key, as ``find_inventory`` finds them (no tasks)."""
+    inventory = Inventory()
+    _find_documents(backlog, inventory)
+    return inventory
+
+
 def _find_documents(backlog: Any, inventory: Inventory) -> None:
     from flowops.backlog.documents import Documents
 
@@ -308,8 +348,12 @@ def _find_documents(backlog: Any, inventory: Inventory) -> None:
     for path, reason in bad:
         inventory.warnings.append(f"{backlog.relpath(path)}: skipped, cannot be read: {reason}")
     for document in documents:
-        label = document_key(document.body)
-        if label is not None:
+        inventory.by_id.setdefault(document.id.lower(), document)
+        labels, tagged = document_keys(document.tags, document.body)
+        inventory.keys_of[document.id] = labels
+        if tagged:
+            inventory.tagged.add(document.id)
+        for label in labels:
             inventory.documents.setdefault(label, []).append(document)
 
 
@@ -340,7 +384,7 @@ def resolve_entries(
         seen.add(item.key)
     for alert in alerts:
         entry = _entry(feature, runbook_task_spec(alert), inventory, alert=alert)
-        entry.document = inventory.document_for(alert.label)
+        entry.document = inventory.document_for(alert.label, entry.task)
         entry.document_action = "reused" if entry.document else "planned"
         entries.append(entry)
         seen.add(entry.key)
@@ -352,7 +396,7 @@ def resolve_entries(
         area = (areas or {}).get(key) or (RUNBOOK_AREA if runbook else key.split(":")[0])
         entry = OpsEntry(key, area, task.title, task=task, action="orphaned" if runbook and alerts_known else "other")
         if runbook:
-            entry.document = inventory.document_for(entry.label)
+            entry.document = inventory.document_for(entry.label, task)
         entries.append(entry)
     return entries
 
@@ -365,11 +409,13 @@ def _entry(feature: Task, item: PlaybookItem, inventory: Inventory, *, playbook:
 
 
 def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_names: Sequence[str],
-           alert_files: Sequence[tuple[Path, str]], *, match: bool = True) -> Survey:
+           alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None) -> Survey:
     """Read everything a run needs and (unless ``match`` is False) find the existing work; writes nothing.
 
-    Raises NotFoundError for the feature, UsageError for an unknown playbook, and
-    ConfigError (exit 2, file and position) for a bad alert file.
+    ``alerts``, when given, are the alerts of ``alert_files`` already read (by
+    discovery); otherwise the files are read here. Raises NotFoundError for the
+    feature, UsageError for an unknown playbook, and ConfigError (exit 2, file and
+    position) for a bad alert file.
     """
     from flowops.workflow.guard import check
     from flowops.workflow.state import state_of
@@ -382,9 +428,10 @@ def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_
     if not names:
         raise UsageError("no playbook selected", hint="pass --playbook NAME or set operate.playbooks in .flowops/config.toml")
     items = select_items(playbooks, names)
-    alerts = read_alert_files(list(alert_files))
+    notes: list[str] = []
+    read = list(alerts) if alerts is not None else read_alert_files(list(alert_files), notes)
     found = Survey(feature, state, decision, names, items, item_areas(playbooks), [shown for _path, shown in alert_files],
-                   alerts, Inventory())
+                   read, Inventory(), notes=notes)
     if match:
         found.match(backlog)
     return found
@@ -418,7 +465,8 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     """
     reason = check_bypass(options.skip_state_check, options.reason)
     # Outside a dry run the existing work is looked up under the lock only, not twice.
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run,
+                   alerts=options.alerts)
     bypassed = guard(found, options.skip_state_check)
     if options.dry_run:
         return OperateResult(found, True, bypassed, reason)
@@ -436,6 +484,7 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
                                          "alert_files": found.alert_files, "alerts": [a.name for a in found.alerts]})
     with file_lock(backlog.lock_file(f"operate-{feature.id.lower()}.lock"), timeout=LOCK_TIMEOUT):
         found.match(backlog)  # under the lock: another run may just have created some of it
+        found.notes.extend(_tag_documents(backlog, found.entries, found.inventory))
         _create_documents(project, backlog, feature, found.entries)
         _create_tasks(project, backlog, feature, found.entries, options.assignee)
     for entry in found.entries:
@@ -454,6 +503,30 @@ def _no_emit(*_args: Any, **_kwargs: Any) -> None:
     return None
 
 
+def _tag_documents(backlog: Any, entries: list[OpsEntry], inventory: Inventory) -> list[str]:
+    """Give the key tag to runbook documents found another way (earlier versions, a lost tag); one note each."""
+    from flowops.backlog.documents import Documents
+
+    notes = []
+    documents = Documents(backlog)
+    for entry in entries:
+        document = entry.document
+        if not entry.is_runbook or document is None or document.id in inventory.tagged:
+            continue
+        label = entry.label
+
+        def add_tag(doc: Document, label: str = label) -> None:
+            if label not in doc.tags:
+                doc.tags = [*doc.tags, label]
+
+        entry.document, changed = documents.update(document.id, add_tag)
+        inventory.tagged.add(document.id)
+        if changed:
+            notes.append(f"{document.id}: added the tag {label} to its frontmatter, where edits of the body cannot "
+                         "remove it (it was found by its body line or its runbook task)")
+    return notes
+
+
 def _create_documents(project: Any, backlog: Any, feature: Task, entries: list[OpsEntry]) -> None:
     from flowops.backlog.documents import Documents
 
@@ -462,7 +535,8 @@ def _create_documents(project: Any, backlog: Any, feature: Task, entries: list[O
         if entry.alert is None or entry.document is not None:
             continue
         body = render_runbook_document(entry.alert, feature.id, feature.title)
-        entry.document = documents.create(runbook_document_title(entry.alert), type="guide", body=body)
+        entry.document = documents.create(runbook_document_title(entry.alert), type="guide", body=body,
+                                          tags=document_tags(entry.alert))
         entry.document_action = "created"
 
 

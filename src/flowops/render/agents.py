@@ -1,12 +1,21 @@
 """One output format per coding agent, all derived from the same command source.
 
-| agent   | file for ``flow/operate``                 | metadata                     | arguments       |
-|---------|-------------------------------------------|------------------------------|-----------------|
-| claude  | .claude/commands/flow/operate.md          | YAML frontmatter             | ``$ARGUMENTS``  |
-| copilot | .github/prompts/flow.operate.prompt.md    | YAML frontmatter, agent mode | text after it   |
-| gemini  | .gemini/commands/flow/operate.toml        | TOML description + prompt    | ``{{args}}``    |
-| cursor  | .cursor/commands/flow-operate.md          | none (plain markdown)        | text after it   |
-| codex   | .codex/prompts/flow-operate.md            | YAML frontmatter             | ``$ARGUMENTS``  |
+| agent          | file for ``flow/operate``                              | invoked as          | arguments      |
+|----------------|--------------------------------------------------------|---------------------|----------------|
+| claude         | .claude/commands/flow-operate.md                       | ``/flow-operate``   | ``$ARGUMENTS`` |
+| claude-plugin  | .claude/flowops-plugin/flow/commands/operate.md        | ``/flow:operate``   | ``$ARGUMENTS`` |
+| copilot        | .github/prompts/flow.operate.prompt.md                 | ``/flow.operate``   | text after it  |
+| gemini         | .gemini/commands/flow/operate.toml                     | ``/flow:operate``   | ``{{args}}``   |
+| cursor         | .cursor/commands/flow-operate.md                       | ``/flow-operate``   | text after it  |
+| codex          | .codex/prompts/flow-operate.md                         | ``/prompts:flow-operate`` | ``$ARGUMENTS`` |
+
+Claude Code names a project command after its file only: a folder under
+``.claude/commands/`` is shown as a label, so ``flow/operate.md`` would be offered as
+``/operate`` (and clash with any other ``operate``). Project files are therefore flat.
+The ``flow:`` namespace comes from a plugin: a Claude Code plugin's commands are always
+``/<plugin name>:<file name>``, so ``claude-plugin`` writes a plugin named ``flow``
+(``.claude-plugin/plugin.json`` plus ``commands/``) inside a one-plugin local
+marketplace, ready for ``claude --plugin-dir`` or ``/plugin marketplace add``.
 """
 
 from __future__ import annotations
@@ -25,13 +34,19 @@ TRAILING_ARGUMENTS = "the text typed after the command name in the chat message"
 
 @dataclass(frozen=True)
 class AgentFormat:
-    """How one coding agent stores a slash command."""
+    """How one coding agent stores a slash command.
+
+    ``extra_files`` gives files the format needs besides one per command (a plugin's
+    manifest), as relative path -> text; ``note`` what to tell the user after installing.
+    """
 
     name: str
     title: str
     relpath: Callable[[CommandSource], str]
     invocation: Callable[[CommandSource], str]
     render: Callable[[CommandSource], str]
+    extra_files: Callable[[list[CommandSource]], dict[str, str]] | None = None
+    note: str | None = None
 
 
 def _frontmatter(fields: dict[str, str], note: str | None = None) -> str:
@@ -92,15 +107,72 @@ def _dashed(source: CommandSource) -> str:
     return "-".join(source.parts)
 
 
+# The Claude Code plugin: a local marketplace (MARKETPLACE) holding one plugin (PLUGIN_NAME).
+PLUGIN_NAME = "flow"
+MARKETPLACE = "flowops"
+PLUGIN_ROOT = ".claude/flowops-plugin"
+PLUGIN_DESCRIPTION = "flowops slash commands: take a Validated feature to Deployed (/flow:operate), see where it stands (/flow:status)"
+
+
+def _plugin_command(source: CommandSource) -> str:
+    # Inside the plugin the file name is the command; the plugin's name is the namespace.
+    return "-".join(source.parts[1:]) if len(source.parts) > 1 and source.parts[0] == PLUGIN_NAME else _dashed(source)
+
+
+def _plugin_files(sources: list[CommandSource]) -> dict[str, str]:
+    import json
+
+    from flowops import __version__
+
+    manifest = {
+        "name": PLUGIN_NAME,
+        "description": PLUGIN_DESCRIPTION,
+        "version": __version__,
+        "author": {"name": "flowops"},
+    }
+    marketplace = {
+        "name": MARKETPLACE,
+        "owner": {"name": "flowops"},
+        "description": "The flowops slash commands for Claude Code, written by `flowops commands install --agent claude-plugin`",
+        "plugins": [{"name": PLUGIN_NAME, "source": f"./{PLUGIN_NAME}", "description": PLUGIN_DESCRIPTION,
+                     "version": __version__}],
+    }
+    return {
+        f"{PLUGIN_ROOT}/.claude-plugin/marketplace.json": json.dumps(marketplace, indent=2) + "\n",
+        f"{PLUGIN_ROOT}/{PLUGIN_NAME}/.claude-plugin/plugin.json": json.dumps(manifest, indent=2) + "\n",
+    }
+
+
+CLAUDE_PLUGIN_NOTE = (
+    f"Claude Code loads the plugin '{PLUGIN_NAME}' (commands /{PLUGIN_NAME}:operate, /{PLUGIN_NAME}:status) either for "
+    f"one session with `claude --plugin-dir {PLUGIN_ROOT}/{PLUGIN_NAME}`, or for good from its local marketplace: "
+    f"in Claude Code run `/plugin marketplace add ./{PLUGIN_ROOT}` and then `/plugin install {PLUGIN_NAME}@{MARKETPLACE}`"
+)
+CODEX_NOTE = (
+    "Codex reads custom prompts only from $CODEX_HOME/prompts (~/.codex/prompts), not from the project: "
+    "copy them there (`mkdir -p ~/.codex/prompts && cp .codex/prompts/flow-*.md ~/.codex/prompts/`) "
+    "or start Codex with CODEX_HOME pointing at a folder that holds them"
+)
+
+
 AGENTS: dict[str, AgentFormat] = {
     agent.name: agent
     for agent in (
         AgentFormat(
             "claude",
-            "Claude Code",
-            lambda s: f".claude/commands/{s.name}.md",
-            lambda s: s.slash,
+            "Claude Code (project commands)",
+            lambda s: f".claude/commands/{_dashed(s)}.md",
+            lambda s: "/" + _dashed(s),
             _render_claude,
+        ),
+        AgentFormat(
+            "claude-plugin",
+            "Claude Code (plugin 'flow')",
+            lambda s: f"{PLUGIN_ROOT}/{PLUGIN_NAME}/commands/{_plugin_command(s)}.md",
+            lambda s: f"/{PLUGIN_NAME}:{_plugin_command(s)}",
+            _render_claude,
+            extra_files=_plugin_files,
+            note=CLAUDE_PLUGIN_NOTE,
         ),
         AgentFormat(
             "copilot",
@@ -129,6 +201,7 @@ AGENTS: dict[str, AgentFormat] = {
             lambda s: f".codex/prompts/{_dashed(s)}.md",
             lambda s: "/prompts:" + _dashed(s),
             _render_codex,
+            note=CODEX_NOTE,
         ),
     )
 }

@@ -1,0 +1,137 @@
+"""From spec files to the rules file's text, and comparing it with the file on disk.
+
+Shared by ``flowops slo generate`` (write or ``--check``) and the ``slo.rules`` check, so
+both agree byte for byte on what "current" means.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flowops.errors import ConfigError, UsageError
+from flowops.slo.model import DAY, DEFAULT_PERIOD, MIN_PERIOD, format_duration, parse_duration
+from flowops.slo.rules import DEFAULT_STYLE, HEADER_MARK, SEVERITY_STYLES, RuleOptions, render_rules
+from flowops.slo.runbooks import RunbookLinks, runbook_links
+from flowops.slo.specs import SpecSet, read_specs, spec_display
+
+MAX_RULES_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What shapes the output besides the specs (``[slo]`` in the config, or command options)."""
+
+    default_period: int = DEFAULT_PERIOD
+    severity: str = DEFAULT_STYLE
+    runbook_base_url: str | None = None
+
+    @classmethod
+    def from_config(cls, config: Any, *, default_period: str | None = None, severity: str | None = None,
+                    runbook_base_url: str | None = None) -> Settings:
+        """Options given win over ``slo.*`` settings; a bad value names where it came from (exit 2)."""
+        period_text = default_period or config.get("slo.default_period") or format_duration(DEFAULT_PERIOD)
+        where = "--default-period" if default_period else "slo.default_period"
+        period = parse_period(period_text, where, None if default_period else config.source)
+        style = severity or config.get("slo.severity") or DEFAULT_STYLE
+        if style not in SEVERITY_STYLES:
+            raise ConfigError(f"unknown severity style '{style}'", path=None if severity else config.source,
+                              field=None if severity else "slo.severity",
+                              hint=f"use one of: {', '.join(SEVERITY_STYLES)}")
+        base = runbook_base_url if runbook_base_url is not None else config.get("slo.runbook_base_url")
+        return cls(period, style, base or None)
+
+
+def parse_period(text: str, where: str, path: str | None = None) -> int:
+    """A period such as ``30d`` or ``4w`` in minutes; ConfigError (exit 2) when unusable."""
+    minutes = parse_duration(text)
+    if minutes is None or minutes % DAY or minutes < MIN_PERIOD:
+        raise ConfigError(f"'{text}' is not an SLO period", path=path, field=where if path else None,
+                          hint=f"give whole days or weeks of at least {format_duration(MIN_PERIOD)}, such as 30d or 4w")
+    return minutes
+
+
+@dataclass
+class Generated:
+    """The result of one generation: the specs read and the rules file's text."""
+
+    specs: SpecSet
+    text: str
+    links: RunbookLinks
+    command: str
+
+    @property
+    def missing_runbooks(self) -> list[str]:
+        """Alerts linked to the documents folder for now: no runbook document yet, and no runbook_url of the spec's."""
+        names = [meta.name for slo in self.specs.slos for meta in (slo.page, slo.ticket)
+                 if meta is not None and "runbook_url" not in meta.annotations]
+        return self.links.missing(names)
+
+
+def command_line(spec_files: Sequence[str], output: str, settings: Settings) -> str:
+    """The command that regenerates the file, for its header (options only where not the defaults)."""
+    words = ["flowops", "slo", "generate"]
+    if settings.default_period != DEFAULT_PERIOD:
+        words += ["--default-period", format_duration(settings.default_period)]
+    if settings.severity != DEFAULT_STYLE:
+        words += ["--severity", settings.severity]
+    if settings.runbook_base_url:
+        words += ["--runbook-base-url", settings.runbook_base_url]
+    words += [*spec_files, "-o", output]
+    return shlex.join(words)
+
+
+def generate(project: Any, spec_paths: Sequence[Path], output: Path, settings: Settings, *,
+             confine: bool = False) -> Generated:
+    """Read the specs and render the rules (nothing written). ConfigError (exit 2) for invalid specs."""
+    specs = read_specs(spec_paths, root=project.root, default_period=settings.default_period, confine=confine)
+    specs.raise_errors()
+    links = runbook_links(project, settings.runbook_base_url)
+    shown_output = spec_display(output, project.root)
+    # The files read, not the arguments as spelled (a folder, ./x.yml): the header, and so
+    # --check, must not depend on how the specs were named on the command line.
+    command = command_line(specs.files, shown_output, settings)
+    options = RuleOptions(severity=settings.severity, runbook_url=links, command=command)
+    return Generated(specs, render_rules(specs.slos, options), links, command)
+
+
+def rule_options(project: Any, settings: Settings) -> RuleOptions:
+    """The options the rules are written with (for the budget table and the runbook alerts)."""
+    return RuleOptions(severity=settings.severity, runbook_url=runbook_links(project, settings.runbook_base_url))
+
+
+def read_existing(output: Path) -> str | None:
+    """The current rules file's text, None when it does not exist; UsageError when it cannot be compared."""
+    try:
+        with open(output, "rb") as handle:
+            raw = handle.read(MAX_RULES_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise UsageError(f"{output} is a folder", hint="give the path of the rules file to write") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {output}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_RULES_BYTES:
+        return raw[:MAX_RULES_BYTES].decode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
+
+
+def is_generated(text: str) -> bool:
+    """True when ``text`` starts with the header flowops writes (so rewriting it loses nothing)."""
+    return text.startswith(HEADER_MARK)
+
+
+def differences(current: str, expected: str, name: str, limit: int = 30) -> tuple[int | None, list[str]]:
+    """(first differing line of ``current``, a short unified diff) between the file and what would be generated."""
+    old, new = current.splitlines(), expected.splitlines()
+    first = next((i + 1 for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), None)
+    if first is None and len(old) != len(new):
+        first = min(len(old), len(new)) + 1
+    diff = list(difflib.unified_diff(old, new, f"{name} (on disk)", f"{name} (from the specs)", n=1, lineterm=""))
+    if len(diff) > limit:
+        diff = diff[:limit] + [f"... ({len(diff) - limit} more diff lines)"]
+    return first, diff
