@@ -88,3 +88,15 @@ def test_a_rename_that_cannot_happen_changes_nothing(flowops, repo):
     assert "task-1 - New.md" in refused.stderr
     assert path.exists() and path.read_bytes() == before
     assert _event_types(flowops) == ["task.created"]
+
+
+def test_creating_several_tasks_writes_none_when_one_is_refused(backlog_project):
+    import pytest
+
+    from flowops.backlog.store import NewTask
+    from flowops.errors import UsageError
+
+    _project, backlog = backlog_project
+    with pytest.raises(UsageError, match="1 MiB"):
+        backlog.create_many([NewTask("Fine"), NewTask("Huge", description="z" * (MAX_FILE_BYTES + 1))])
+    assert list(backlog.folder_path("tasks").iterdir()) == []

@@ -450,6 +450,7 @@ class Backlog:
         if not prepared:
             return []
         created: list[Task] = []
+        writes: list[tuple[Path, bytes]] = []
         with file_lock(self._locks_dir() / "create.lock"):
             used = self._used_ids()
             last: dict[tuple, TaskId] = {}  # (parent, draft) -> the id handed out last in this call
@@ -472,10 +473,14 @@ class Backlog:
                 except ValueError as exc:
                     raise UsageError(str(exc)) from None
                 check_size(data, task.id)
-                atomic_write_bytes(path, data)
                 task.path = path
                 task.folder = folder
                 created.append(task)
+                writes.append((path, data))
+            # Every task is rendered and checked before the first is written: one that would
+            # be refused leaves none of the others behind.
+            for path, data in writes:
+                atomic_write_bytes(path, data)
         return created
 
     def _prepare_new(self, new: NewTask, parents: dict[str, Task]) -> tuple[Task, Task | None, str]:
