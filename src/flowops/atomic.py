@@ -60,7 +60,10 @@ def is_temp_name(name: str) -> bool:
     """True for the name of a temporary file an interrupted atomic write may have left."""
     parts = name.split(".")
     # Earlier versions used ".tmp"; their leftovers (same pid.hex pattern) match too.
-    return name.startswith(".") and name.endswith((TEMP_SUFFIX, ".tmp")) and len(parts) >= 5 and parts[-3].isdigit() and len(parts[-2]) == 8 and all(c in "0123456789abcdef" for c in parts[-2])
+    if not (name.startswith(".") and name.endswith((TEMP_SUFFIX, ".tmp")) and len(parts) >= 5):
+        return False
+    pid, random = parts[-3], parts[-2]
+    return pid.isdigit() and len(random) == 8 and all(c in "0123456789abcdef" for c in random)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, *, mode: int | None = None) -> None:

@@ -521,7 +521,9 @@ def _yaml_entries(text: str, first_line: int) -> list[Entry]:
     for index, (start, end, key, value) in enumerate(spans):
         if start < position or (index + 1 < len(spans) and spans[index + 1][0] < end):
             # Two keys on one line (a flow mapping): no line belongs to one key alone.
-            raise FrontmatterError("flowops cannot edit a frontmatter written as a flow mapping ({...}); write one key per line", first_line + start)
+            raise FrontmatterError(
+                "flowops cannot edit a frontmatter written as a flow mapping ({...}); write one key per line", first_line + start
+            )
         entries.extend(Entry(None, [line]) for line in lines[position:start])
         rest = lines[start].split(":", 1)[1].strip() if ":" in lines[start] else ""
         entries.append(Entry(key, lines[start:end], value, rest=rest))

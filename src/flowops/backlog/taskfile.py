@@ -338,7 +338,8 @@ def check_size(data: bytes, what: str) -> None:
         from flowops.errors import UsageError
 
         raise UsageError(
-            f"{what} would be {len(data) / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB limit for a backlog file; nothing was changed",
+            f"{what} would be {len(data) / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB limit "
+            "for a backlog file; nothing was changed",
             hint="keep long notes in a document (`flowops doc create`) and link it from the task",
         )
 

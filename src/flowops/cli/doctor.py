@@ -9,7 +9,8 @@ from flowops.cli.output import output_options, print_json, resolve_mode, write
 
 
 @click.command("doctor")
-@click.option("--fix", is_flag=True, help="Renumber duplicate task ids (the oldest keeps its id) and remove temporary files interrupted writes left.")
+@click.option("--fix", is_flag=True,
+              help="Renumber duplicate task ids (the oldest keeps its id) and remove temporary files interrupted writes left.")
 @output_options
 @click.pass_context
 def doctor_command(ctx, fix, plain, as_json):

@@ -106,7 +106,7 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
 
         paths = [Path(project.root, f) for f in config.get("operate.alerts") or []]
         shown = list(config.get("operate.alerts") or [])
-        for path, name in zip(paths, shown):
+        for path, name in zip(paths, shown, strict=True):
             try:
                 check_regular_inside(path, Path(project.root))  # the repository names these: its own files only
             except RefusedFile as exc:

@@ -106,49 +106,43 @@ def emit(
         return report
     # hooks.yaml is read before the event is recorded, so that no configured secret reaches
     # the log even inside the event's data; a broken file is recorded right after the event.
-    loaded, load_error = None, None
-    if no_hooks:
-        report.secrets = _secrets_of(project)
-    else:
-        try:
-            loaded = _load(project)
-        except ConfigError as exc:
-            load_error = exc
-            report.secrets = _secrets_of(project)
-        else:
-            report.secrets = loaded[1].secrets
+    loaded, load_error, report.secrets = _load_before_recording(project, no_hooks)
     audit.append(project, [{"kind": "event", "event": redact_data(event.to_dict(), report.secrets)}])
     if no_hooks:
         return report
-    if load_error is not None or loaded is None:
+    if loaded is None:
         _record_load_error(project, event, load_error)
-        raise load_error  # type: ignore[misc]
+        raise load_error  # type: ignore[misc]  # loaded is None only when loading failed
 
     plugins, hooks_file, types = loaded
     warnings.extend(str(p) for p in hooks_file.warnings)
     warnings.extend(str(f) for f in plugins.unreported(f for f in plugins.failures if f.hook in (None, "register_handler_types")))
     for hook in hooks_file.hooks:
-        if not hook_matches(hook, event):
-            continue
-        unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
-        if report.stopped_by is not None:
-            result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"{report.stopped_by} failed with fail_mode: stop")
-        elif unset:
-            result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_unset_note(unset))
-        else:
-            result = deliver(project, hook, types[hook.type], event, secrets=report.secrets)
-            if not result.ok and result.requeue:
-                _queue(project, event, result, warnings, report.secrets)
-            if not result.ok and hook.fail_mode == "stop":
-                report.stopped_by = hook.name
-        audit.append(project, [delivery_record(event, result)])
-        report.results.append(result)
+        if hook_matches(hook, event):
+            _deliver_one(project, hook, types, event, report)
 
     observed = _observe(plugins, event)
     if observed:
         audit.append(project, [delivery_record(event, result) for result in observed])
         report.results.extend(observed)
     return report
+
+
+def _deliver_one(project: Any, hook: Any, types: Mapping[str, Any], event: Event, report: EmitReport) -> None:
+    """Deliver ``event`` to one matching hook of an emit (or skip it), queue and record the result."""
+    unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
+    if report.stopped_by is not None:
+        result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"{report.stopped_by} failed with fail_mode: stop")
+    elif unset:
+        result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_unset_note(unset))
+    else:
+        result = deliver(project, hook, types[hook.type], event, secrets=report.secrets)
+        if not result.ok and result.requeue:
+            _queue(project, event, result, report.warnings, report.secrets)
+        if not result.ok and hook.fail_mode == "stop":
+            report.stopped_by = hook.name
+    audit.append(project, [delivery_record(event, result)])
+    report.results.append(result)
 
 
 def deliver(
@@ -242,6 +236,17 @@ def _load(project: Any):
     except ConfigError as exc:
         exc.hooks_file = True  # type: ignore[attr-defined]  # the bus records these itself
         raise
+
+
+def _load_before_recording(project: Any, no_hooks: bool) -> tuple[Any, ConfigError | None, list[str]]:
+    """(plugins, hooks file, types) or None, the ConfigError that stopped loading, the secrets to mask."""
+    if no_hooks:
+        return None, None, _secrets_of(project)
+    try:
+        loaded = _load(project)
+    except ConfigError as exc:
+        return None, exc, _secrets_of(project)
+    return loaded, None, loaded[1].secrets
 
 
 def _record_load_error(project: Any, event: Event, exc: ConfigError | None) -> None:

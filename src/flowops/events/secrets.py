@@ -99,55 +99,62 @@ def configured(data: Any, environ: Mapping[str, str] | None = None) -> tuple[lis
     every handler, not only the handler that uses them: a command may print another
     handler's webhook secret.
     """
-    env = os.environ if environ is None else environ
-    values: list[str] = []
-    short: list[str] = []
+    found = _Collector(os.environ if environ is None else environ)
+    found.walk(data)
+    return list(dict.fromkeys(found.values)), found.short
 
-    def keep(value: str, name: str, *, warn: bool = True) -> None:
+
+class _Collector:
+    """Walks a hooks.yaml document and keeps every secret value it configures."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.env = environ
+        self.values: list[str] = []
+        self.short: list[str] = []  # names of values too short to mask
+
+    def keep(self, value: str, name: str, *, warn: bool = True) -> None:
         if not value:
             return
         if len(value) < _MIN_SECRET_LENGTH:
             # Literal values are in the repository for anyone to read; only a value that comes
             # from the environment is a secret whose leak is worth a warning.
-            if warn and name not in short:
-                short.append(name)
+            if warn and name not in self.short:
+                self.short.append(name)
             return
-        values.append(value)
+        self.values.append(value)
 
-    def walk(node: Any, key: Any = None) -> None:
+    def walk(self, node: Any, key: Any = None) -> None:
         if isinstance(node, Mapping):
             for child_key, child in node.items():
-                if child_key == "secret_env" and isinstance(child, str) and child in env:
-                    keep(env[child], child)
+                if child_key == "secret_env" and isinstance(child, str) and child in self.env:
+                    self.keep(self.env[child], child)
                 elif child_key == "env" and isinstance(child, Mapping):
-                    for env_key, env_value in child.items():
-                        if isinstance(env_value, (str, int, float)) and not isinstance(env_value, bool):
-                            text = str(env_value)
-                            if not VAR_RE.search(text):
-                                keep(text, f"env {env_key}", warn=False)
-                walk_values(child, child_key)
+                    self.literal_env(child)
+                self.walk(child, child_key)
         elif isinstance(node, list):
             for item in node:
-                walk(item, key)
+                self.walk(item, key)
+        elif isinstance(node, str):
+            self.string(node, key)
 
-    def walk_values(node: Any, key: Any) -> None:
-        if isinstance(node, str):
-            for name in VAR_RE.findall(node):
-                if name in env:
-                    keep(env[name], name)
-            if "://" in node:
-                try:
-                    expanded = expand(node, env)
-                except UnsetVariable:
-                    return
-                for match in _URL_USERINFO_RE.finditer(expanded):
-                    for part in match.group("userinfo").split(":", 1):
-                        keep(part, f"the credentials of a URL in {key}")
-        else:
-            walk(node, key)
+    def literal_env(self, env: Mapping) -> None:
+        for name, value in env.items():
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and not VAR_RE.search(str(value)):
+                self.keep(str(value), f"env {name}", warn=False)
 
-    walk(data)
-    return list(dict.fromkeys(values)), short
+    def string(self, text: str, key: Any) -> None:
+        for name in VAR_RE.findall(text):
+            if name in self.env:
+                self.keep(self.env[name], name)
+        if "://" not in text:
+            return
+        try:
+            expanded = expand(text, self.env)
+        except UnsetVariable:
+            return
+        for match in _URL_USERINFO_RE.finditer(expanded):
+            for part in match.group("userinfo").split(":", 1):
+                self.keep(part, f"the credentials of a URL in {key}")
 
 
 def redact_data(value: Any, secrets: Iterable[str]) -> Any:

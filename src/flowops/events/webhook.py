@@ -133,7 +133,8 @@ class WebhookHandler(HandlerType):
                 response = _post_within(url, body, headers, min(request_timeout, remaining))
             except _WallClockTimeout:
                 result.status = None
-                result.error = f"timed out after {min(request_timeout, remaining):g} s waiting for {endpoint(url)} (wall clock: no complete answer)"
+                seconds = min(request_timeout, remaining)
+                result.error = f"timed out after {seconds:g} s waiting for {endpoint(url)} (wall clock: no complete answer)"
                 retryable = True
             except requests.RequestException as exc:
                 result.status = None
@@ -146,7 +147,7 @@ class WebhookHandler(HandlerType):
                 break
             if result.attempts >= max_attempts:
                 if result.attempts > 1:
-                    result.error += f" (gave up after {result.attempts} attempts)"
+                    result.error = f"{result.error} (gave up after {result.attempts} attempts)"
                 break
             delay = _retry_after(response)
             if delay is None:
@@ -154,7 +155,7 @@ class WebhookHandler(HandlerType):
 
                 delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (result.attempts - 1)) * random.uniform(0.5, 1.0)
             if context.clock() + delay >= budget_end:
-                result.error += f" (gave up: the next attempt would pass the {context.timeout:g} s limit)"
+                result.error = f"{result.error} (gave up: the next attempt would pass the {context.timeout:g} s limit)"
                 break
             context.sleep(delay)
         result.requeue = not result.ok and result.status != 410
@@ -229,13 +230,12 @@ def _post_within(url: str, body: bytes, headers: dict, seconds: float) -> Any:
 
 
 def _shut(sockets: list) -> None:
+    import contextlib
     import socket
 
     for sock in list(sockets):
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 _ADAPTER_CLASS: Any = None
