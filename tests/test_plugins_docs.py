@@ -96,8 +96,8 @@ def test_loading_and_filtering_the_config_and_variable_examples_work(flowops, in
     (repo / ".flowops" / "config.toml").write_text(blocks(body, "toml")[0], encoding="utf-8")
     names = lambda result: [p["name"] for p in json.loads(result.stdout)["plugins"]]  # noqa: E731
     install_plugin("freeze", plugin_from(blocks(section("Writing a plugin"), "python")[0], "flowops_freeze"))
-    assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "freeze"]
-    assert names(flowops("plugins list --json", env={"FLOWOPS_LOAD_PLUGINS": ""})) == ["sre", "handlers", "criteria-lint"]
+    assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "incidents", "freeze"]
+    assert names(flowops("plugins list --json", env={"FLOWOPS_LOAD_PLUGINS": ""})) == ["sre", "handlers", "criteria-lint", "incidents"]
     assert "FLOWOPS_LOAD_PLUGINS= flowops playbooks list" in body
 
 

@@ -33,6 +33,7 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "slo.default_period": ("a string (a duration such as 30d or 4w)", str, "30d"),
     "slo.severity": ('a string ("page-ticket" or "critical-warning")', str, "page-ticket"),
     "slo.runbook_base_url": ("a string (a URL)", str, None),
+    "incidents.no_postmortem_severities": ("a list of severities", list, ["warning", "ticket", "info"]),
 }
 
 

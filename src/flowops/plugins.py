@@ -23,6 +23,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "mlops": "flowops.builtin.mlops_playbook",
     "handlers": "flowops.builtin.handlers",
     "criteria-lint": "flowops.builtin.criteria_lint",
+    "incidents": "flowops.builtin.incident_gate",
 }
 ENTRY_POINT_GROUP = "flowops"
 

@@ -168,6 +168,25 @@ class Body:
         elif not self.blocks and not self.preamble.strip():
             self.preamble = "\n"
 
+    # -- sections Backlog.md does not know (kept as written, e.g. an incident's Timeline) --
+    def other_block(self, title: str) -> Block | None:
+        """The first ``## <title>`` block that is not a Backlog.md section (title matched case-insensitively)."""
+        wanted = " ".join(title.split()).lower()
+        for block in self.blocks:
+            if block.key is None and " ".join((block.heading or "").split()).lower() == wanted:
+                return block
+        return None
+
+    def set_other_block(self, title: str, block_text: str) -> None:
+        """Replace the ``## <title>`` block with ``block_text`` (heading included), or insert it after the description."""
+        text = block_text.rstrip("\n")
+        existing = self.other_block(title)
+        if existing is not None:
+            existing.text = text
+            return
+        described = [i for i, b in enumerate(self.blocks) if b.key == "description"]
+        self._place(Block(None, text, "", False, title), described[-1] + 1 if described else len(self.blocks))
+
     def _insert(self, new: Block) -> None:
         rank = ORDER.index(new.key)
         before = [i for i, b in enumerate(self.blocks) if b.key in ORDER and ORDER.index(b.key) < rank]
@@ -180,6 +199,9 @@ class Body:
             position = 0  # a description leads the body, as Backlog.md writes it
         else:
             position = len(self.blocks)
+        self._place(new, position)
+
+    def _place(self, new: Block, position: int) -> None:
         if not self.blocks:
             if self.preamble.strip():
                 self.preamble = self.preamble.rstrip("\n") + "\n\n"

@@ -20,6 +20,7 @@ from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
 from flowops.backlog.model import Task
 from flowops.backlog.naming import TaskId, id_from_filename, id_parts, parse_task_id, task_filename, try_parse_task_id
+from flowops.backlog.sections import Body
 from flowops.backlog.taskfile import TaskFile, TaskParseError, render_new_task
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
 from flowops.locks import file_lock
@@ -120,6 +121,7 @@ class NewTask:
     due_date: str | None = None
     ordinal: int | float | None = None
     draft: bool = False
+    sections: list[str] = field(default_factory=list)  # ``## Title`` blocks Backlog.md does not know
 
 
 @dataclass
@@ -416,6 +418,7 @@ class Backlog:
         """
         self.require()
         known: dict[str, Task] = {task.id: task for task in parents}
+        news = list(news)
         prepared = [self._prepare_new(new, known) for new in news]
         if not prepared:
             return []
@@ -423,7 +426,7 @@ class Backlog:
         with file_lock(self._locks_dir() / "create.lock"):
             used = self._used_ids()
             last: dict[tuple, TaskId] = {}  # (parent, draft) -> the id handed out last in this call
-            for task, parent_task, folder in prepared:
+            for (task, parent_task, folder), new in zip(prepared, news):
                 parent_id = try_parse_task_id(parent_task.id, self.config.task_prefix) if parent_task else None
                 slot = (parent_id, folder == "drafts")
                 previous = last.get(slot)
@@ -438,7 +441,7 @@ class Backlog:
                 task.created_date = now_stamp()
                 path = self.folder_path(folder) / task_filename(task.id, task.title)
                 try:
-                    data = render_new_task(task)
+                    data = render_new_task(task, new.sections)
                 except ValueError as exc:
                     raise UsageError(str(exc)) from None
                 atomic_write_bytes(path, data)
@@ -488,11 +491,14 @@ class Backlog:
         task.definition_of_done = [Criterion(i + 1, text.strip()) for i, text in enumerate(dod) if text.strip()]
         return task, parent_task, "drafts" if new.draft else "tasks"
 
-    def update(self, id_text: str, mutate: Callable[[Task], None], *, folders: Iterable[str] = READABLE, touch: bool = True) -> Update:
+    def update(self, id_text: str, mutate: Callable[[Task], None], *, folders: Iterable[str] = READABLE, touch: bool = True,
+               edit_body: Callable[[Task, Body], None] | None = None) -> Update:
         """Apply ``mutate`` to the task under its lock; write only if something changed.
 
         The file is re-read inside the lock, so concurrent edits of different fields of
         one task all survive. ``updated_date`` is set when anything changed.
+        ``edit_body(task, body)``, called after ``mutate``, may change the body's other
+        blocks (``Body.set_other_block``); such a change is reported as ``body``.
         """
         self.require()
         wanted = self.parse_id(id_text)
@@ -502,14 +508,22 @@ class Backlog:
             before = task_file.task.copy()
             task = task_file.task
             mutate(task)
+            body = None
+            if edit_body is not None:
+                import copy
+
+                body = copy.deepcopy(task_file.body)
+                edit_body(task, body)
             changed = task_file.changed_fields(task)
+            if body is not None and body.render() != task_file.doc.body_text:
+                changed.append("body")
             if not changed:
                 return Update(before, task, [])
             if touch and changed != ["ordinal"]:
                 # Reordering alone leaves updated_date alone, as in Backlog.md 1.52.
                 task.updated_date = now_stamp()
             try:
-                data = task_file.render(task)
+                data = task_file.render(task, body)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             old_path = task_file.path

@@ -281,10 +281,14 @@ class TaskFile:
                 names.append(attr)
         return names
 
-    def render(self, task: Task) -> bytes:
-        """The file with ``task``'s values; only changed fields are re-rendered."""
+    def render(self, task: Task, body: Body | None = None) -> bytes:
+        """The file with ``task``'s values; only changed fields are re-rendered.
+
+        ``body`` is an edited copy of ``self.body`` whose other blocks (sections Backlog.md
+        does not know, such as an incident's Timeline) are written as they stand.
+        """
         changed = set(self.changed_fields(task))
-        if not changed:
+        if not changed and (body is None or body.render() == self.doc.body_text):
             return self.doc.raw
         front = copy.deepcopy(self.front)
         for key, attr, kind in FIELDS:
@@ -295,7 +299,7 @@ class TaskFile:
                 front.delete(key)
             else:
                 front.set(key, value, order=KEY_ORDER)
-        body = copy.deepcopy(self.body)
+        body = copy.deepcopy(self.body if body is None else body)
         for attr in TEXT_SECTIONS:
             if attr in changed:
                 content = getattr(task, attr) or ""
@@ -319,8 +323,12 @@ def _criteria_key(items: list[Criterion]) -> list[tuple[str, bool]]:
     return [(c.text.strip(), c.checked) for c in items]
 
 
-def render_new_task(task: Task) -> bytes:
-    """A new task file exactly as Backlog.md 1.52 writes one."""
+def render_new_task(task: Task, sections: tuple[str, ...] | list[str] = ()) -> bytes:
+    """A new task file exactly as Backlog.md 1.52 writes one.
+
+    ``sections`` are whole ``## Title`` blocks Backlog.md does not know (it keeps them
+    as written); they follow the description.
+    """
     front = Frontmatter()
     for key, attr, kind in FIELDS:
         value = _frontmatter_value(task, attr, kind)
@@ -331,6 +339,7 @@ def render_new_task(task: Task) -> bytes:
     blocks = []
     if task.description.strip():
         blocks.append(render_text_section("description", task.description))
+    blocks.extend(section.strip("\n") for section in sections if section.strip())
     for attr in CHECKLISTS:
         section = render_checklist(attr, getattr(task, attr))
         if section:

@@ -31,6 +31,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "hooks": ("flowops.cli.hooks", "hooks_group"),
     "git": ("flowops.cli.git", "git_group"),
     "operate": ("flowops.cli.operate", "operate_command"),
+    "incident": ("flowops.cli.incident", "incident_group"),
     "ac": ("flowops.cli.ac", "ac_group"),
     "slo": ("flowops.cli.slo", "slo_group"),
     "commands": ("flowops.cli.commands", "commands_group"),

@@ -376,12 +376,19 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
     forced: list[str] = []
 
     def mutate(task) -> None:
+        was_done = is_done_status(task.status, backlog.config.done_status)
         apply_edit(task, edit)
         done = backlog.config.done_status
         if is_done_status(task.status, done):
             forced.extend(enforce_done(task, done, setting, force=force, hint=(
                 f"check them with `flowops task edit {task.id} --check-ac N` once they are true, "
                 "or pass --force (recorded in the audit log)")))
+            if not was_done:
+                # Incidents and postmortems: --force waives criteria, never the postmortem.
+                from flowops.incidents.gate import applies_to, require_done_allowed
+
+                if applies_to(task):
+                    require_done_allowed(backlog, task)
 
     update = backlog.update(task_id, mutate)
     if update.changed:

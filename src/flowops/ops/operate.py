@@ -329,6 +329,13 @@ def find_inventory(backlog: Any, feature: Task) -> Inventory:
     return inventory
 
 
+def runbook_documents(backlog: Any) -> Inventory:
+    """Every runbook document of the backlog by key, as ``find_inventory`` finds them (no tasks)."""
+    inventory = Inventory()
+    _find_documents(backlog, inventory)
+    return inventory
+
+
 def _find_documents(backlog: Any, inventory: Inventory) -> None:
     from flowops.backlog.documents import Documents
 

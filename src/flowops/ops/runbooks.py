@@ -24,9 +24,12 @@ wins over it: a body copied from another runbook does not move that runbook.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
-from flowops.ops.alerts import Alert
-from flowops.ops.playbook import PlaybookItem
+from flowops.backlog.model import Document, Task
+from flowops.ops.alerts import Alert, slugify
+from flowops.ops.playbook import KEY_LABEL_PREFIX, PlaybookItem
 
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
@@ -208,6 +211,68 @@ def unfilled_sections(body: str) -> list[str]:
         if text is None or PLACEHOLDER in text or not _COMMENT.sub("", text).strip():
             unfilled.append(section)
     return unfilled
+
+
+def section_text(body: str, section: str) -> str | None:
+    """The text under the runbook section ``section`` (one of SECTIONS) of ``body``, or None without that heading."""
+    lines = _section_bodies(body).get(section.lower())
+    return None if lines is None else "\n".join(lines).strip("\n")
+
+
+@dataclass
+class RunbookLink:
+    """The runbook ``flowops operate`` made for one alert: its task and its document (either may be missing).
+
+    ``other_tasks`` are further task ids carrying the same key label (one per feature
+    that alerts on the same name); the lowest id is ``task``.
+    """
+
+    alert: str
+    label: str
+    task: Task | None = None
+    document: Document | None = None
+    other_tasks: list[str] = field(default_factory=list)
+
+
+def runbook_label(alert_name: str) -> str:
+    """The key label of the runbook task and document of the alert called ``alert_name``."""
+    return f"{KEY_LABEL_PREFIX}{AREA}:{slugify(alert_name)}"
+
+
+def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
+    """Find the runbook task and document of the alert ``alert_name`` in ``backlog``.
+
+    The task is the lowest-id task in ``tasks/`` or ``completed/`` carrying the alert's
+    key label. The document is found as ``flowops operate`` finds it
+    (``Inventory.document_for``): by its key (the frontmatter tag, else the body line of
+    earlier versions), failing that through the task's documentation entry. Unreadable
+    files are skipped. Nothing is written.
+    """
+    from flowops.backlog.naming import id_parts
+    from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
+    from flowops.ops.operate import runbook_documents
+
+    label = runbook_label(alert_name)
+    link = RunbookLink(alert_name, label)
+    marker = label.encode()
+    tasks: list[Task] = []
+    for ref in backlog.scan(("tasks", "completed")):
+        try:
+            with open(ref.spath, "rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)  # TaskFile refuses bigger files; never read one whole
+            if marker not in raw:
+                continue
+            task = TaskFile(raw, ref.path, ref.folder).parsed
+        except (OSError, TaskParseError):
+            continue
+        if label in (item.strip() for item in task.labels):
+            tasks.append(task)
+    tasks.sort(key=lambda t: (id_parts(t.id) or ("", ()))[1])
+    if tasks:
+        link.task = tasks[0]
+        link.other_tasks = [t.id for t in tasks[1:]]
+    link.document = runbook_documents(backlog).document_for(label, link.task)
+    return link
 
 
 def document_key(body: str) -> str | None:
