@@ -154,3 +154,15 @@ def test_calls_from_several_threads_run_one_at_a_time_and_keep_their_own_output(
     for thread in threads:
         thread.join(timeout=120)
     assert results == {"1": ["TASK-1"] * 8, "2": ["TASK-2"] * 8}
+
+
+def test_incidents_are_tools_too_with_the_incident_as_task_id(project, flowops):
+    opened = call("incident_open", {"title": "Checkout returns 502", "severity": "critical", "by": "sre-agent"})
+    assert opened.ok, opened.error
+    incident = opened.structured()["incident"]["id"]
+    assert call("incident_note", {"task_id": incident, "text": "rolled back to v41", "by": "sre-agent"}).ok
+    shown = call("incident_show", {"task_id": incident})
+    assert shown.structured() == json.loads(flowops(f"incident show {incident} --json").stdout)
+    assert "rolled back to v41" in json.dumps(shown.structured())
+    missing = call("incident_resolve", {"task_id": incident, "no_postmortem": True}).error
+    assert (missing.kind, missing.message) == ("usage", "--no-postmortem needs --reason TEXT")

@@ -66,7 +66,7 @@ def test_lists_every_tool_with_its_schema_and_the_slash_commands_as_prompts(proj
 
     tools, prompts, rendered = with_session(project, scenario)
     by_name = {tool.name: tool for tool in tools}
-    assert ISSUE_TOOLS <= set(by_name)
+    assert set(by_name) >= ISSUE_TOOLS
     for tool in tools:
         assert tool.description and len(tool.description) > 40, tool.name
         assert tool.input_schema["type"] == "object" and tool.input_schema["additionalProperties"] is False

@@ -32,11 +32,11 @@ def server_parameters(root: Path, *args: str) -> StdioServerParameters:
 @asynccontextmanager
 async def mcp_session(root: Path, *args: str) -> AsyncIterator[ClientSession]:
     """An initialised client session with a `flowops mcp` started in ``root``."""
-    with open(os.devnull, "w") as quiet:  # noqa: PTH123  (the server's own start-up line)
-        async with stdio_client(server_parameters(root, *args), errlog=quiet) as (read, write):
-            async with ClientSession(read, write, read_timeout_seconds=REQUEST_TIMEOUT) as session:
-                await session.initialize()
-                yield session
+    with open(os.devnull, "w") as quiet:  # the server's own start-up line
+        async with (stdio_client(server_parameters(root, *args), errlog=quiet) as (read, write),
+                    ClientSession(read, write, read_timeout_seconds=REQUEST_TIMEOUT) as session):
+            await session.initialize()
+            yield session
 
 
 def with_session(root: Path, scenario: Callable[[ClientSession], Awaitable[T]], *args: str) -> T:

@@ -149,6 +149,30 @@ TOOLS: tuple[Tool, ...] = (
          "factor, windows and how long the budget lasts at that rate. spec: Sloth or OpenSLO files or folders "
          "(default: slo.specs in the config).",
          read_only=True),
+    Tool("incident_list", ("incident", "list"),
+         "List incidents (tasks labelled ops:incident) with their state, severity, times to acknowledge and "
+         "resolve, and where their postmortem stands. Filter by state, severity, since.",
+         read_only=True),
+    Tool("incident_show", ("incident", "show"),
+         "One incident: timings, alerts, linked runbook, timeline, postmortem and action items.",
+         read_only=True),
+    Tool("incident_open", ("incident", "open"),
+         "Open an incident by hand (it counts as acknowledged by its opener), linked to the runbooks of its "
+         "alerts. Emits incident.opened."),
+    Tool("incident_ack", ("incident", "ack"),
+         "Acknowledge an incident: someone is on it. No change when someone already responded."),
+    Tool("incident_note", ("incident", "note"),
+         "Add a timestamped note to an incident's timeline (the first note acknowledges it)."),
+    Tool("incident_resolve", ("incident", "resolve"),
+         "Record an incident's resolution: creates its postmortem document and task when one is due (by "
+         "severity), else closes it. no_postmortem needs a reason. Running it again creates only what is missing."),
+    Tool("incident_actions", ("incident", "actions"),
+         "Turn each action item of an incident's postmortem into a task under the incident (ops:action-item); "
+         "items already tracked are left alone. dry_run lists what would be created."),
+    Tool("incident_stats", ("incident", "stats"),
+         "The weekly review's numbers: incidents by severity, time to acknowledge and to resolve (median, p90), "
+         "postmortems due and finished, open action items.",
+         read_only=True),
     # As their issues land: a row whose command this flowops does not have is left out.
     Tool("ac_verify", ("ac", "verify"),
          "Run the checks bound to acceptance criteria (verify: code spans) against the repository and report "
@@ -161,10 +185,11 @@ TOOLS: tuple[Tool, ...] = (
 )
 
 # Task id arguments carry these names in the click commands; the tool argument is task_id.
-_TASK_ID_NAMES = {"task_id", "task_ids", "feature_id"}
+_TASK_ID_NAMES = {"task_id", "task_ids", "feature_id", "incident_id"}
 _ARGUMENT_HELP = {
     "task_id": "The task's id as the backlog shows it: TASK-12, 12, or 12.1 for a subtask.",
-    "title": "The task's title.",
+    "title": "The title.",
+    "text": "The text of the note.",
     "query": "The text to search for.",
     "workflow": "A workflow name such as operate, or its command such as /flow:operate.",
     "type": "The event name: dotted lower-case words such as deploy.completed.",
@@ -241,6 +266,8 @@ def _param(p: click.Parameter) -> Param:
         many = p.nargs == -1
         required = bool(p.required)
         help_text = _ARGUMENT_HELP.get(name, "")
+        if p.name == "incident_id":
+            help_text = "The incident's task id, e.g. TASK-31 (incident_list shows them)."
         if many and name == "task_id":
             help_text = "One or more task ids as the backlog shows them: TASK-12, 12, or 12.1 for a subtask."
         item = _item_type(p.type)
