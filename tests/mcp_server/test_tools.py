@@ -34,7 +34,8 @@ def test_every_row_whose_command_exists_is_a_tool_with_a_description_and_a_valid
         if command_of(row) is None:
             assert get_tool(row.name) is None
             continue
-        schema = input_schema(row)
+        schema = input_schema(row)  # raises for a row naming a parameter its command lacks
+        assert get_tool(row.name) is row
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["type"] == "object" and row.description
         for name, prop in schema["properties"].items():
@@ -110,3 +111,12 @@ def test_click_messages_are_put_in_tool_terms():
 def test_only_names_parameters_the_command_has():
     for row in available_tools():
         assert params_of(row) or row.name == "discover", row.name
+
+
+def test_a_row_naming_a_parameter_its_command_lacks_fails_loudly():
+    from flowops.mcp_server.tools import Tool
+
+    row = Tool("task_peek", ("task", "view"), "A row with a typo.", only=("task_id", "verbose"))
+    with pytest.raises(LookupError, match="flowops task view has no parameter verbose"):
+        params_of(row)
+    assert command_of(Tool("later", ("no-such-group", "cmd"), "Not landed yet.")) is None

@@ -199,8 +199,20 @@ _OUTPUT_FLAGS = {"plain", "as_json"}
 
 
 def available_tools() -> list[Tool]:
-    """The rows whose command this flowops has (a row may wait for its command to land)."""
-    return [tool for tool in TOOLS if command_of(tool) is not None]
+    """The rows whose command this flowops has (a row may wait for its command to land).
+
+    A row whose parameters cannot be derived is left out too, so one bad row cannot take
+    the whole tool list down; tests/mcp_server/test_tools.py fails on it.
+    """
+    return [tool for tool in TOOLS if command_of(tool) is not None and _derivable(tool)]
+
+
+def _derivable(tool: Tool) -> bool:
+    try:
+        params_of(tool)
+    except LookupError:
+        return False
+    return True
 
 
 def get_tool(name: str) -> Tool | None:
@@ -252,6 +264,9 @@ def params_of(tool: Tool) -> tuple[Param, ...]:
 
 
 def _param(p: click.Parameter) -> Param:
+    if p.nargs > 1 or getattr(p, "count", False) or getattr(p, "secondary_opts", None):
+        # Not needed by any command yet; refused here, where a test sees it, not guessed at.
+        raise LookupError(f"parameter {p.name}: nargs > 1, counting options and --x/--no-x flags have no tool form yet")
     if isinstance(p, click.Option):
         longs = [o for o in p.opts if o.startswith("--")] or list(p.opts)
         flag = max(longs, key=len)
@@ -279,7 +294,7 @@ def _param(p: click.Parameter) -> Param:
         schema = item_schema
     if help_text:
         schema = {"description": _help(help_text, p), **schema}
-    spellings = (*p.opts, *getattr(p, "secondary_opts", ()))
+    spellings = tuple(p.opts)
     if flag is None:
         spellings += (p.make_metavar(click.Context(click.Command("flowops"))), str(getattr(p, "metavar", None) or ""))
     return Param(name, flag, tuple(s for s in spellings if s), item, many, required, schema)
