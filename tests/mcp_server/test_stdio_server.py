@@ -287,3 +287,11 @@ def test_the_server_runs_from_the_console_script_too(project):
 
     name, instructions = anyio.run(main)
     assert name == "flowops" and '"kind"' in instructions
+
+
+def test_a_folder_without_a_backlog_is_served_with_a_warning_and_an_empty_input_ends_it(repo):
+    params = server_parameters(repo)
+    done = subprocess.run([params.command, *params.args], cwd=repo, input="", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert f"warning: no backlog in {repo} yet" in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -39,7 +40,14 @@ def mcp_command(root: Path | None) -> None:
             raise UsageError(f"--root {root}: no such folder")
         os.chdir(root)
     # Tool arguments name paths relative to the project root, wherever the agent started us.
-    os.chdir(find_project().root)
+    project = find_project()
+    os.chdir(project.root)
+    if not project.backlog_dir.is_dir():
+        click.echo(f"warning: no backlog in {project.root} yet: tools answer 'no backlog found' until "
+                   "`flowops init` runs there", err=True)
+    if sys.stdin.isatty():
+        click.echo("note: a coding agent starts this server and talks to it over stdin/stdout; "
+                   "see `flowops commands install --mcp`. Ctrl-C stops it.", err=True)
     from flowops.mcp_server.server import serve
 
     with contextlib.suppress(KeyboardInterrupt):  # ^C in a terminal: stop quietly
