@@ -225,8 +225,12 @@ def get_tool(name: str) -> Tool | None:
 
 @cache
 def _command_at(path: tuple[str, ...]) -> click.Command | None:
-    from flowops.cli import cli
+    from flowops.cli import BUILTIN_COMMANDS, cli
 
+    # Built-in commands only: a plugin's command of the same name is not the tool's command,
+    # and looking up an unknown name would load every plugin.
+    if not path or path[0] not in BUILTIN_COMMANDS:
+        return None
     command: click.Command = cli
     for word in path:
         if not isinstance(command, click.Group):
