@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -40,3 +41,14 @@ def flowops(repo: Path, monkeypatch):
         return run_flowops(args, cwd or repo, input=input, env=env)
 
     return call
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    """The promtool binary: skipped without it, unless FLOWOPS_REQUIRE_PROMTOOL=1 (CI), which makes that a failure."""
+    found = shutil.which("promtool")
+    if found is None:
+        if os.environ.get("FLOWOPS_REQUIRE_PROMTOOL") == "1":
+            pytest.fail("FLOWOPS_REQUIRE_PROMTOOL=1 but promtool is not on PATH (.ci/run installs it)", pytrace=False)
+        pytest.skip("promtool is not on PATH (install the Debian package prometheus, or run .ci/run)")
+    return found

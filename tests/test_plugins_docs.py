@@ -96,8 +96,8 @@ def test_loading_and_filtering_the_config_and_variable_examples_work(flowops, in
     (repo / ".flowops" / "config.toml").write_text(blocks(body, "toml")[0], encoding="utf-8")
     names = lambda result: [p["name"] for p in json.loads(result.stdout)["plugins"]]  # noqa: E731
     install_plugin("freeze", plugin_from(blocks(section("Writing a plugin"), "python")[0], "flowops_freeze"))
-    assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "incidents", "freeze"]
-    assert names(flowops("plugins list --json", env={"FLOWOPS_LOAD_PLUGINS": ""})) == ["sre", "handlers", "criteria-lint", "incidents"]
+    assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "incidents", "checks", "freeze"]
+    assert names(flowops("plugins list --json", env={"FLOWOPS_LOAD_PLUGINS": ""})) == ["sre", "handlers", "criteria-lint", "incidents", "checks"]
     assert "FLOWOPS_LOAD_PLUGINS= flowops playbooks list" in body
 
 
@@ -232,3 +232,15 @@ def test_lint_criterion_the_example_rule_flags_a_placeholder_as_shown(flowops, i
     result = flowops(flowops_args(command))
     assert result.exit_code == 3, result
     assert result.stdout.splitlines() == shown
+
+
+def test_register_checks_the_example_check_is_bound_and_verified_as_shown(flowops, install_plugin, backlog, repo):
+    body = section("`register_checks(")
+    install_plugin("docker-user", plugin_from(blocks(body, "python")[0], "flowops_docker_user"))
+    (repo / "Dockerfile").write_text("FROM python:3.12 AS build\nRUN make\nFROM gcr.io/distroless/python3\nUSER 65532\n")
+    (repo / "worker.Dockerfile").write_text("FROM golang:1.23\nUSER nobody\nFROM alpine:3.20\nCOPY --from=0 /w /w\n")
+    backlog.create(NewTask(title="Container image", acceptance_criteria=["The image runs as a non-root user"]))
+    for command, shown in sessions(body):
+        result = flowops(flowops_args(command))
+        assert result.exit_code == (3 if "verify" in command else 0), result
+        assert result.stdout.splitlines() == shown

@@ -28,6 +28,8 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "operate.files": ("a list of repository paths", list, []),
     "operate.assignee": ("a string", str, "@sre-agent"),
     "events.source": ("a string", str, None),
+    "discover.include": ("a list of globs", list, []),
+    "discover.exclude": ("a list of globs", list, []),
     "slo.specs": ("a list of SLO spec file paths", list, []),
     "slo.output": ("a string (the generated rules file)", str, None),
     "slo.default_period": ("a string (a duration such as 30d or 4w)", str, "30d"),

@@ -77,3 +77,15 @@ def lint_criterion(text):
     of ``flowops.acceptance.lint.Finding`` (rule, message, suggestion) or a single
     Finding, or an empty list / None when the criterion passes.
     """
+
+
+@hookspec
+def register_checks(register):
+    """Contribute checks that acceptance criteria can be bound to (``verify: NAME [ARG...]``).
+
+    Called when criteria are verified (``flowops ac verify``, ``ac bind``, the evidence
+    gates) and when checks are listed. ``register`` takes one ``flowops.checks.Check``:
+    a name (``k8s.resources``), a summary and ``run(context, args) -> CheckResult``
+    (status pass/fail/skipped/error and evidence naming path, line and object).
+    Returns nothing.
+    """

@@ -24,6 +24,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "handlers": "flowops.builtin.handlers",
     "criteria-lint": "flowops.builtin.criteria_lint",
     "incidents": "flowops.builtin.incident_gate",
+    "checks": "flowops.builtin.checks",
 }
 ENTRY_POINT_GROUP = "flowops"
 

@@ -101,3 +101,18 @@ def test_the_builtin_playbook_modules_are_plain_plugins(module):
     registered = []
     module.register_playbooks(registered.append)
     assert len(registered) == 1 and registered[0].plugin is None
+
+
+def test_the_sre_playbook_binds_its_criteria_to_checks_wherever_a_machine_can_decide():
+    from flowops.checks.binding import find_binding
+
+    bound = {item.key: [find_binding(c).check for c in item.criteria if find_binding(c)] for item in sre_playbook.SRE.items}
+    assert bound == {
+        "cicd": ["gha.sbom", "gha.provenance", "gha.pinned", "gha.permissions"],
+        "kubernetes": ["k8s.resources", "k8s.probes", "k8s.hpa", "k8s.pdb", "k8s.netpol", "k8s.rbac", "k8s.nonroot"],
+        "observability": ["file dashboards"],
+        "slo": ["prom.rules", "prom.alerts", "ops.runbooks"],
+    }
+    # What needs a person (a smoke test run, a review of the policies) stays manual.
+    manual = [c for item in sre_playbook.SRE.items for c in item.criteria if find_binding(c) is None]
+    assert len(manual) == 17

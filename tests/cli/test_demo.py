@@ -6,11 +6,18 @@ def test_the_demo_tells_the_whole_story_and_deploy_completed_reaches_the_handler
     result = flowops(["demo", str(target)])
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for step in ("$ flowops init", "$ flowops workflow check operate TASK-1", "$ flowops operate TASK-1 --alerts",
-                 "$ flowops task edit TASK-1.1 --check-ac 1", "$ flowops doc edit doc-1",
+    for step in ("$ flowops init", "$ flowops workflow check operate TASK-1", "$ flowops discover",
+                 "$ flowops operate TASK-1\n", "$ flowops task edit TASK-1.1 --check-ac 1", "$ flowops doc edit doc-1",
                  "$ flowops operate TASK-1 --complete"):
         assert step in out
     assert "7 tasks created, 0 reused" in out and "0 tasks created, 7 reused" in out
+    # The validate gate refuses unchecked criteria before the feature is Validated.
+    assert "TASK-1 cannot move to Validated: the gate criteria_checked not met" in result.stderr
+    # A bound criterion fails with evidence, the manifest is fixed, the same check passes and ticks it.
+    failing, passing = out.split("$ flowops ac verify TASK-1.2 --update")
+    assert "#3 [ ] FAIL `verify: k8s.probes`" in failing.split("$ flowops ac verify TASK-1.2\n")[1]
+    assert "k8s/checkout.yaml:18 Deployment/checkout container api: no readinessProbe and no livenessProbe" in failing
+    assert "#3 [ ] PASS `verify: k8s.probes`" in passing and "TASK-1.2: ticked #1, #3, #5, #6, #7, #9, #10" in passing
     received = [json.loads(line) for line in (target / "events-received.jsonl").read_text().splitlines() if line.strip()]
     deploy = [e for e in received if e["type"] == "deploy.completed"]
     assert len(deploy) == 1 and deploy[0]["data"]["spec_id"] == "checkout"

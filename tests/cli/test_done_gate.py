@@ -96,12 +96,15 @@ def test_operate_complete_into_done_passes_the_gate_for_the_feature_itself(proje
         if task.parent_task_id == "TASK-1":
             checks = " ".join(f"--check-ac {c.index}" for c in task.acceptance_criteria)
             assert flowops(f"task edit {task.id} {checks} -s Done").exit_code == 0
-    result = flowops("operate 1 --complete --playbook sre")
+    # This repository has no manifests or workflows for the sre checks to read: the
+    # evidence is not what this test is about, so it is skipped (with a reason, audited).
+    no_verify = "--no-verify --reason 'done gate test: no service repository here'"
+    result = flowops(f"operate 1 --complete --playbook sre {no_verify}")
     assert result.exit_code == 3, result
     assert "TASK-1 cannot be Done" in result.stderr and "  - #1 p95 below 200 ms" in result.stderr
     assert "workflow:Building" in labels(project, "TASK-1")
     assert flowops("task edit 1 --check-ac 1").exit_code == 0
-    assert flowops("operate 1 --complete --playbook sre").exit_code == 0
+    assert flowops(f"operate 1 --complete --playbook sre {no_verify}").exit_code == 0
     assert "workflow:Done" in labels(project, "TASK-1")
 
 

@@ -13,8 +13,12 @@ from flowops.backlog.store import Backlog
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
 from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
+from tests.support.runbooks import written
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
+# A service repository where every check the sre playbook binds passes (its alerts are those
+# of alerts/prometheus_rules.yml, with the annotations prom.alerts asks for).
+READY = Path(__file__).resolve().parents[1] / "data" / "evidence" / "ready"
 
 RECORDER = """\
 version: 1
@@ -30,8 +34,7 @@ def project(repo, flowops):
     """TASK-1 in Validated, its sre tasks and three runbooks created, a handler recording deploy.completed."""
     assert flowops("init").exit_code == 0
     assert flowops("task create 'Checkout service' -l workflow:Validated").exit_code == 0
-    (repo / "monitoring").mkdir()
-    shutil.copy(ALERTS / "prometheus_rules.yml", repo / "monitoring" / "alerts.yml")
+    shutil.copytree(READY, repo, dirs_exist_ok=True)
     (repo / ".flowops" / "hooks.yaml").write_text(RECORDER)
     config = repo / ".flowops" / "config.toml"
     config.write_text(config.read_text().replace("alerts = []", 'alerts = ["monitoring/alerts.yml"]'))
@@ -57,9 +60,8 @@ def finish_task(flowops, repo, task_id: str) -> None:
 
 
 def fill_runbook(path: Path) -> None:
-    """What a person does: replace every skeleton line with real text."""
-    text = path.read_text()
-    path.write_text(re.sub(r"TODO\(runbook\): ", "", text))
+    """What a person does: write every section in place of its skeleton."""
+    path.write_text(written(path.read_text()))
 
 
 def finish_everything(flowops, repo) -> None:
@@ -95,9 +97,10 @@ def test_complete_is_refused_with_a_precise_list_and_nothing_written(flowops, pr
     assert result.exit_code == 3, result
     problems = [line[4:] for line in result.stderr.splitlines() if line.startswith("  - ")]
     assert problems == [
-        "TASK-1.2 (ops:kubernetes) is To Do, not Done; acceptance criteria #2, #4, #5, #6 unchecked (4 of 6)",
-        "TASK-1.3 (ops:observability) is To Do, not Done; acceptance criteria #1, #2, #3, #4 unchecked (4 of 4)",
-        "TASK-1.4 (ops:slo) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5, #6 unchecked (6 of 6)",
+        "TASK-1.2 (ops:kubernetes) is To Do, not Done; acceptance criteria #2, #4, #5, #6, #7, #8, #9, #10, #11 unchecked "
+        "(9 of 11)",
+        "TASK-1.3 (ops:observability) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
+        "TASK-1.4 (ops:slo) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5, #6, #7 unchecked (7 of 7)",
         "TASK-1.5 (ops:runbook:high-error-rate) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
         "TASK-1.6 (ops:runbook:high-latency) is To Do, not Done; acceptance criteria #1, #2, #3, #4, #5 unchecked (5 of 5)",
         "TASK-1.6 (ops:runbook:high-latency): runbook document doc-2 still has skeleton sections: Symptoms, Diagnosis, "
@@ -109,11 +112,16 @@ def test_complete_is_refused_with_a_precise_list_and_nothing_written(flowops, pr
         "Escalation",
     ]
     assert "TASK-1 cannot be marked Deployed: 8 operations items not finished" in result.stderr
-    assert snapshot(project) == before
+    log = ".flowops/log/events.jsonl"
+    after = snapshot(project)
+    new_records = after.pop(log)[len(before.pop(log)):].decode().splitlines()
+    assert after == before
+    # The only trace of the refusal: the verification it ran, in the audit log.
+    assert [json.loads(line)["kind"] for line in new_records] == ["verification"]
     assert not (project / "deploy-event.json").exists()
 
 
-def test_a_runbook_whose_only_gap_is_its_document_still_blocks(flowops, project):
+def test_a_runbook_whose_only_gap_is_its_document_still_blocks(flowops, project, promtool):
     finish_everything(flowops, project)
     doc3 = project / "backlog" / "docs" / "doc-3 - Runbook-CheckoutDown.md"
     doc3.write_text(doc3.read_text() + "\n## Escalation\n\n- TODO(runbook): who is paged\n")
@@ -122,7 +130,11 @@ def test_a_runbook_whose_only_gap_is_its_document_still_blocks(flowops, project)
     data = json.loads(result.stdout)
     assert data["completed"] is False
     assert [p["message"] for p in data["error"]["problems"]] == [
-        "TASK-1.7 (ops:runbook:checkout-down): runbook document doc-3 still has skeleton sections: Escalation"
+        "TASK-1.7 (ops:runbook:checkout-down): runbook document doc-3 still has skeleton sections: Escalation",
+        # The ticked "each alert has a written runbook" criterion is not trusted over the evidence either.
+        "TASK-1.4 #7 is ticked but its check `verify: ops.runbooks` fails: 1 missing or unwritten runbook part\n"
+        "      backlog/docs/doc-3 - Runbook-CheckoutDown.md:61 runbook doc-3 for CheckoutDown: TODO(runbook) marker: "
+        "who is paged",
     ]
 
 
@@ -136,9 +148,8 @@ def test_a_missing_task_is_a_gap_until_operate_runs(flowops, project):
 # -- accepted -----------------------------------------------------------------------------------
 
 
-def test_complete_after_the_work_moves_to_deployed_and_a_handler_receives_deploy_completed(flowops, project):
+def test_complete_after_the_work_moves_to_deployed_and_a_handler_receives_deploy_completed(flowops, project, promtool):
     finish_everything(flowops, project)
-    (project / "k8s").mkdir()
     result = flowops("operate 1 --complete --spec-id checkout -f k8s -f monitoring/alerts.yml --plain")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[0] == "TASK-1: Validated -> Deployed (via operate)"
@@ -155,22 +166,22 @@ def test_complete_after_the_work_moves_to_deployed_and_a_handler_receives_deploy
     assert again.exit_code == 4 and "it is in Deployed" in again.stderr
 
 
-def test_spec_id_and_files_come_from_the_config(flowops, project):
+def test_spec_id_and_files_come_from_the_config(flowops, project, promtool):
     finish_everything(flowops, project)
     config = project / ".flowops" / "config.toml"
-    text = config.read_text().replace("files = []", 'files = [".github/workflows/checkout.yml"]')
+    text = config.read_text().replace("files = []", 'files = [".github/workflows/release.yml"]')
     config.write_text(text.replace("[operate]", '[operate]\nspec_id = "checkout-v2"'))
     result = flowops("operate 1 --complete --json")
     assert result.exit_code == 0, result
     data = json.loads(result.stdout)
     assert data["completed"] is True and data["spec_id"] == "checkout-v2"
-    assert data["files"] == [".github/workflows/checkout.yml"]
+    assert data["files"] == [".github/workflows/release.yml"]
     event = json.loads((project / "deploy-event.json").read_text())
-    assert event["data"]["files"] == [".github/workflows/checkout.yml"]
+    assert event["data"]["files"] == [".github/workflows/release.yml"]
     assert "does not exist" in result.stderr  # the bus keeps a missing path, with a warning
 
 
-def test_complete_dry_run_says_the_gate_passes_and_writes_nothing(flowops, project):
+def test_complete_dry_run_says_the_gate_passes_and_writes_nothing(flowops, project, promtool):
     finish_everything(flowops, project)
     before = snapshot(project)
     result = flowops("operate 1 --complete --dry-run --plain")
@@ -202,7 +213,7 @@ class Freeze:
         return "change freeze until Monday" if to_state == "Deployed" else None
 
 
-def test_a_plugin_veto_exits_4_and_writes_nothing(flowops, project, install_plugin):
+def test_a_plugin_veto_exits_4_and_writes_nothing(flowops, project, promtool, install_plugin):
     install_plugin("freeze", Freeze())
     finish_everything(flowops, project)
     result = flowops("operate 1 --complete")
@@ -212,7 +223,7 @@ def test_a_plugin_veto_exits_4_and_writes_nothing(flowops, project, install_plug
     assert not (project / "deploy-event.json").exists()
 
 
-def test_an_orphaned_runbook_does_not_block_completion(flowops, project):
+def test_an_orphaned_runbook_does_not_block_completion(flowops, project, promtool):
     finish_everything(flowops, project)
     assert flowops("task edit 1.7 -s 'In Progress'").exit_code == 0
     rules = project / "monitoring" / "alerts.yml"
@@ -233,7 +244,7 @@ def test_status_counts_tasks_criteria_and_runbooks_per_area(flowops, project):
     assert result.exit_code == 0, result
     data = json.loads(result.stdout)
     areas = {a["area"]: a for a in data["areas"]}
-    assert areas["cicd"] == {"area": "cicd", "tasks_done": 1, "tasks_total": 1, "ac_checked": 6, "ac_total": 6, "missing": 0}
+    assert areas["cicd"] == {"area": "cicd", "tasks_done": 1, "tasks_total": 1, "ac_checked": 9, "ac_total": 9, "missing": 0}
     assert areas["kubernetes"]["ac_checked"] == 2 and areas["kubernetes"]["tasks_done"] == 0
     assert areas["runbook"]["tasks_total"] == 3 and areas["runbook"]["ac_total"] == 15
     assert data["runbooks"]["filled"] == 1 and data["runbooks"]["total"] == 3
@@ -247,7 +258,7 @@ def test_status_plain_shows_a_row_per_area(flowops, project):
     lines = result.stdout.splitlines()
     assert lines[0] == "TASK-1 Checkout service [Validated]"
     assert lines[1].split() == ["area", "tasks", "done", "criteria", "checked", "without", "a", "task"]
-    assert lines[2].split() == ["cicd", "0/1", "0/6", "0"]
+    assert lines[2].split() == ["cicd", "0/1", "0/9", "0"]
     assert "runbook documents filled in: 0/3" in result.stdout
 
 

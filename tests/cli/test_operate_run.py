@@ -213,8 +213,31 @@ def test_a_disappeared_alert_leaves_its_runbook_task_orphaned_not_deleted(flowop
 
 def test_without_alert_files_no_runbook_is_called_orphaned(flowops, project):
     operate(flowops)
+    (project / "monitoring" / "alerts.yml").unlink()  # nothing left for discovery to find either
     data = operate(flowops, alerts="")
+    assert data["alert_files"] == []
     assert data["orphaned"] == [] and data["runbooks"] == [] and data["created"] == []
+
+
+def test_without_alert_options_the_alert_files_discovery_finds_are_read_and_named(flowops, project):
+    shutil.copy(ALERTS / "prometheus_rule_crd.yml", project / "monitoring" / "orders.yaml")
+    result = flowops("operate 1 --json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    assert data["alert_files"] == ["monitoring/alerts.yml", "monitoring/orders.yaml"]
+    assert [r["alert"] for r in data["runbooks"]] == ["HighErrorRate", "High Latency", "CheckoutDown", "OrdersQueueBacklog"]
+    assert ("no --alerts given: read the alert files discovery found: monitoring/alerts.yml, monitoring/orders.yaml"
+            in result.stderr)
+
+
+def test_discovered_prometheusrule_resources_in_multi_document_manifests_get_runbooks(flowops, project):
+    (project / "monitoring" / "alerts.yml").unlink()
+    (project / "k8s").mkdir()
+    crd = (ALERTS / "prometheus_rule_crd.yml").read_text()
+    (project / "k8s" / "app.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: orders}\n---\n" + crd)
+    data = operate(flowops, alerts="")
+    assert data["alert_files"] == ["k8s/app.yaml"]
+    assert [(r["alert"], r["source"]) for r in data["runbooks"]] == [("OrdersQueueBacklog", "k8s/app.yaml:13")]
 
 
 def test_alert_files_come_from_the_config_when_none_is_given(flowops, project):
@@ -302,6 +325,7 @@ class SecurityPlaybook:
 
 
 def test_a_third_party_playbook_is_used_by_name(flowops, project, install_plugin):
+    (project / "monitoring" / "alerts.yml").unlink()  # playbooks only: no runbooks
     install_plugin("acme-security", SecurityPlaybook())
     data = operate(flowops, "--playbook security", alerts="")
     assert [(e["id"], e["label"], e["title"], e["playbook"]) for e in data["created"]] == [
@@ -314,6 +338,7 @@ def test_a_third_party_playbook_is_used_by_name(flowops, project, install_plugin
 
 
 def test_the_mlops_playbook_is_selected_by_name(flowops, project):
+    (project / "monitoring" / "alerts.yml").unlink()  # playbooks only: no runbooks
     data = operate(flowops, "--playbook mlops", alerts="")
     labels = [e["label"] for e in data["created"]]
     assert labels and all(label.startswith("ops:mlops:") for label in labels)

@@ -34,8 +34,8 @@ def test_plain_list_shows_each_playbook_with_its_plugin_and_items(flowops, insta
     lines = result.stdout.splitlines()
     assert lines[0].startswith("mlops (plugin mlops): ")
     sre = lines.index(next(line for line in lines if line.startswith("sre (plugin sre): ")))
-    assert lines[sre + 1].split() == ["cicd", "cicd", "6", "criteria", "CI/CD", "pipeline", "for", "{feature}"]
-    assert lines[sre + 4].split()[:3] == ["slo", "monitoring", "6"]
+    assert lines[sre + 1].split() == ["cicd", "cicd", "9", "criteria", "CI/CD", "pipeline", "for", "{feature}"]
+    assert lines[sre + 4].split()[:3] == ["slo", "monitoring", "7"]
     assert result.stderr == ""
 
 
@@ -51,7 +51,7 @@ def test_json_list_has_stable_keys_and_counts_criteria(flowops, install_plugin):
         "label": "ops:cicd",
         "title": "CI/CD pipeline for {feature}",
         "area": "cicd",
-        "criteria_count": 6,
+        "criteria_count": 9,
     }
     assert [item["key"] for item in sre["items"]] == ["cicd", "kubernetes", "observability", "slo"]
 

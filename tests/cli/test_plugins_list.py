@@ -6,7 +6,7 @@ from flowops import __version__
 from flowops.hookspecs import hookimpl
 from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
-BUILTINS = ["sre", "mlops", "handlers", "criteria-lint", "incidents"]
+BUILTINS = ["sre", "mlops", "handlers", "criteria-lint", "incidents", "checks"]
 ROW_KEYS = {"name", "version", "distribution", "builtin", "module", "hooks", "error"}
 
 
@@ -30,7 +30,8 @@ def test_plain_list_shows_builtins_first_with_version_distribution_and_hooks(flo
     assert rows[3][3] == "(built-in)  lint_criterion"
     # A plugin object without a distribution (not installed through pip) shows "-".
     assert rows[4][3] == "(built-in)  check_transition"
-    assert rows[5] == ["slack", "-", "-", "check_transition, on_event"]
+    assert rows[5][3] == "(built-in)  register_checks"
+    assert rows[6] == ["slack", "-", "-", "check_transition, on_event"]
     assert result.stderr == ""
 
 
@@ -99,10 +100,10 @@ def test_a_hookimpl_that_does_not_match_its_hookspec_fails_to_load_with_a_one_li
 def test_disabled_plugins_are_not_listed_whether_by_environment_or_config(flowops, install_plugin, repo):
     install_plugin("slack", Slack())
     names = lambda result: [row["name"] for row in json.loads(result.stdout)["plugins"]]  # noqa: E731
-    assert names(flowops("plugins list --json", env={"FLOWOPS_DISABLE_PLUGINS": "slack,sre"})) == ["mlops", "handlers", "criteria-lint", "incidents"]
+    assert names(flowops("plugins list --json", env={"FLOWOPS_DISABLE_PLUGINS": "slack,sre"})) == ["mlops", "handlers", "criteria-lint", "incidents", "checks"]
     (repo / ".flowops").mkdir()
     (repo / ".flowops" / "config.toml").write_text('[plugins]\ndisable = ["mlops"]\n', encoding="utf-8")
-    assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "incidents", "slack"]
+    assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "incidents", "checks", "slack"]
 
 
 def test_load_only_keeps_the_builtins_and_the_named_external_plugins(flowops, install_plugin, repo):

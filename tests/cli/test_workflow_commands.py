@@ -147,6 +147,8 @@ def test_a_skipped_state_check_is_recorded_in_the_audit_log(flowops, backlog, re
         "changed": True,
         "skipped_state_check": True,
         "reason": "hotfix for INC-42",
+        "gates": [],
+        "skipped_verification": [],
     }
     assert "state check skipped" in result.stderr
     assert labels_of(backlog, task) == ["workflow:Deployed"]

@@ -87,7 +87,7 @@ def test_show_prints_the_workflow_in_effect(flowops):
     assert result.exit_code == 0
     shown = json.loads(result.stdout)
     assert shown["default"] is True and shown["states"][0] == "To Do" and shown["states"][-1] == "Done"
-    assert {"from": "Deployed", "to": "Validated", "via": "rollback"} in shown["transitions"]
+    assert {"from": "Deployed", "to": "Validated", "via": "rollback", "gates": []} in shown["transitions"]
 
 
 def test_commands_that_enforce_the_workflow_refuse_an_invalid_file(flowops, repo):

@@ -14,6 +14,7 @@ from flowops.ops.operate import OperateOptions, survey
 from flowops.ops.runbooks import render_runbook_document
 from flowops.project import Project
 from flowops.workflow.loader import read_default
+from tests.support.runbooks import written
 
 
 @pytest.fixture
@@ -126,7 +127,19 @@ def test_runbook_documents_with_every_section_written_pass(backlog, feature, plu
     rules = alerts_dir / "prometheus_rules.yml"
     for alert in read_alerts(rules):
         check_all(backlog, ops_task(backlog, feature, alert.key).id)
-        body = render_runbook_document(alert, feature.id, feature.title).replace("TODO(runbook): ", "")
+        body = written(render_runbook_document(alert, feature.id, feature.title))
         Documents(backlog).create(f"Runbook: {alert.name}", type="guide", body=body)
     messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
     assert not [m for m in messages if "runbook" in m]
+
+
+def test_runbooks_whose_todo_markers_were_only_deleted_are_still_skeleton(backlog, feature, plugins_with, alerts_dir):
+    rules = alerts_dir / "prometheus_rules.yml"
+    for alert in read_alerts(rules):
+        check_all(backlog, ops_task(backlog, feature, alert.key).id)
+        body = render_runbook_document(alert, feature.id, feature.title).replace("TODO(runbook): ", "")
+        Documents(backlog).create(f"Runbook: {alert.name}", type="guide", body=body)
+    messages = gaps(backlog, plugins_with(), feature, playbooks=("mlops",), alert_files=[(rules, "rules.yml")])
+    assert [m for m in messages if "runbook document" in m] == [
+        f"TASK-1.{n} (ops:runbook:{slug}): runbook document doc-{n} still has skeleton sections: Symptoms, Diagnosis, "
+        "Resolution, Rollback, Escalation" for n, slug in enumerate(["high-error-rate", "high-latency", "checkout-down"], 1)]

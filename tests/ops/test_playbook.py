@@ -138,3 +138,20 @@ def test_two_selected_playbooks_with_the_same_item_key_are_refused(plugins_with)
         select_items(playbooks, ["sre", "fast-sre"])
     message = info.value.message
     assert "'sre' (plugin 'sre')" in message and "'fast-sre' (plugin 'acme')" in message and "'cicd'" in message
+
+
+def test_an_item_binds_a_criterion_to_a_check_with_bound():
+    from flowops.checks.binding import find_binding
+    from flowops.ops.playbook import bound
+
+    criterion = bound("An autoscaler keeps 3 replicas of the API", "k8s.hpa --min 3 deploy/api/")
+    assert criterion == "An autoscaler keeps 3 replicas of the API `verify: k8s.hpa --min 3 deploy/api/`"
+    assert find_binding(criterion).words == ("k8s.hpa", "--min", "3", "deploy/api/")
+    item = PlaybookItem("api:scaling", "Scaling for {feature}", "kubernetes", "d", (criterion,))
+    assert item_problems(item) == []
+
+
+def test_an_unreadable_binding_in_a_playbook_item_is_a_problem():
+    item = PlaybookItem("api:scaling", "Scaling for {feature}", "kubernetes", "d", ("Scales `verify: k8s.hpa --min '3`",))
+    (problem,) = item_problems(item)
+    assert problem.startswith("item 'api:scaling': criterion #1: cannot read the check")

@@ -2,13 +2,15 @@
 
 Written exactly like a third-party plugin: data plus one ``register_playbooks`` hook.
 Every criterion names something a reviewer can check (a number, a threshold, a file,
-a command); ``tests/builtin`` runs each one through the criteria lint.
+a command); ``tests/builtin`` runs each one through the criteria lint. Where a machine
+can decide, the criterion is bound to a check (``bound(...)``): ``flowops ac verify``
+and the completion gate then judge it by evidence from the repository, not by its tick.
 """
 
 from __future__ import annotations
 
 from flowops.hookspecs import hookimpl
-from flowops.ops.playbook import Playbook, PlaybookItem
+from flowops.ops.playbook import Playbook, PlaybookItem, bound
 
 CICD = PlaybookItem(
     key="cicd",
@@ -23,9 +25,15 @@ CICD = PlaybookItem(
         "digest as a job output",
         "Staging and production deploy jobs reference the image by that sha256 digest; no job after the build stage "
         "runs `docker build`",
-        "The build publishes an SBOM in CycloneDX JSON (sbom.cdx.json) for the image digest as a build artifact",
-        "SLSA build provenance is attested for the image digest, and `gh attestation verify` (or "
-        "`cosign verify-attestation`) passes before the production deploy job starts",
+        bound("The build publishes an SBOM in CycloneDX JSON (sbom.cdx.json) for the image digest as a build artifact",
+              "gha.sbom"),
+        bound("SLSA build provenance is attested for the image digest in the build workflow", "gha.provenance"),
+        "`gh attestation verify` (or `cosign verify-attestation`) passes for the image digest before the production "
+        "deploy job starts",
+        bound("Every action the workflows use from another repository is pinned to a full 40-character commit SHA",
+              "gha.pinned"),
+        bound("Every workflow sets `permissions` at the top or on every job, and none grants write-all",
+              "gha.permissions"),
         "SAST, dependency (SCA) and container image scans run on every pull request, and the pipeline fails when "
         "any of them reports 1 or more critical findings",
         "A failed post-deploy smoke test rolls production back to the previous digest automatically within 5 minutes, "
@@ -42,17 +50,25 @@ KUBERNETES = PlaybookItem(
         "probes, autoscaling, a disruption budget, network policy and least-privilege RBAC."
     ),
     criteria=(
-        "Every container in the k8s/ manifests sets resources.requests and resources.limits for CPU and memory, "
-        "and `kubeconform -strict k8s/` passes in CI",
-        "Each container has a readinessProbe and a livenessProbe with explicit periodSeconds and failureThreshold; "
-        "the readiness endpoint returns HTTP 200 only while the service's dependencies answer",
-        "A HorizontalPodAutoscaler keeps minReplicas at 2 or more and sets maxReplicas and a target (for example 70% "
-        "CPU utilization)",
-        "A PodDisruptionBudget keeps at least 1 pod available (minAvailable: 1 or maxUnavailable: 1) during node drains",
-        "A NetworkPolicy denies all ingress by default and allows only the named callers on the ports the service "
-        "listens on",
-        "The pods run under their own ServiceAccount bound to a Role that grants only the verbs the service uses "
-        "(0 wildcard `*` verbs, no cluster-admin binding), with runAsNonRoot: true",
+        bound("Every container and init container in the manifests sets resources.requests and resources.limits for "
+              "CPU and memory", "k8s.resources"),
+        "`kubeconform -strict` passes on every manifest in CI",
+        bound("Every container of each Deployment, StatefulSet and DaemonSet has a readinessProbe and a livenessProbe",
+              "k8s.probes"),
+        "Each probe sets explicit periodSeconds and failureThreshold, and the readiness endpoint returns HTTP 200 only "
+        "while the service's dependencies answer",
+        bound("A HorizontalPodAutoscaler keeps minReplicas at 2 or more for every Deployment and StatefulSet, with "
+              "maxReplicas and a target (for example 70% CPU utilization)", "k8s.hpa"),
+        bound("A PodDisruptionBudget keeps at least 1 pod available (minAvailable: 1 or maxUnavailable: 1) during node "
+              "drains", "k8s.pdb"),
+        bound("A NetworkPolicy with `podSelector: {}` denies all ingress by default in every namespace with workloads",
+              "k8s.netpol"),
+        "NetworkPolicies allow ingress only from the named callers on the ports the service listens on",
+        bound("No Role or ClusterRole rule has a wildcard `*` in verbs or resources, and 0 bindings grant cluster-admin",
+              "k8s.rbac"),
+        bound("Every container runs with runAsNonRoot: true, privileged unset and allowPrivilegeEscalation: false",
+              "k8s.nonroot"),
+        "The pods run under their own ServiceAccount bound to a Role that grants only the verbs the service uses",
     ),
 )
 
@@ -71,8 +87,8 @@ OBSERVABILITY = PlaybookItem(
         "test asserts that 0 secrets or tokens appear in them",
         "OpenTelemetry traces cover every inbound request and outbound call, propagate the W3C traceparent header and "
         "use a stated sampling rate (for example 10%)",
-        "A dashboard committed as JSON under dashboards/ shows the four golden signals: p50/p95/p99 latency, traffic, "
-        "errors and saturation",
+        bound("A dashboard is committed as Grafana JSON under dashboards/", "file dashboards"),
+        "The dashboard shows the four golden signals: p50/p95/p99 latency, traffic, errors and saturation",
     ),
 )
 
@@ -93,10 +109,12 @@ SLO = PlaybookItem(
         "remaining share is shown on the service dashboard",
         "An error budget policy in docs/slo.md states what happens at 50% and at 100% of the budget spent (for example "
         "a release freeze until it recovers)",
-        "Burn-rate alert rules (for example 14.4x over 1 hour and 6x over 6 hours) live in a rules file that "
-        "`promtool check rules` accepts in CI",
-        "Every alert rule carries a severity label and a runbook_url annotation, and each alert has 1 runbook task "
-        "created by `flowops operate --alerts`",
+        bound("Burn-rate alert rules (for example 14.4x over 1 hour and 6x over 6 hours) live in rule files that "
+              "`promtool check rules` accepts", "prom.rules"),
+        bound("Every alert rule carries a severity label, a runbook_url annotation and a summary or description "
+              "annotation", "prom.alerts"),
+        bound("Each alert has 1 runbook task created by `flowops operate` and a runbook document with 0 skeleton "
+              "prompts left", "ops.runbooks"),
     ),
 )
 

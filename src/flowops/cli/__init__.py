@@ -38,6 +38,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("flowops.cli.mcp", "mcp_command"),
     "templates": ("flowops.cli.templates", "templates_group"),
     "demo": ("flowops.cli.demo", "demo_command"),
+    "discover": ("flowops.cli.discover", "discover_command"),
 }
 
 

@@ -1,16 +1,21 @@
 """``flowops demo [DIR]``: the whole story in one command, each step printed as a command to repeat.
 
-A fresh project gets a feature task that is walked to Validated, an alert rules file with
-three alerts and a command handler that records events; then ``flowops operate`` creates
-the operations work, the demo does that work (criteria checked, runbooks written) and
-``flowops operate --complete`` moves the feature to Deployed, which delivers
-``deploy.completed`` to the handler. Commands run in-process, so the tour takes seconds.
+A fresh project gets a feature task that is walked to Validated (the validate gate
+refuses it while its criteria are unchecked), a small service repository (Kubernetes
+manifests, a CI workflow, a dashboard, alert rules) and a command handler that records
+events. ``flowops discover`` lists the repository, ``flowops operate`` creates the
+operations work; a criterion bound to a check fails with evidence (a Deployment without
+probes), the manifest is fixed and ``ac verify --update`` passes and ticks it; then the
+rest of the work is done and ``flowops operate --complete`` verifies every bound
+criterion and moves the feature to Deployed, which delivers ``deploy.completed`` to the
+handler. Commands run in-process, so the tour takes seconds.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,18 +36,124 @@ groups:
         labels: {severity: critical}
         annotations:
           summary: More than 1% of checkout requests fail
+          runbook_url: https://runbooks.example.com/checkout#high-error-rate
       - alert: CheckoutHighLatency
         expr: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout"}[5m]))) > 0.2
         for: 10m
         labels: {severity: warning}
         annotations:
           summary: Checkout p95 latency above 200 ms
+          runbook_url: https://runbooks.example.com/checkout#high-latency
       - alert: CheckoutPodCrashLooping
         expr: increase(kube_pod_container_status_restarts_total{namespace="checkout"}[15m]) > 3
         for: 0m
         labels: {severity: warning}
         annotations:
           summary: A checkout pod restarted more than 3 times in 15 minutes
+          runbook_url: https://runbooks.example.com/checkout#crash-looping
+"""
+
+# The Kubernetes manifests as first written: the container has no probes yet.
+CONTAINER = """\
+        - name: api
+          image: ghcr.io/example/checkout:1.0.0
+          ports: [{containerPort: 8080, name: http}]
+          resources:
+            requests: {cpu: 250m, memory: 256Mi}
+            limits: {cpu: "1", memory: 512Mi}
+          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true}
+"""
+PROBES = """\
+          readinessProbe:
+            httpGet: {path: /healthz/ready, port: http}
+            periodSeconds: 5
+            failureThreshold: 3
+          livenessProbe:
+            httpGet: {path: /healthz/live, port: http}
+            periodSeconds: 10
+            failureThreshold: 6
+"""
+K8S_YAML = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: checkout, namespace: checkout}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: checkout, namespace: checkout}
+spec:
+  selector:
+    matchLabels: {app: checkout}
+  template:
+    metadata:
+      labels: {app: checkout}
+    spec:
+      serviceAccountName: checkout
+      securityContext: {runAsNonRoot: true, runAsUser: 10001}
+      containers:
+""" + CONTAINER + """\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: checkout, namespace: checkout}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: checkout}
+  minReplicas: 2
+  maxReplicas: 10
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: checkout, namespace: checkout}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: {app: checkout}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-ingress, namespace: checkout}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: checkout, namespace: checkout}
+rules:
+  - {apiGroups: [""], resources: [configmaps], verbs: [get, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: checkout, namespace: checkout}
+subjects: [{kind: ServiceAccount, name: checkout, namespace: checkout}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: checkout}
+"""
+
+WORKFLOW_YAML = """\
+name: checkout
+on: [push, pull_request]
+permissions: {contents: read}
+jobs:
+  build:
+    runs-on: ubuntu-24.04
+    permissions: {contents: read, packages: write, id-token: write, attestations: write}
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - id: image
+        uses: docker/build-push-action@48aba3b46d1b1fec4febb7c5d0c644b249a11355 # v6.10.0
+        with: {push: true, tags: "ghcr.io/example/checkout:${{ github.sha }}"}
+      - run: syft ghcr.io/example/checkout@${{ steps.image.outputs.digest }} -o cyclonedx-json=sbom.cdx.json
+      - uses: actions/attest-build-provenance@7668571508540a607bdfd90a87a560489fe372eb # v2.1.0
+        with: {subject-name: ghcr.io/example/checkout, subject-digest: "${{ steps.image.outputs.digest }}"}
+"""
+
+DASHBOARD_JSON = """\
+{"title": "Checkout", "uid": "checkout", "schemaVersion": 39, "panels": [
+  {"type": "timeseries", "title": "p95 latency"}, {"type": "timeseries", "title": "Requests per second"},
+  {"type": "stat", "title": "Error ratio"}, {"type": "gauge", "title": "CPU saturation"}]}
 """
 
 HOOKS_YAML = """\
@@ -137,6 +248,12 @@ def _write(root: Path, rel: str, text: str, *, executable: bool = False) -> None
         path.chmod(0o755)
 
 
+def _criterion_with(tour: _Tour, task_id: str, text: str) -> int:
+    task = json.loads(tour.run("task", "view", task_id, "--json", quiet=True))
+    criteria = task.get("task", task).get("acceptanceCriteria", [])
+    return next(c["index"] for c in criteria if text in c["text"])
+
+
 def _filled_runbook(body: str) -> str:
     """Replace each section's skeleton with the demo's text (as an engineer would)."""
     from flowops.ops.runbooks import SECTIONS
@@ -180,32 +297,52 @@ def demo_command(directory: str | None) -> None:
                  "-l", "backend")
         tour.run("workflow", "check", "operate", "TASK-1", expect=4)
 
-        tour.say("The feature goes through the workflow to Validated")
-        for workflow in ("specify", "plan", "implement", "validate"):
+        tour.say("The feature goes through the workflow; validate's gate wants its criteria checked first")
+        for workflow in ("specify", "plan", "implement"):
             tour.run("workflow", "advance", workflow, "TASK-1", quiet=True)
-        tour.run("workflow", "status", "TASK-1")
+        tour.run("workflow", "advance", "validate", "TASK-1", expect=3)
+        tour.run("task", "edit", "TASK-1", "--check-ac", "1", "--check-ac", "2", quiet=True)
+        tour.run("workflow", "advance", "validate", "TASK-1")
 
-        tour.say("Alert rules (three alerts) and a handler that records events to events-received.jsonl")
+        tour.say("The service's repository: manifests, a CI workflow, a dashboard, alert rules; and an event recorder")
+        _write(root, "k8s/checkout.yaml", K8S_YAML)
+        _write(root, ".github/workflows/checkout.yml", WORKFLOW_YAML)
+        _write(root, "dashboards/checkout.json", DASHBOARD_JSON)
         _write(root, "monitoring/alerts.yml", ALERTS_YAML)
         _write(root, "scripts/record-event.sh", RECORDER, executable=True)
         _write(root, ".flowops/hooks.yaml", HOOKS_YAML)
-        click.echo("wrote monitoring/alerts.yml, scripts/record-event.sh, .flowops/hooks.yaml")
-        tour.run("hooks", "validate")
+        click.echo("wrote k8s/checkout.yaml, .github/workflows/checkout.yml, dashboards/checkout.json, "
+                   "monitoring/alerts.yml, scripts/record-event.sh, .flowops/hooks.yaml")
+        tour.run("discover")
 
-        tour.say("operate creates the operations tasks and one runbook task and document per alert")
-        tour.run("operate", "TASK-1", "--alerts", "monitoring/alerts.yml")
-        again = tour.run("operate", "TASK-1", "--alerts", "monitoring/alerts.yml", "--plain", quiet=True)
+        tour.say("operate creates the operations tasks, and one runbook task and document per discovered alert")
+        tour.run("operate", "TASK-1")
+        again = tour.run("operate", "TASK-1", "--plain", quiet=True)
         click.echo("... " + again.strip().splitlines()[-1] + "   (run again: everything reused)")
         tour.run("task", "list", "-p", "TASK-1", "--plain")
 
         tour.say("Completing is refused while the work is not done")
-        tour.run("operate", "TASK-1", "--complete", "--alerts", "monitoring/alerts.yml", expect=3)
+        tour.run("operate", "TASK-1", "--complete", expect=3, quiet=True)
+        click.echo("(exit 3: every operations task is still To Do; `flowops operate TASK-1 --status` shows the list)")
 
-        tour.say("The work: each operations task's criteria checked and the task set to Done")
         listing = json.loads(tour.run("task", "list", "-p", "TASK-1", "--json", quiet=True))
+        kubernetes = next(t["id"] for t in listing["tasks"] if "ops:kubernetes" in t["labels"])
+        tour.say("Evidence, not ticks: the Kubernetes criteria bound to checks are verified against the manifests")
+        tour.run("ac", "verify", kubernetes, expect=3)
+        click.secho("The readiness and liveness probes are missing: adding them to k8s/checkout.yaml", fg="cyan")
+        _write(root, "k8s/checkout.yaml", K8S_YAML.replace(CONTAINER, CONTAINER + PROBES))
+        tour.run("ac", "verify", kubernetes, "--update")
+
+        tour.say("The rest of the work: each operations task's criteria checked and the task set to Done")
         for task in listing["tasks"]:
             checks = [arg for n in range(1, task["acceptanceCriteriaCount"] + 1) for arg in ("--check-ac", str(n))]
             tour.run("task", "edit", task["id"], *checks, "-s", "Done", quiet=True)
+        if shutil.which("promtool") is None:
+            # prom.rules would be skipped, and a skipped check never counts as a pass.
+            slo = next(t for t in listing["tasks"] if "ops:slo" in t["labels"])
+            number = _criterion_with(tour, slo["id"], "`verify: prom.rules`")
+            click.echo("(promtool is not installed here: the rules criterion is taken off its check and left to a person)")
+            tour.run("ac", "unbind", slo["id"], str(number))
 
         tour.say("The runbooks: each document's sections written")
         documents = json.loads(tour.run("doc", "list", "--json", quiet=True))["documents"]
@@ -217,9 +354,8 @@ def demo_command(directory: str | None) -> None:
             tour.run("doc", "edit", document["id"], "--file", str(filled.relative_to(root)))
         tour.run("operate", "TASK-1", "--status")
 
-        tour.say("Complete: the feature becomes Deployed and deploy.completed reaches the handler")
-        tour.run("operate", "TASK-1", "--complete", "--alerts", "monitoring/alerts.yml", "--spec-id", "checkout",
-                 "-f", "monitoring/alerts.yml")
+        tour.say("Complete: every bound criterion is verified, the feature becomes Deployed, deploy.completed is delivered")
+        tour.run("operate", "TASK-1", "--complete", "--spec-id", "checkout", "-f", "k8s", "-f", "monitoring/alerts.yml")
         tour.run("workflow", "status", "TASK-1")
         received = [json.loads(line) for line in (root / "events-received.jsonl").read_text().splitlines() if line.strip()]
         deploy = [event for event in received if event["type"] == "deploy.completed"]

@@ -14,22 +14,26 @@ from flowops.errors import FlowopsError, UsageError
 @click.argument("feature_id", metavar="ID")
 @click.option("--alerts", "alert_files", multiple=True, metavar="FILE",
               help="Alert rules to write runbooks for: Prometheus rule files or alerts-config files (repeatable; "
-                   "default: operate.alerts in the config).")
+                   "default: operate.alerts in the config, else the alert files `flowops discover` finds).")
 @click.option("--playbook", "playbooks", multiple=True, metavar="NAME",
               help="Playbook to apply (repeatable; default: operate.playbooks, i.e. sre). See `flowops playbooks list`.")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing, emit nothing.")
 @click.option("--skip-state-check", is_flag=True, help="Bypass the workflow state guard (needs --reason; audited).")
-@click.option("--reason", metavar="TEXT", help="Why the state check is skipped (recorded in the audit log).")
+@click.option("--reason", metavar="TEXT",
+              help="Why the state check or the verification is skipped (recorded in the audit log).")
 @click.option("--complete", is_flag=True,
               help="Move the feature to Deployed once every operations task is Done and every runbook is written.")
+@click.option("--no-verify", is_flag=True,
+              help="With --complete: do not run the checks bound to the operations tasks' criteria (needs --reason; "
+                   "audited as workflow.verification_skipped).")
 @click.option("--spec-id", metavar="ID", help="With --complete: the spec id sent with deploy.completed (default: operate.spec_id).")
 @click.option("--file", "-f", "files", multiple=True, metavar="PATH",
               help="With --complete: a deployed file or folder sent with deploy.completed (repeatable; default: operate.files).")
 @click.option("--status", is_flag=True, help="Show progress per area instead: tasks Done, criteria checked, runbooks filled.")
 @output_options
 @click.pass_context
-def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state_check, reason, complete, spec_id, files,
-                    status, plain, as_json):
+def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state_check, reason, complete, no_verify, spec_id,
+                    files, status, plain, as_json):
     """Create the operations tasks and per-alert runbooks of a validated feature.
 
     The feature must be in an input state of the `operate` workflow (Validated by
@@ -37,8 +41,13 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
     key label (ops:cicd, ops:runbook:<alert>, ...) and reused, so a second run creates
     nothing. Bad alert files exit 2 naming file and position.
 
+    Without --alerts (and without operate.alerts in the config) the alert files that
+    `flowops discover` finds are read, and named on stderr.
+
     --complete refuses (exit 3, listing what is missing) until the work is done, then
-    moves the feature to Deployed and emits deploy.completed.
+    moves the feature to Deployed and emits deploy.completed. Criteria bound to a check
+    (`verify: ...`) must pass it: a ticked criterion whose check fails blocks, with the
+    evidence listed under it.
     """
     from flowops.cli.common import open_backlog
     from flowops.plugins import get_plugins
@@ -50,11 +59,13 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
             raise UsageError("--complete and --status cannot be used together")
         if (spec_id or files) and not complete:
             raise UsageError("--spec-id and --file are only used with --complete")
+        if no_verify and not complete:
+            raise UsageError("--no-verify is only used with --complete")
         project, backlog = open_backlog()
         config = project.config
         workflow = load_workflow(project)
         plugins = get_plugins(project)
-        options = _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason)
+        options, notes = _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason, no_verify)
         before = len(plugins.failures)
         try:
             if status:
@@ -66,6 +77,10 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
         finally:
             for failure in plugins.failures[before:]:
                 warn(failure)
+        # Which alert files were discovered and read: said once the run did not fail on
+        # something else (a missing task, an unknown playbook), where it would be noise.
+        for note in notes:
+            click.echo(note, err=True)
     except FlowopsError as exc:
         if mode == "json":
             # A script reading stdout gets one JSON document either way; the exit code
@@ -75,24 +90,48 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
         raise
 
 
-def _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason):
+def _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason, no_verify):
+    """The run's OperateOptions, and notes for stderr (which alert files discovery found)."""
     from flowops.ops.operate import OperateOptions
 
+    alerts = None
+    notes: list[str] = []
     if alert_files:
         # As with `hooks emit -f`: paths on the command line are relative to the current folder.
         paths = [Path(f).absolute() for f in alert_files]
         shown = [project.relpath(p) for p in paths]
-    else:
+    elif config.get("operate.alerts"):
         paths = [Path(project.root, f) for f in config.get("operate.alerts") or []]
         shown = list(config.get("operate.alerts") or [])
-    return OperateOptions(
+    else:
+        paths, shown, alerts, notes = _discovered_alerts(project)
+    options = OperateOptions(
         playbooks=list(playbooks) or list(config.get("operate.playbooks") or []),
         alert_files=list(zip(paths, shown)),
         assignee=config.get("operate.assignee") or "",
         skip_state_check=skip_state_check,
         reason=reason,
         dry_run=dry_run,
+        no_verify=no_verify,
+        alerts=alerts,
     )
+    return options, notes
+
+
+def _discovered_alerts(project):
+    """The alert files `flowops discover` finds, their alerts (one per name), and notes naming them."""
+    from flowops.discovery.inventory import discover_project
+    from flowops.ops.alerts import group_rules
+
+    inventory = discover_project(project)
+    notes = [f"warning: {source.path}: not read for alerts: {source.problem.message}"
+             for source in inventory.rule_sources if source.problem is not None]
+    shown = inventory.alert_files
+    if shown:
+        notes.append(f"no --alerts given: read the alert files discovery found: {', '.join(shown)}")
+    else:
+        notes.append("no --alerts given, and discovery found no alert rule files: no runbooks to create")
+    return [Path(project.root, path) for path in shown], shown, group_rules(inventory.alerts), notes
 
 
 def _emitter(ctx, project):
@@ -234,7 +273,7 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     from flowops.ops.operate import survey
     from flowops.ops.progress import progress
 
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts)
     report = progress(found, backlog.config.done_status)
     for note in found.warnings:
         warn(note)

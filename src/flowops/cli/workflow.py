@@ -131,13 +131,18 @@ def check_command(workflow_name: str, task_id: str, as_json: bool) -> None:
 @click.argument("workflow_name", metavar="WORKFLOW")
 @click.argument("task_id", metavar="ID")
 @click.option("--skip-state-check", is_flag=True, help="Bypass the state guard (emergencies only; needs --reason, audited).")
-@click.option("--reason", metavar="TEXT", help="Why the state check is skipped (recorded in the audit log).")
+@click.option("--no-verify", is_flag=True,
+              help="Skip the criteria_verified gates: bound criteria are not run (needs --reason, audited).")
+@click.option("--reason", metavar="TEXT", help="Why the state check or the verification is skipped (recorded in the audit log).")
 @output_options
-def advance_command(workflow_name: str, task_id: str, skip_state_check: bool, reason: str | None, plain: bool, as_json: bool) -> None:
+def advance_command(workflow_name: str, task_id: str, skip_state_check: bool, no_verify: bool, reason: str | None,
+                    plain: bool, as_json: bool) -> None:
     """Move a task to a workflow's output state (guarded).
 
-    The task must be in one of WORKFLOW's input states and no plugin may veto the
-    move. Exit 4 when blocked; nothing is written then. Emits workflow.transitioned.
+    The task must be in one of WORKFLOW's input states, no plugin may veto the move,
+    and the move's gates (workflow.yml `gates:`) must be met: exit 3 for criteria not
+    checked or not passing their checks (each listed with its evidence), 4 when
+    blocked otherwise; nothing is written then. Emits workflow.transitioned.
     """
     from flowops.plugins import get_plugins
     from flowops.workflow.transitions import advance
@@ -156,10 +161,12 @@ def advance_command(workflow_name: str, task_id: str, skip_state_check: bool, re
             skip_state_check=skip_state_check,
             reason=reason,
             emit=_emitter(ctx, project),
+            no_verify=no_verify,
         )
     _warn_failures(result.warnings)
     if result.skipped_state_check:
         warn(f"state check skipped for {result.task.id} ({result.from_state} is not an input state of '{result.via}'): {result.reason}")
+    _warn_verification_skipped(result)
     _render_move(mode, result)
 
 
@@ -167,13 +174,17 @@ def advance_command(workflow_name: str, task_id: str, skip_state_check: bool, re
 @click.argument("task_id", metavar="ID")
 @click.argument("state", metavar="STATE")
 @click.option("--via", type=click.Choice(VIA_CHOICES), default="manual", show_default=True, help="The kind of declared transition to use.")
+@click.option("--no-verify", is_flag=True,
+              help="Skip the transition's criteria_verified gates (needs --reason, audited).")
+@click.option("--reason", metavar="TEXT", help="Why the verification is skipped (recorded in the audit log).")
 @output_options
-def set_command(task_id: str, state: str, via: str, plain: bool, as_json: bool) -> None:
+def set_command(task_id: str, state: str, via: str, no_verify: bool, reason: str | None, plain: bool, as_json: bool) -> None:
     """Move a task by hand along a declared transition.
 
     The workflow file must declare a transition from the task's state to STATE with
     this --via (manual, rework or rollback). Exit 4 when it declares none or a plugin
-    refuses; nothing is written then. Emits workflow.transitioned.
+    refuses, 3 when the transition's gates find criteria unchecked or failing their
+    checks; nothing is written then. Emits workflow.transitioned.
     """
     from flowops.plugins import get_plugins
     from flowops.workflow.transitions import set_state
@@ -183,9 +194,18 @@ def set_command(task_id: str, state: str, via: str, plain: bool, as_json: bool) 
     project, backlog, config = _open()
     plugins = get_plugins(project)
     with _reporting_refusals(plugins):
-        result = set_state(backlog, config, task_id, state, via=via, plugins=plugins, emit=_emitter(ctx, project))
+        result = set_state(backlog, config, task_id, state, via=via, plugins=plugins, emit=_emitter(ctx, project),
+                           no_verify=no_verify, reason=reason)
     _warn_failures(result.warnings)
+    _warn_verification_skipped(result)
     _render_move(mode, result)
+
+
+def _warn_verification_skipped(result) -> None:
+    if result.skipped_verification:
+        count = len(result.skipped_verification)
+        warn(f"verification skipped for {result.task.id} ({count} bound criteri{'on' if count == 1 else 'a'} not run): "
+             f"{result.reason}")
 
 
 def _open():

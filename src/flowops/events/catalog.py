@@ -16,12 +16,16 @@ CATALOG: dict[str, str] = {
     "task.archived": "a task was archived",
     "workflow.transitioned": "a task moved between workflow states; data: from, to, workflow",
     "workflow.state_check_skipped": "a workflow state check was bypassed; data: workflow, from, reason",
+    "workflow.verification_skipped": "a move skipped the checks bound to criteria (--no-verify); data: workflow, from, "
+                                     "to, reason, criteria",
     "operate.started": "flowops operate began for a validated task",
     "operate.completed": "flowops operate finished and the task moved to Deployed",
     "deploy.started": "a deployment began (emitted by scripts and CI)",
     "deploy.completed": "a deployment finished; files names what was deployed",
     "deploy.failed": "a deployment failed",
     "runbook.created": "a runbook document was created for an alert; data: doc_id, alert",
+    "ac.verified": "ac verify --update judged a task's criteria by their checks; data: results, checked, unchecked, "
+                   "summary, commit, dirty",
     "incident.opened": "an incident was opened; data: title, severity, source, alerts, runbooks, feature_id, opened_at",
     "incident.updated": "an Alertmanager notification changed an open incident; data: group_key, entries, firing",
     "incident.acknowledged": "a person first responded to an incident; data: by, at, seconds_to_acknowledge",

@@ -258,6 +258,16 @@ def _rules_from_data(data: Any, where: Locations) -> list[AlertRule]:
     return alerts
 
 
+def prometheus_rules(groups: Any, at: tuple, where: Locations) -> list[AlertRule]:
+    """The alerting rules of Prometheus rule ``groups`` found at field path ``at`` of a loaded document.
+
+    For callers that locate the groups themselves (``flowops discover`` reads every
+    document of a multi-document manifest). Same errors as ``read_rules``; every rule is
+    returned, a warning/critical pair of one name as two (``group_rules`` joins them).
+    """
+    return _prometheus(groups, at, where)
+
+
 def _prometheus(groups: Any, at: tuple, where: Locations) -> list[AlertRule]:
     _expect(isinstance(groups, list), "must be a list of rule groups", groups, at, where)
     alerts = []

@@ -1,11 +1,14 @@
 """``flowops operate ID --complete``: refuse to call a feature Deployed until its operations work is done.
 
 The gate passes when every operations task of the feature is Done with every
-acceptance criterion checked, every selected playbook item and every alert has its
-task, and every runbook document has all its sections written (no skeleton left). Only
-then is the feature moved to the ``operate`` workflow's output state, through the
-workflow (plugins may still veto), and ``deploy.completed`` and ``operate.completed``
-are emitted. A refusal writes nothing and lists each gap precisely.
+acceptance criterion checked, every criterion bound to a check passes it
+(``flowops.ops.evidence``: the evidence wins over the tick), every selected playbook
+item and every alert has its task, and every runbook document is written (judged
+against the skeleton it was generated from, ``runbook_fill``). Only then is the feature
+moved to the ``operate`` workflow's output state, through the workflow (plugins may
+still veto), and ``deploy.completed`` and ``operate.completed`` are emitted. A refusal
+changes nothing and lists each gap precisely, with the evidence under it; only the
+verification it ran is recorded in the audit log.
 
 "The operations tasks of the feature" are the tasks serving the selected items and
 alerts (see ``flowops.ops.operate`` for the matching rule) plus every other own
@@ -22,9 +25,10 @@ from typing import Any, Sequence
 
 from flowops.backlog.model import Task
 from flowops.errors import BlockedError, CriteriaNotMet, Problem, UsageError
+from flowops.ops.evidence import OperationsEvidence, unverified, verify_operations
 from flowops.ops.operate import OperateOptions, OpsEntry, Survey, guard, survey
-from flowops.workflow.transitions import check_bypass
-from flowops.ops.runbooks import unfilled_sections
+from flowops.ops.runbooks import runbook_fill
+from flowops.workflow.transitions import VERIFICATION_SKIPPED, check_bypass
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class CompletionResult:
     transition: Any = None  # flowops.workflow.transitions.TransitionResult
     dry_run: bool = False
     skipped_state_check: bool = False
+    evidence: OperationsEvidence | None = None
 
     @property
     def passed(self) -> bool:
@@ -69,6 +74,7 @@ class CompletionResult:
             "files": list(self.files),
             "transition": moved.to_dict() if moved else None,
             "skipped_state_check": self.skipped_state_check,
+            "verification": self.evidence.to_dict() if self.evidence else None,
             "warnings": self.survey.warnings,
         }
 
@@ -149,7 +155,8 @@ def _document_gaps(entry: OpsEntry) -> list[Gap]:
     who = f"{task_id} ({entry.label})" if task_id else entry.label
     if entry.document is None:
         return [Gap(entry.key, task_id, f"{who}: no runbook document carries {entry.label}")]
-    unfilled = unfilled_sections(entry.document.body)
+    # Judged against the skeleton it was generated from: deleting the TODO markers is not writing it.
+    unfilled = runbook_fill(entry.document.body, entry.alert).skeleton_sections
     if not unfilled:
         return []
     where = entry.document.id
@@ -167,19 +174,30 @@ def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id
     """
     from flowops.workflow.transitions import advance, check_task
 
-    reason = check_bypass(options.skip_state_check, options.reason)
+    reason = check_bypass(options.skip_state_check, options.reason, no_verify=options.no_verify)
     files = repository_files(project, files)
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts)
     bypassed = guard(found, options.skip_state_check)
     gaps = find_gaps(found, backlog.config.done_status)
-    ids = list(dict.fromkeys(task.id for _entry, task in required_tasks(found)))
-    result = CompletionResult(found, gaps, ids, spec_id, list(files), dry_run=options.dry_run, skipped_state_check=bypassed)
+    required = required_tasks(found)
+    tasks = list({task.id: task for _entry, task in required}.values())
+    if options.no_verify:
+        evidence = OperationsEvidence(None, skipped=unverified(tasks))
+    else:
+        evidence = verify_operations(project, backlog, plugins, tasks, feature_id=found.feature.id,
+                                     record=not options.dry_run)
+        keys = {task.id: entry.key for entry, task in required}
+        gaps += [Gap(keys.get(gap.task_id, ""), gap.task_id, gap.text) for gap in evidence.gaps]
+    ids = [task.id for task in tasks]
+    result = CompletionResult(found, gaps, ids, spec_id, list(files), dry_run=options.dry_run, skipped_state_check=bypassed,
+                              evidence=evidence)
     if gaps:
         raise CriteriaNotMet(
             f"{found.feature.id} cannot be marked {found.decision.output_state}: {len(gaps)} operations item"
             f"{'' if len(gaps) == 1 else 's'} not finished",
             problems=[Problem(gap.message) for gap in gaps],
-            hint=f"`flowops ac check {found.feature.id} --recursive` lists the unchecked criteria and "
+            hint=f"`flowops ac check {found.feature.id} --recursive` lists the unchecked criteria, "
+                 f"`flowops ac verify {found.feature.id} --recursive` the evidence of the bound ones and "
                  f"`flowops operate {found.feature.id} --status` the progress; finish the work, then rerun with --complete",
         )
     if options.dry_run:
@@ -191,8 +209,13 @@ def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id
     emit = emit or (lambda *_a, **_k: None)
     result.transition = advance(
         backlog, workflow, found.feature.id, "operate", plugins=plugins, skip_state_check=options.skip_state_check,
-        reason=reason, emit=lambda kind, task_id, data: emit(kind, task_id, data),
+        reason=reason, emit=lambda kind, task_id, data: emit(kind, task_id, data), no_verify=options.no_verify,
     )
+    if options.no_verify:
+        # The bypass is evidence too: which bound criteria went unverified, and why.
+        emit(VERIFICATION_SKIPPED, found.feature.id, {"workflow": "operate", "from": result.transition.from_state,
+                                                      "to": result.transition.to_state, "reason": reason,
+                                                      "criteria": evidence.skipped})
     data = {"ops_task_ids": ids, "title": found.feature.title, "from": result.transition.from_state,
             "to": result.transition.to_state,
             "runbooks": [e.document.id for e in found.entries if e.is_runbook and e.document and e.action != "orphaned"]}

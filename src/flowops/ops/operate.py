@@ -73,6 +73,9 @@ class OperateOptions:
     skip_state_check: bool = False
     reason: str | None = None
     dry_run: bool = False
+    no_verify: bool = False  # --complete: skip the evidence of bound criteria (needs reason)
+    # Alerts already read (from the files `flowops discover` found) instead of alert_files.
+    alerts: Sequence[Alert] | None = None
 
 
 @dataclass
@@ -404,11 +407,13 @@ def _entry(feature: Task, item: PlaybookItem, inventory: Inventory, *, playbook:
 
 
 def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_names: Sequence[str],
-           alert_files: Sequence[tuple[Path, str]], *, match: bool = True) -> Survey:
+           alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None) -> Survey:
     """Read everything a run needs and (unless ``match`` is False) find the existing work; writes nothing.
 
-    Raises NotFoundError for the feature, UsageError for an unknown playbook, and
-    ConfigError (exit 2, file and position) for a bad alert file.
+    ``alerts``, when given, are the alerts of ``alert_files`` already read (by
+    discovery); otherwise the files are read here. Raises NotFoundError for the
+    feature, UsageError for an unknown playbook, and ConfigError (exit 2, file and
+    position) for a bad alert file.
     """
     from flowops.workflow.guard import check
     from flowops.workflow.state import state_of
@@ -422,9 +427,9 @@ def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_
         raise UsageError("no playbook selected", hint="pass --playbook NAME or set operate.playbooks in .flowops/config.toml")
     items = select_items(playbooks, names)
     notes: list[str] = []
-    alerts = read_alert_files(list(alert_files), notes)
+    read = list(alerts) if alerts is not None else read_alert_files(list(alert_files), notes)
     found = Survey(feature, state, decision, names, items, item_areas(playbooks), [shown for _path, shown in alert_files],
-                   alerts, Inventory(), notes=notes)
+                   read, Inventory(), notes=notes)
     if match:
         found.match(backlog)
     return found
@@ -458,7 +463,8 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     """
     reason = check_bypass(options.skip_state_check, options.reason)
     # Outside a dry run the existing work is looked up under the lock only, not twice.
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run,
+                   alerts=options.alerts)
     bypassed = guard(found, options.skip_state_check)
     if options.dry_run:
         return OperateResult(found, True, bypassed, reason)

@@ -4,6 +4,10 @@ A playbook is contributed by a plugin through the ``register_playbooks`` hook (t
 built-in ``sre`` and ``mlops`` playbooks are plugins too). Each item has a stable key;
 the task created from it carries the label ``ops:<key>``, which is how a later run finds
 the task again even after it was renamed or moved.
+
+An item binds a criterion to a check by writing it with ``bound(text, check)``: the
+criterion then ends in a ``verify:`` span, and ``flowops ac verify`` and the completion
+gate judge it by the check's evidence instead of its tick.
 """
 
 from __future__ import annotations
@@ -64,6 +68,18 @@ class Playbook:
             object.__setattr__(self, "items", tuple(self.items))
 
 
+def bound(text: str, check: str) -> str:
+    """A playbook criterion bound to ``check`` (``"k8s.hpa --min 2"``): ``text `verify: k8s.hpa --min 2```.
+
+    Use it for the criteria a machine can decide; the others stay plain text (manual).
+    """
+    import shlex
+
+    from flowops.checks.binding import bind
+
+    return bind(text, shlex.split(check))
+
+
 def item_problems(item: Any) -> list[str]:
     """What is wrong with one playbook item (empty when it is well formed)."""
     if not isinstance(item, PlaybookItem):
@@ -90,7 +106,19 @@ def item_problems(item: Any) -> list[str]:
                 problems.append(f"{where}: criterion #{number} must be a non-empty string")
             elif "\n" in criterion:
                 problems.append(f"{where}: criterion #{number} must be a single line")
+            else:
+                problems.extend(f"{where}: criterion #{number}: {p}" for p in _binding_problems(criterion))
     return problems
+
+
+def _binding_problems(criterion: str) -> list[str]:
+    from flowops.checks.binding import BindingError, find_binding
+
+    try:
+        find_binding(criterion)
+    except BindingError as exc:
+        return [str(exc)]
+    return []
 
 
 def _title_problem(title: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flowops.ops.completion import Gap, find_gaps, is_done, required_tasks
 from flowops.ops.operate import Survey, entry_dict
-from flowops.ops.runbooks import unfilled_sections
+from flowops.ops.runbooks import runbook_fill
 
 
 @dataclass
@@ -88,7 +88,7 @@ def progress(found: Survey, done_status: str) -> Progress:
         total += 1
         if entry.document is None:
             continue
-        sections = unfilled_sections(entry.document.body)
+        sections = runbook_fill(entry.document.body, entry.alert).skeleton_sections
         if sections:
             unfilled[entry.document.id] = sections
         else:

@@ -30,6 +30,7 @@ from typing import Any
 from flowops.backlog.model import Document, Task
 from flowops.ops.alerts import Alert, slugify
 from flowops.ops.playbook import KEY_LABEL_PREFIX, PlaybookItem
+from flowops.skeleton import PromptLeft, prompts_left
 
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
@@ -352,3 +353,101 @@ def _fenced(code: str, indent: str = "") -> str:
     fence = "`" * max(3, longest + 1)
     lines = [fence, *code.splitlines(), fence]
     return "\n".join(indent + line if line else line for line in lines)
+
+
+@dataclass(frozen=True)
+class RunbookFill:
+    """How far a runbook document is written: sections still skeleton, skeleton prompts left."""
+
+    unfilled_sections: tuple[str, ...]  # missing or empty (prompts aside)
+    prompts: tuple[PromptLeft, ...]
+    prompt_sections: tuple[str, ...] = ()  # the sections the prompts are in
+
+    @property
+    def filled(self) -> bool:
+        return not self.unfilled_sections and not self.prompts
+
+    @property
+    def skeleton_sections(self) -> list[str]:
+        """Every section not written yet (prompts left, empty or missing), in the order of SECTIONS."""
+        left = set(self.unfilled_sections) | set(self.prompt_sections)
+        return [section for section in SECTIONS if section in left]
+
+    def problems(self) -> list[tuple[int | None, str]]:
+        """(line in the document or None, what is unfilled), prompts first, in document order."""
+        found: list[tuple[int | None, str]] = []
+        for left in self.prompts:
+            what = "TODO(runbook) marker" if left.marker else "skeleton prompt left without its marker"
+            found.append((left.line, f"{what}: {_shorten(left.prompt)}"))
+        found += [(None, f"section {section} is missing or has no text") for section in self.unfilled_sections]
+        return found
+
+
+def runbook_fill(body: str, alert: Alert | None = None) -> RunbookFill:
+    """Judge a runbook document against the skeleton flowops generated for its alert.
+
+    A document is filled when every section has text and no skeleton prompt is left,
+    with or without its ``TODO(runbook)`` marker (``flowops.skeleton.prompts_left``).
+    ``alert`` is the alert the document was generated for; without it, the alert's name
+    and severity are read back from the document's facts table.
+    """
+    alert = alert or _alert_from_document(body)
+    prompts = prompts_left(body, render_runbook_document(alert, "", ""), PLACEHOLDER)
+    sections = [s for s in unfilled_sections(body) if not _only_prompts_explain(s, body, prompts)]
+    where = _sections_by_line(body)
+    in_sections = tuple(dict.fromkeys(where[p.line] for p in prompts if p.line in where))
+    return RunbookFill(tuple(sections), tuple(prompts), in_sections)
+
+
+def _sections_by_line(body: str) -> dict[int, str]:
+    """1-based line number -> the runbook section (as spelled in SECTIONS) it belongs to."""
+    names = {section.lower(): section for section in SECTIONS}
+    found: dict[int, str] = {}
+    current: str | None = None
+    level = 0
+    for number, line in enumerate(body.splitlines(), start=1):
+        heading = _HEADING.match(line)
+        if heading:
+            words = re.findall(r"[a-z]+", heading.group(2).lower())
+            first = words[0] if words else ""
+            if first in names:
+                current, level = names[first], len(heading.group(1))
+                continue
+            if current is not None and len(heading.group(1)) <= level:
+                current = None
+        if current is not None:
+            found[number] = current
+    return found
+
+
+def _only_prompts_explain(section: str, body: str, prompts: list[PromptLeft]) -> bool:
+    # A section that is unfilled only because of the prompts already reported is not
+    # reported twice; an empty or missing section still is.
+    text = "\n".join(_section_bodies(body).get(section.lower(), []))
+    return bool(text.strip()) and bool(prompts) and PLACEHOLDER in text
+
+
+_FACT = re.compile(r"^\|\s*(Alert|Severity|Severities)\s*\|\s*(.*?)\s*\|\s*$", re.M)
+_TITLE = re.compile(r"^#\s+Runbook:\s*(.+?)\s*$", re.M)
+
+
+def _alert_from_document(body: str) -> Alert:
+    """The alert a runbook was generated for, as far as its facts table tells (name and severities)."""
+    from flowops.ops.alerts import AlertRule
+
+    facts = {label: value for label, value in _FACT.findall(body)}
+    name = facts.get("Alert", "").strip("`").strip()
+    if not name:
+        title = _TITLE.search(body)
+        name = title.group(1) if title else "alert"
+    slug = slugify(name) or "alert"
+    # An alert of several rules lists its severities; the skeleton has one rule per severity.
+    severities = [s.strip() for s in (facts.get("Severities") or facts.get("Severity") or "").split(",") if s.strip()]
+    rules = tuple(AlertRule(name=name, slug=slug, expr="", duration=None, severity=severity, summary=None,
+                            description=None, runbook_url=None, group=None, source="", line=None, position="")
+                  for severity in severities or [None])
+    return Alert(name=name, slug=slug, rules=rules)
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."

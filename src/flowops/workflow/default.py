@@ -24,6 +24,8 @@ states:
 
 # Each workflow may run only when the task is in one of its input states;
 # `flowops workflow advance <name> <task>` then moves the task to the output state.
+# `gates:` (on a workflow or a transition) is what the task must show first:
+# criteria_checked, criteria_verified, or plugin:NAME (that plugin must be loaded).
 workflows:
   specify:
     command: /flow:specify
@@ -45,6 +47,9 @@ workflows:
     description: Check the work against its acceptance criteria
     input_states: [In Implementation]
     output_state: Validated
+    # Evidence before Validated: every acceptance criterion ticked, and every criterion
+    # bound to a check (`verify: ...`) passing it (`flowops ac verify`).
+    gates: [criteria_checked, criteria_verified]
   operate:
     command: /flow:operate
     description: Deploy and set up operations (CI/CD, observability, SLOs, runbooks)

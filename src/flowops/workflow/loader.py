@@ -20,8 +20,10 @@ WORKFLOW_FILE = "workflow.yml"
 SUPPORTED_VERSIONS = (1,)
 
 TOP_KEYS = ("version", "states", "workflows", "transitions")
-WORKFLOW_KEYS = ("command", "description", "input_states", "output_state")
-TRANSITION_KEYS = ("from", "to", "via")
+WORKFLOW_KEYS = ("command", "description", "input_states", "output_state", "gates")
+WORKFLOW_REQUIRED = ("command", "input_states", "output_state")
+TRANSITION_KEYS = ("from", "to", "via", "gates")
+TRANSITION_REQUIRED = ("from", "to", "via")
 
 # Workflow names are typed on the command line (`flowops workflow advance NAME ...`).
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -154,7 +156,7 @@ def _parse_workflow_entry(schema: _Schema, name: Any, spec: Any) -> Workflow | N
     if name in SPECIAL_VIAS:
         schema.error(where, f"'{name}' is reserved for transitions (manual, rework, rollback); choose another workflow name")
         return None
-    if not schema.mapping(spec, where, WORKFLOW_KEYS, ("command", "input_states", "output_state")):
+    if not schema.mapping(spec, where, WORKFLOW_KEYS, WORKFLOW_REQUIRED):
         return None
     # Any problem found here makes parse_workflow raise, so a partial entry never escapes.
     command = schema.text(spec.get("command"), (*where, "command"), "a command such as /flow:operate") if "command" in spec else None
@@ -170,21 +172,47 @@ def _parse_workflow_entry(schema: _Schema, name: Any, spec: Any) -> Workflow | N
                 state = schema.state_name(value, (*where, "input_states", index))
                 if state is not None:
                     input_states.append(state)
-    if command is None or output_state is None or not input_states:
+    gates = _gates(schema, spec, where)
+    if command is None or output_state is None or not input_states or gates is None:
         return None
-    return Workflow(name, command, tuple(input_states), output_state, description)
+    return Workflow(name, command, tuple(input_states), output_state, description, gates)
 
 
 def _parse_transition(schema: _Schema, index: int, spec: Any) -> Transition | None:
     where = ("transitions", index)
-    if not schema.mapping(spec, where, TRANSITION_KEYS, TRANSITION_KEYS):
+    if not schema.mapping(spec, where, TRANSITION_KEYS, TRANSITION_REQUIRED):
         return None
     from_state = schema.state_name(spec["from"], (*where, "from")) if "from" in spec else None
     to_state = schema.state_name(spec["to"], (*where, "to")) if "to" in spec else None
     via = schema.text(spec["via"], (*where, "via"), "a workflow name or manual, rework, rollback") if "via" in spec else None
-    if from_state is None or to_state is None or via is None:
+    gates = _gates(schema, spec, where)
+    if from_state is None or to_state is None or via is None or gates is None:
         return None
-    return Transition(from_state, to_state, via.strip())
+    return Transition(from_state, to_state, via.strip(), gates)
+
+
+def _gates(schema: _Schema, spec: dict, where: tuple) -> tuple[str, ...] | None:
+    """The ``gates:`` of a workflow or transition (``()`` when absent, None after a schema problem)."""
+    from flowops.workflow.gates import gate_problem
+
+    raw = spec.get("gates")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        schema.error((*where, "gates"),
+                     f"must be a list of gates such as [criteria_checked, criteria_verified], not {_kind(raw)}")
+        return None
+    gates: list[str] = []
+    for index, value in enumerate(raw):
+        name = schema.text(value, (*where, "gates", index), "a gate name")
+        if name is None:
+            return None
+        problem = gate_problem(name.strip())
+        if problem:
+            schema.error((*where, "gates", index), problem)
+            return None
+        gates.append(name.strip())
+    return tuple(dict.fromkeys(gates))
 
 
 def _raise(schema: _Schema, locations: Locations):

@@ -29,6 +29,7 @@ class Workflow:
     input_states: tuple[str, ...]
     output_state: str
     description: str | None = None
+    gates: tuple[str, ...] = ()  # evidence the task must show to leave through this workflow
 
     def to_dict(self) -> dict:
         return {
@@ -37,6 +38,7 @@ class Workflow:
             "input_states": list(self.input_states),
             "output_state": self.output_state,
             "description": self.description,
+            "gates": list(self.gates),
         }
 
 
@@ -47,13 +49,14 @@ class Transition:
     from_state: str
     to_state: str
     via: str
+    gates: tuple[str, ...] = ()
 
     @property
     def backward(self) -> bool:
         return self.via in BACKWARD_VIAS
 
     def to_dict(self) -> dict:
-        return {"from": self.from_state, "to": self.to_state, "via": self.via}
+        return {"from": self.from_state, "to": self.to_state, "via": self.via, "gates": list(self.gates)}
 
 
 @dataclass

@@ -23,6 +23,7 @@ Emit = Callable[[str, str, dict], None]
 
 TRANSITIONED = "workflow.transitioned"
 STATE_CHECK_SKIPPED = "workflow.state_check_skipped"
+VERIFICATION_SKIPPED = "workflow.verification_skipped"
 
 
 @dataclass
@@ -37,6 +38,8 @@ class TransitionResult:
     skipped_state_check: bool = False
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
+    gates: tuple[str, ...] = ()
+    skipped_verification: list[dict] = field(default_factory=list)  # bound criteria --no-verify left unverified
 
     def to_dict(self) -> dict:
         return {
@@ -47,6 +50,8 @@ class TransitionResult:
             "changed": self.changed,
             "skipped_state_check": self.skipped_state_check,
             "reason": self.reason,
+            "gates": list(self.gates),
+            "skipped_verification": list(self.skipped_verification),
         }
 
 
@@ -61,21 +66,31 @@ def check_task(backlog: Any, config: WorkflowConfig, task_id: str, workflow_name
     if not decision.allowed:
         return decision
     veto = _veto(plugins, task, current, decision.output_state, decision.workflow)
-    if veto is None:
+    if veto is not None:
+        return replace(decision, allowed=False, message=veto)
+    from flowops.workflow.gates import check_gates, gates_for, refusal
+
+    gates = gates_for(config, current, decision.output_state, decision.workflow)
+    found = check_gates(backlog, task, gates, plugins=plugins, move=f"check {decision.workflow} {task.id}")
+    if found.passed:
         return decision
-    return replace(decision, allowed=False, message=veto)
+    lines = [refusal(task.id, decision.output_state, found)]
+    for failure in found.failures:
+        lines += [f"  - {failure.message}", *(f"      {detail}" for detail in failure.details)]
+    return replace(decision, allowed=False, message="\n".join(lines))
 
 
-def check_bypass(skip_state_check: bool, reason: str | None) -> str | None:
-    """The trimmed reason; UsageError unless --skip-state-check and --reason come together."""
+def check_bypass(skip_state_check: bool, reason: str | None, *, no_verify: bool = False) -> str | None:
+    """The trimmed reason; UsageError unless each bypass (--skip-state-check, --no-verify) comes with --reason."""
     reason = reason.strip() if reason else None
-    if skip_state_check and not reason:
-        raise UsageError(
-            "--skip-state-check needs --reason TEXT",
-            hint='say why the state check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
-        )
-    if reason and not skip_state_check:
-        raise UsageError("--reason is only used with --skip-state-check")
+    for flag, used in (("--skip-state-check", skip_state_check), ("--no-verify", no_verify)):
+        if used and not reason:
+            raise UsageError(
+                f"{flag} needs --reason TEXT",
+                hint='say why the check is bypassed, e.g. --reason "hotfix for incident 42"; it is recorded in the audit log',
+            )
+    if reason and not (skip_state_check or no_verify):
+        raise UsageError("--reason is only used with --skip-state-check or --no-verify")
     return reason
 
 
@@ -89,14 +104,16 @@ def advance(
     skip_state_check: bool = False,
     reason: str | None = None,
     emit: Emit | None = None,
+    no_verify: bool = False,
 ) -> TransitionResult:
-    """Run the state side of ``workflow_name`` on the task: check, ask plugins, set the output state.
+    """Run the state side of ``workflow_name`` on the task: check, ask plugins and gates, set the output state.
 
-    ``skip_state_check`` bypasses the state guard (not plugin vetoes) and needs a
-    ``reason``; the bypass is emitted as ``workflow.state_check_skipped`` so it lands
-    in the audit log.
+    ``skip_state_check`` bypasses the state guard (not plugin vetoes, not gates) and
+    needs a ``reason``; the bypass is emitted as ``workflow.state_check_skipped`` so it
+    lands in the audit log. ``no_verify`` skips the ``criteria_verified`` gates only,
+    also with a ``reason``, emitted as ``workflow.verification_skipped``.
     """
-    reason = check_bypass(skip_state_check, reason)
+    reason = check_bypass(skip_state_check, reason, no_verify=no_verify)
     workflow = find_workflow(config, workflow_name)
     task = backlog.get(task_id)
     current = state_of(task.labels, config, task=task.id)
@@ -104,10 +121,11 @@ def advance(
     bypassed = not decision.allowed
     if bypassed and not skip_state_check:
         raise BlockedError(decision.message)
-    result = _move(backlog, config, task, current, workflow.output_state, workflow.name, plugins)
+    result = _move(backlog, config, task, current, workflow.output_state, workflow.name, plugins, no_verify)
     result.skipped_state_check = bypassed
     result.reason = reason
     if result.changed and emit is not None:
+        _emit_verification_skipped(emit, result, reason)
         if bypassed:
             emit(
                 STATE_CHECK_SKIPPED,
@@ -134,8 +152,15 @@ def set_state(
     via: str = MANUAL,
     plugins: Any = None,
     emit: Emit | None = None,
+    no_verify: bool = False,
+    reason: str | None = None,
 ) -> TransitionResult:
-    """Move the task to ``state`` by hand, along a declared ``manual``/``rework``/``rollback`` transition."""
+    """Move the task to ``state`` by hand, along a declared ``manual``/``rework``/``rollback`` transition.
+
+    The transition's gates apply; ``no_verify`` (with a ``reason``) skips its
+    ``criteria_verified`` gates, emitted as ``workflow.verification_skipped``.
+    """
+    reason = check_bypass(False, reason, no_verify=no_verify)
     if via not in SPECIAL_VIAS:
         raise UsageError(
             f"--via must be one of {', '.join(SPECIAL_VIAS)}, not '{via}'",
@@ -150,8 +175,10 @@ def set_state(
         declared = [t for t in config.transitions_from(current) if state_key(t.to_state) == state_key(target)]
         if not any(t.via == via for t in declared):
             raise BlockedError(_undeclared_message(config, task.id, current, target, via, declared))
-    result = _move(backlog, config, task, current, target, via, plugins)
+    result = _move(backlog, config, task, current, target, via, plugins, no_verify)
+    result.reason = reason
     if result.changed and emit is not None:
+        _emit_verification_skipped(emit, result, reason)
         _emit_transitioned(emit, result)
     return result
 
@@ -170,7 +197,8 @@ def _undeclared_message(config: WorkflowConfig, task_id: str, current: str, targ
     return message
 
 
-def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Any) -> TransitionResult:
+def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Any,
+          no_verify: bool = False) -> TransitionResult:
     before = len(plugins.failures) if plugins is not None else 0
     if state_key(current) == state_key(target):
         return TransitionResult(task, current, target, via, changed=False, warnings=_failures(plugins, before))
@@ -180,6 +208,7 @@ def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target:
     veto = _veto(plugins, task, current, target, via)
     if veto is not None:
         raise BlockedError(veto)
+    gates = _gates(backlog, config, task, current, target, via, plugins, no_verify)
 
     def set_label(fresh: Any) -> None:
         # The guard ran on an earlier read; the lock is only held from here, so make sure
@@ -195,7 +224,24 @@ def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target:
             gate_done(fresh)  # criteria may have been unchecked since the first read
 
     written = backlog.update(task.id, set_label).after
-    return TransitionResult(written, current, target, via, changed=True, warnings=_failures(plugins, before))
+    return TransitionResult(written, current, target, via, changed=True, warnings=_failures(plugins, before),
+                            gates=gates.gates, skipped_verification=gates.skipped)
+
+
+def _gates(backlog: Any, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Any,
+           no_verify: bool) -> Any:
+    """The workflow.yml gates of this move, enforced (flowops.workflow.gates)."""
+    from flowops.workflow.gates import enforce_gates, gates_for
+
+    return enforce_gates(backlog, task, gates_for(config, current, target, via), target=target, plugins=plugins,
+                         no_verify=no_verify, move=f"{via} {task.id} {current} -> {target}")
+
+
+def _emit_verification_skipped(emit: Emit, result: TransitionResult, reason: str | None) -> None:
+    if result.skipped_verification:
+        emit(VERIFICATION_SKIPPED, result.task.id, {"workflow": result.via, "from": result.from_state,
+                                                    "to": result.to_state, "reason": reason,
+                                                    "criteria": list(result.skipped_verification)})
 
 
 def _done_gate(backlog: Any, target: str) -> Callable[[Any], None] | None:

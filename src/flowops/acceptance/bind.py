@@ -1,0 +1,67 @@
+"""``flowops ac bind`` and ``ac unbind``: attach a check to a criterion, or take it off.
+
+The binding is written into the criterion's text (``flowops.checks.binding``); its tick
+is kept. A check that does not exist, or arguments it refuses, are refused before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flowops.backlog.model import Task
+from flowops.checks.binding import Binding, BindingError, bind, parse_check, strip_binding
+from flowops.checks.runner import Runner
+from flowops.errors import UsageError
+
+
+@dataclass
+class BindResult:
+    task: Task
+    number: int
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def bind_criterion(backlog: Any, runner: Runner, task_id: str, number: int, words: Sequence[str]) -> BindResult:
+    """Bind criterion ``number`` of the task to the check ``words`` (``["k8s.hpa", "--min", "3"]``)."""
+    check = shlex.join(words)
+    try:
+        binding = Binding("", check, parse_check(check))
+    except BindingError as exc:
+        raise UsageError(str(exc), hint="write the check after `--`: flowops ac bind ID N -- k8s.resources") from None
+    problem = runner.validate(binding)
+    if problem is not None:
+        raise UsageError(problem, hint="`flowops ac checks` lists every check and its arguments")
+    return _edit(backlog, task_id, number, lambda text: bind(text, list(words)))
+
+
+def unbind_criterion(backlog: Any, task_id: str, number: int) -> BindResult:
+    """Take the binding off criterion ``number`` (nothing is written when it has none)."""
+    return _edit(backlog, task_id, number, strip_binding)
+
+
+def _edit(backlog: Any, task_id: str, number: int, change: Callable[[str], str]) -> BindResult:
+    found: dict[str, Any] = {}
+
+    def mutate(task: Task) -> None:
+        criteria = task.acceptance_criteria
+        if not 1 <= number <= len(criteria):
+            available = f"#1..#{len(criteria)}" if criteria else "none"
+            raise UsageError(f"acceptance criterion #{number} does not exist on {task.id} (available: {available})",
+                             hint=f"`flowops task view {task.id} --plain` shows the criteria and their numbers")
+        criterion = criteria[number - 1]
+        found["before"] = criterion.text
+        # An unreadable binding is replaced (bind) or removed (unbind) like a readable one.
+        criterion.text = change(criterion.text)
+        found["after"] = criterion.text
+
+    update = backlog.update(task_id, mutate)
+    return BindResult(update.after, number, found["before"], found["after"])
