@@ -166,3 +166,29 @@ def test_incidents_are_tools_too_with_the_incident_as_task_id(project, flowops):
     assert "rolled back to v41" in json.dumps(shown.structured())
     missing = call("incident_resolve", {"task_id": incident, "no_postmortem": True}).error
     assert (missing.kind, missing.message) == ("usage", "--no-postmortem needs --reason TEXT")
+
+
+def test_discover_and_ac_verify_are_tools_once_their_commands_exist(project, flowops):
+    if get_tool("ac_verify") is None or get_tool("discover") is None:
+        pytest.skip("this flowops has no `ac verify` / `discover` yet")
+    (project / "k8s").mkdir()
+    (project / "k8s" / "service.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: checkout\nspec:\n  selector:\n    app: checkout\n"
+        "  ports:\n    - port: 80\n      targetPort: 8080\n")
+    found = call("discover")
+    assert found.ok and found.structured() == json.loads(flowops("discover --json").stdout)
+    assert "k8s/service.yaml" in json.dumps(found.structured())
+
+    assert flowops("task create 'Runbook for checkout' --ac 'The runbook is written `verify: file docs/runbook.md`'"
+                   ).exit_code == 0
+    failing = call("ac_verify", {"task_id": ["TASK-3"]}).error
+    assert (failing.exit_code, failing.kind) == (3, "criteria")
+    assert failing.document is not None and "docs/runbook.md" in json.dumps(failing.document)
+    (project / "docs").mkdir()
+    (project / "docs" / "runbook.md").write_text("# Checkout runbook\n\nRestart the pods.\n")
+    passing = call("ac_verify", {"task_id": "TASK-3", "update": True})
+    assert passing.ok, passing.error
+    assert json.loads(flowops("task view TASK-3 --json").stdout)["task"]["acceptanceCriteria"][0]["checked"] is True
+    records = [json.loads(line) for line in (project / ".flowops" / "log" / "events.jsonl").read_text().splitlines()]
+    verified = [r["event"] for r in records if r.get("kind") == "event" and r["event"]["type"] == "ac.verified"]
+    assert verified and verified[-1]["source"] == f"flowops:/{project.name}/mcp"

@@ -23,7 +23,7 @@ ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 ISSUE_TOOLS = {
     "task_create", "task_list", "task_view", "task_edit", "task_search", "workflow_status", "workflow_check",
     "workflow_advance", "operate", "operate_status", "operate_complete", "ac_check", "ac_lint", "hooks_emit",
-    "slo_budget",
+    "slo_budget", "ac_verify", "discover",
 }
 
 
