@@ -37,7 +37,8 @@ Every tool runs the flowops command of the same name and returns the document th
 task is not in a state the workflow allows (the message names the state required; do not
 bypass it unless a person tells you to), "criteria" (3) that acceptance criteria or a
 completion gate are not met, "usage" (2) a bad argument or configuration, "failure" (1) a
-runtime failure such as an unknown task. Nothing is written when a call is refused.
+runtime failure such as an unknown task. A refused call writes nothing (the one exception: a
+required event handler that failed after the change, reported as a failure).
 Task ids are written TASK-12 (or 12); paths are relative to the project root. Every change
 is recorded in the audit log with the source ending in /mcp.
 """
