@@ -13,6 +13,7 @@ import pytest
 
 from flowops.mcp_server.invoke import call_tool, run_in_process
 from flowops.mcp_server.tools import get_tool
+from tests.support.state import audit_log
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -81,7 +82,7 @@ def test_the_done_gate_refuses_unchecked_criteria_and_lists_them(project):
 def test_events_from_a_call_say_mcp_and_the_clis_do_not(project, flowops):
     assert call("task_edit", {"task_id": "TASK-2", "check_ac": [], "append_notes": ["from the agent"]}).ok
     assert flowops("task edit TASK-2 --append-notes 'from a person'").exit_code == 0
-    records = [json.loads(line) for line in (project / ".flowops" / "log" / "events.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in audit_log(project).read_text().splitlines()]
     updates = [r["event"] for r in records if r.get("kind") == "event" and r["event"]["type"] == "task.updated"]
     assert [event["source"] for event in updates] == [f"flowops:/{project.name}/mcp", f"flowops:/{project.name}"]
 
@@ -189,6 +190,6 @@ def test_discover_and_ac_verify_are_tools_once_their_commands_exist(project, flo
     passing = call("ac_verify", {"task_id": "TASK-3", "update": True})
     assert passing.ok, passing.error
     assert json.loads(flowops("task view TASK-3 --json").stdout)["task"]["acceptanceCriteria"][0]["checked"] is True
-    records = [json.loads(line) for line in (project / ".flowops" / "log" / "events.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in audit_log(project).read_text().splitlines()]
     verified = [r["event"] for r in records if r.get("kind") == "event" and r["event"]["type"] == "ac.verified"]
     assert verified and verified[-1]["source"] == f"flowops:/{project.name}/mcp"

@@ -18,6 +18,7 @@ from mcp.shared.exceptions import MCPError  # noqa: E402
 from flowops.render.agents import get_agent  # noqa: E402
 from flowops.render.sources import discover_sources  # noqa: E402
 from tests.support.mcp_client import mcp_session, server_parameters, structured, with_session  # noqa: E402
+from tests.support.state import audit_log
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 ISSUE_TOOLS = {
@@ -52,7 +53,7 @@ def cli_json(flowops, command: str) -> dict:
 
 
 def audit_events(root: Path) -> list[dict]:
-    log = root / ".flowops" / "log" / "events.jsonl"
+    log = audit_log(root)
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     return [r["event"] for r in records if r.get("kind") == "event"]
 

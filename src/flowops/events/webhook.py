@@ -134,7 +134,7 @@ class WebhookHandler(HandlerType):
             except _WallClockTimeout:
                 result.status = None
                 seconds = min(request_timeout, remaining)
-                result.error = f"timed out after {seconds:g} s waiting for {endpoint(url)} (wall clock: no complete answer)"
+                result.error = f"timed out after {seconds:g} s waiting for {endpoint(url)}"  # wall clock, as every timeout
                 retryable = True
             except requests.RequestException as exc:
                 result.status = None
