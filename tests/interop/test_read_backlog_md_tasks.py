@@ -131,3 +131,23 @@ def test_search_json_has_backlog_md_fields(reads, query):
     mine = {key(r): r["data"] for r in ours["results"]}
     for result in theirs["results"]:
         assert field_differences(result["data"], mine[key(result)], fields=result["data"].keys()) == {}, key(result)
+
+
+# Plain (unquoted) titles a person may type into a file by hand: js-yaml 3 reads some as
+# numbers (underscores, sexagesimal, leading-0 octal, binary) and the rest as text, where
+# YAML 1.1 readers such as PyYAML would differ (``0_`` and ``1.5_`` are numbers there).
+HAND_WRITTEN_TITLES = ("1_000", "1:20", "012", "0b101", "1e3", ".5", "1:20.5", "0_", "1_", "01.5", "1.5_", "0b1_", "08")
+
+
+def test_hand_written_plain_titles_read_as_backlog_md_reads_them(side):
+    for number, title in enumerate(HAND_WRITTEN_TITLES, 1):
+        (side.root / "backlog" / "tasks" / f"task-{number} - Hand-written.md").write_text(
+            f"---\nid: TASK-{number}\ntitle: {title}\nstatus: To Do\nassignee: []\ncreated_date: '2026-01-01 10:00'\n"
+            "labels: []\ndependencies: []\n---\n",
+            encoding="utf-8",
+        )
+    outputs = side.read_all(_both("task", "list", "--plain"))
+    theirs = outputs.backlog("task", "list", "--plain")
+    assert outputs.flowops("task", "list", "--plain") == theirs
+    # The numbers are shown as JavaScript prints them; the rest as written.
+    assert "TASK-1 - 1000\n" in theirs and "TASK-8 - 0_\n" in theirs and "TASK-11 - 1.5_\n" in theirs

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 INDENT = 2
 LINE_WIDTH = 80
@@ -48,11 +48,14 @@ STYLE_PLAIN, STYLE_SINGLE, STYLE_LITERAL, STYLE_FOLDED, STYLE_DOUBLE = range(1, 
 
 
 def _printable(c: int) -> bool:
+    # js-yaml 3 tests UTF-16 code units (charCodeAt), so a character beyond U+FFFF is a
+    # surrogate pair to it, and neither half is printable: such a string is double-quoted
+    # with a \UXXXXXXXX escape ("Ship it \U0001F600"), as Backlog.md 1.52 writes it.
+    # (js-yaml 4 reads code points and would leave it plain.)
     return (
         0x20 <= c <= 0x7E
         or (0xA1 <= c <= 0xD7FF and c not in (0x2028, 0x2029))
         or (0xE000 <= c <= 0xFFFD and c != 0xFEFF)
-        or 0x10000 <= c <= 0x10FFFF
     )
 
 
@@ -107,70 +110,46 @@ def _is_bool(s: str) -> bool:
     return s in ("true", "True", "TRUE", "false", "False", "FALSE")
 
 
+_BINARY_DIGITS = frozenset("01")
+_OCTAL_DIGITS = frozenset("01234567")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_DECIMAL_DIGITS = frozenset("0123456789")
+
+
 def _is_int(s: str) -> bool:
     # A transcription of js-yaml 3's int resolver (decimal, 0b, 0x, leading-0 octal,
     # underscores, sexagesimal).
-    n = len(s)
-    if not n:
+    i = 1 if s[:1] in ("-", "+") else 0
+    if i >= len(s):
         return False
-    i = 0
-    ch = s[0]
-    if ch in "-+":
-        i += 1
-        if i >= n:
-            return False
-        ch = s[i]
-    if ch == "0":
-        if i + 1 == n:
+    if s[i] == "0":
+        if i + 1 == len(s):
             return True
-        i += 1
-        ch = s[i]
-        digits = False
-        if ch == "b":
-            i += 1
-            for ch in s[i:]:
-                if ch == "_":
-                    continue
-                if ch not in "01":
-                    return False
-                digits = True
-            return digits and ch != "_"
-        if ch == "x":
-            i += 1
-            for ch in s[i:]:
-                if ch == "_":
-                    continue
-                if ch not in "0123456789abcdefABCDEF":
-                    return False
-                digits = True
-            return digits and ch != "_"
-        for ch in s[i:]:
-            if ch == "_":
-                continue
-            if ch not in "01234567":
-                return False
-            digits = True
-        return digits and ch != "_"
-    if ch == "_":
+        base = s[i + 1]
+        if base == "b":
+            return _digits_with_underscores(s[i + 2 :], _BINARY_DIGITS)
+        if base == "x":
+            return _digits_with_underscores(s[i + 2 :], _HEX_DIGITS)
+        return _digits_with_underscores(s[i + 1 :], _OCTAL_DIGITS)
+    if s[i] == "_":
         return False
-    digits = False
-    j = i
-    while j < n:
-        ch = s[j]
+    head, colon, tail = s[i:].partition(":")
+    if not colon:
+        return _digits_with_underscores(head, _DECIMAL_DIGITS)
+    # Sexagesimal: js-yaml checks for a trailing "_" only when no ":" follows ("1_:30" is 90).
+    return _digits_with_underscores(head, _DECIMAL_DIGITS, trailing=True) and bool(_SEXAGESIMAL_TAIL.match(colon + tail))
+
+
+def _digits_with_underscores(text: str, digits: frozenset[str], *, trailing: bool = False) -> bool:
+    """At least one of ``digits`` and underscores anywhere, but last only when ``trailing`` (js-yaml 3's rule)."""
+    seen = False
+    for ch in text:
         if ch == "_":
-            j += 1
             continue
-        if ch == ":":
-            break
-        if not ch.isascii() or not ch.isdigit():
+        if ch not in digits:
             return False
-        digits = True
-        j += 1
-    if not digits or ch == "_":
-        return False
-    if ch != ":":
-        return True
-    return bool(_SEXAGESIMAL_TAIL.match(s[j:]))
+        seen = True
+    return seen and (trailing or not text.endswith("_"))
 
 
 def _is_float(s: str) -> bool:
@@ -260,7 +239,7 @@ def _construct_timestamp(match: re.Match) -> datetime | None:
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         hour, minute, second = int(match[4]), int(match[5]), int(match[6])
         fraction = int((match[7] or "0")[:3].ljust(3, "0"))
-        value = datetime(year, month, day, hour, minute, second, fraction * 1000, tzinfo=timezone.utc)
+        value = datetime(year, month, day, hour, minute, second, fraction * 1000, tzinfo=UTC)
     except ValueError:
         return None
     if match[9]:

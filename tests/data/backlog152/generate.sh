@@ -59,6 +59,27 @@ b task create $'multi\nline'
 every=$("$BACKLOG" task create "Everything" -d $'# Heading inside\n\n```\n## Not a section\n```\n\nEnd.' --ac "one" --ac "two" --ac "three" --dod "dod one" -l "x,y z" -a @a,@b --priority low --notes "n" --plan "p" </dev/null | sed -n 's/^Created task //p')
 b task edit "$every" --check-ac 2 --remove-ac 1 --check-dod 1 --append-notes "more notes" -s Done
 b task create "Draft thing" --draft
+# Plain scalars where js-yaml 3 (YAML 1.1 ints and floats, UTF-16 code units) and other
+# YAML readers part ways: which ones Backlog.md quotes, and how it escapes characters past U+FFFF.
+while IFS= read -r title; do b task create "$title"; done <<'TITLES'
+0_
+1_
++1_
+0_0_
+01.5
+1.5_
+0b1_
+0x_
+1_000
+1:20
+0:30
+1:20.5
+00
+08
+0o17
+._1
+TITLES
+b task create "Ship it 😀" -l "launch 🚀" -a "@zoë"
 mkdir -p "$HERE/tasks" "$HERE/expected"
 rm -f "$HERE"/tasks/*.md "$HERE"/expected/*.json
 cp backlog/tasks/*.md backlog/drafts/*.md "$HERE/tasks/"
