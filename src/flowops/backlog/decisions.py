@@ -11,7 +11,8 @@ from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Decision
 from flowops.backlog.naming import titled_filename
-from flowops.backlog.taskfile import normalize_date, read_backlog_file, SplitDocument, TaskParseError
+from flowops.backlog.fields import normalize_date
+from flowops.backlog.taskfile import SplitDocument, TaskParseError, read_backlog_file
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
 

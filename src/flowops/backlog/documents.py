@@ -16,7 +16,8 @@ from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Document
 from flowops.backlog.naming import parse_doc_id, titled_filename
-from flowops.backlog.taskfile import SplitDocument, TaskParseError, check_size, normalize_date, read_backlog_file
+from flowops.backlog.fields import normalize_date
+from flowops.backlog.taskfile import SplitDocument, TaskParseError, check_size, read_backlog_file
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
+from flowops.backlog.fields import ALWAYS, DATE, DUE, KNOWN_KEYS, LIST_FIELDS, NUMBER, PRIORITY, SCALAR_FIELDS, TEXT_SECTIONS
 from flowops.backlog.jsyaml import resolve_plain
 from flowops.backlog.model import Task
 from flowops.backlog.naming import display_id
-from flowops.backlog.sections import BY_KEY, Criterion, parse_comments
-from flowops.backlog.records import from_record, to_record
+from flowops.backlog.records import Record, from_record
+from flowops.backlog.sections import BY_KEY, parse_comments
 from flowops.backlog.taskfile import MAX_FILE_BYTES, task_from_values
 
 _FRONT_LINE_RE = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]+(.*?))?|  - (.*?))[ \t]*$", re.M)
@@ -60,9 +61,17 @@ def _parse(raw: bytes) -> tuple[dict, dict] | None:
     end = text.find("\n---\n", 3)
     if end == -1:
         return None
-    front = text[4:end]
-    body = text[end + 5 :]
+    values = _front_values(text[4:end])
+    if values is None:
+        return None
+    sections = _sections(text[end + 5 :])
+    if sections is None:
+        return None
+    return values, sections
 
+
+def _front_values(front: str) -> dict | None:
+    """The frontmatter's values, when every line is ``key: scalar``, ``key: []``, ``key:`` or ``  - scalar``."""
     values: dict = {}
     current: list | None = None
     bare: list[str] = []
@@ -97,13 +106,10 @@ def _parse(raw: bytes) -> tuple[dict, dict] | None:
         return None  # a line this reader does not understand (block scalar, comment, nesting)
     for key in bare:
         values[key] = None  # "key:" with nothing under it is null
-    sections = _sections(body)
-    if sections is None:
-        return None
-    return values, sections
+    return values
 
 
-def quick_record(raw: bytes) -> tuple | None:
+def quick_record(raw: bytes) -> Record | None:
     """The task record (records.py) of a canonical file, or None (use TaskFile).
 
     Listing builds records straight from the text, without a Task in between.
@@ -115,11 +121,15 @@ def quick_record(raw: bytes) -> tuple | None:
     record = _fast_record(values, sections)
     if record is not None:
         return record
-    task = _task(values)
-    if task is None:
+    # Values of other types (numbers, a single assignee, dates to normalise): Backlog.md's
+    # conversions, as the general parser applies them.
+    task = task_from_values(values)
+    if not task.id:
         return None
-    _fill_sections(task, sections)
-    return to_record(task)
+    scalars = [getattr(task, field.attr) for field in SCALAR_FIELDS]
+    scalars[_ID] = display_id(scalars[_ID])
+    lists = tuple(tuple(getattr(task, field.attr)) for field in LIST_FIELDS)
+    return _record(scalars, lists, sections, task.extra or None)
 
 
 def quick_task(raw: bytes) -> Task | None:
@@ -128,63 +138,90 @@ def quick_task(raw: bytes) -> Task | None:
     return from_record(record) if record is not None else None
 
 
-def _fill_sections(task: Task, sections: dict) -> None:
-    task.description = sections.get("description", "")
-    task.implementation_plan = sections.get("implementation_plan") or None
-    task.implementation_notes = sections.get("implementation_notes") or None
-    task.final_summary = sections.get("final_summary") or None
-    task.acceptance_criteria = _items(sections.get("acceptance_criteria"))
-    task.definition_of_done = _items(sections.get("definition_of_done"))
-    comments = sections.get("comments")
-    task.comments = parse_comments(comments) if comments else []
+# What the fast path needs to know of fields.FIELDS, worked out once.
+_STRING_KEYS = frozenset(f.key for f in SCALAR_FIELDS if f.kind != NUMBER)
+_NUMBER_KEYS = frozenset(f.key for f in SCALAR_FIELDS if f.kind == NUMBER)
+_LIST_KEYS = frozenset(f.key for f in LIST_FIELDS)
+_LIST_KEY_ORDER = tuple(f.key for f in LIST_FIELDS)
+# (key, value when absent or empty) in record order: "" for keys Backlog.md always writes.
+_SCALAR_DEFAULTS = tuple((f.key, "" if f.written == ALWAYS else None) for f in SCALAR_FIELDS)
+# Dates must be canonical stamps here (a required one present: "" fails); anything else is normalised by the general rules.
+_STAMPS = tuple(i for i, f in enumerate(SCALAR_FIELDS) if f.kind in (DATE, DUE))
+_ID = next(i for i, f in enumerate(SCALAR_FIELDS) if f.key == "id")
+_DUE = tuple(i for i, f in enumerate(SCALAR_FIELDS) if f.kind == DUE)
+_PRIORITY = tuple(i for i, f in enumerate(SCALAR_FIELDS) if f.kind == PRIORITY)
+_NUMBERS = tuple((i, f.key) for i, f in enumerate(SCALAR_FIELDS) if f.kind == NUMBER)
+# A missing text section reads as the Task default ("" for the description, None for the others).
+_SECTION_DEFAULTS = tuple((key, Task.__dataclass_fields__[key].default) for key in TEXT_SECTIONS)
+_STAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
-def _fast_record(values: dict, sections: dict) -> tuple | None:
+def _fast_record(values: dict, sections: dict) -> Record | None:
     # Strings and lists of strings with canonical dates: the record is assembled directly
-    # (the same values _task and to_record would give; a property test holds them equal).
+    # (what task_from_values would give; the property tests hold the two readers equal).
+    extra = _simple_extra(values)
+    if extra is _NO:
+        return None
+    get = values.get
+    scalars: list = [get(key) or empty for key, empty in _SCALAR_DEFAULTS]
+    if not scalars[_ID]:
+        return None
+    for i in _STAMPS:
+        if scalars[i] is not None and not _STAMP_RE.fullmatch(scalars[i]):
+            return None
+    scalars[_ID] = display_id(scalars[_ID])
+    for i in _DUE:
+        if scalars[i]:
+            scalars[i] = scalars[i][:10]
+    for i in _PRIORITY:
+        if scalars[i] is not None:
+            scalars[i] = " ".join(scalars[i].split()).lower() or None
+    for i, key in _NUMBERS:
+        scalars[i] = get(key)  # 0 is a value
+    lists = tuple([tuple(get(key) or ()) for key in _LIST_KEY_ORDER])  # a list comprehension beats a generator here
+    return _record(scalars, lists, sections, extra)
+
+
+def _simple_extra(values: dict):
+    """_NO unless every known value has its simple type; else the unknown keys' values (or None)."""
+    # Dispatch on the type first: nearly every value is a string of a string field. (A
+    # loop, not any() over a generator: this runs for every file of a cold listing.)
+    extra = None
     for key, value in values.items():
         cls = value.__class__
-        if key == "ordinal":
-            if value is not None and cls is not int and cls is not float:
-                return None
+        if cls is str:
+            if key in _STRING_KEYS:
+                continue
         elif cls is list:
-            if key not in _LIST_KEYS or any(item.__class__ is not str for item in value):
-                return None
-        elif cls is not str or key in _LIST_KEYS or key not in _KNOWN_KEYS:
-            return None
-    get = values.get
-    created = get("created_date", "")
-    updated = get("updated_date")
-    due = get("due_date")
-    if not _STAMP_RE.fullmatch(created) or (updated is not None and not _STAMP_RE.fullmatch(updated)) or (
-        due is not None and not _STAMP_RE.fullmatch(due)
-    ):
-        return None
-    task_id = get("id", "")
-    if not task_id:
-        return None
-    task_id = display_id(task_id)
-    priority = get("priority")
-    if priority is not None:
-        priority = " ".join(priority.split()).lower() or None
+            if key in _LIST_KEYS:
+                for item in value:
+                    if item.__class__ is not str:
+                        return _NO
+                continue
+        elif key in _NUMBER_KEYS:
+            if value is None or cls is int or cls is float:
+                continue
+            return _NO
+        if key in KNOWN_KEYS:
+            return _NO  # a known field with a value of another type
+        if extra is None:
+            extra = {}
+        extra[key] = value
+    return extra
+
+
+def _record(scalars: list, lists: tuple, sections: dict, extra: dict | None) -> Record:
+    """The record of frontmatter ``scalars`` and ``lists`` (records.py order) with the body's ``sections``."""
+    for key, absent in _SECTION_DEFAULTS:
+        scalars.append(sections.get(key) or absent)
     comments = sections.get("comments")
     return (
-        (
-            task_id, get("title", ""), get("status", ""), get("reporter") or None, created, updated or None,
-            due[:10] if due else None, get("milestone") or None, get("parent_task_id") or None, priority,
-            get("type") or None, get("project") or None, get("ordinal"), get("onStatusChange") or None,
-            sections.get("description", ""), sections.get("implementation_plan") or None,
-            sections.get("implementation_notes") or None, sections.get("final_summary") or None,
-        ),
-        (
-            tuple(get("assignee") or ()), tuple(get("labels") or ()), tuple(get("dependencies") or ()),
-            tuple(get("references") or ()), tuple(get("documentation") or ()), tuple(get("modified_files") or ()),
-            tuple(get("subtasks") or ()),
-        ),
+        tuple(scalars),
+        lists,
         _item_tuples(sections.get("acceptance_criteria")),
         _item_tuples(sections.get("definition_of_done")),
         tuple((c.body, c.author, c.created) for c in parse_comments(comments)) if comments else (),
-        None,
+        extra,
     )
 
 
@@ -192,82 +229,6 @@ def _item_tuples(content: str | None) -> tuple:
     if not content:
         return ()
     return tuple((text, mark == "x") for mark, text in _ITEM_RE.findall(content))
-
-
-_STAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
-_LIST_KEYS = ("assignee", "labels", "dependencies", "references", "documentation", "modified_files", "subtasks")
-_KNOWN_KEYS = frozenset(
-    ["id", "title", "status", "assignee", "reporter", "created_date", "updated_date", "due_date", "labels",
-     "milestone", "dependencies", "references", "documentation", "modified_files", "parent_task_id",
-     "subtasks", "priority", "type", "project", "ordinal", "onStatusChange"]
-)
-
-
-def _task(values: dict) -> Task | None:
-    # The common case (strings and lists of strings, canonical dates) is built directly;
-    # anything else takes the general conversion, which applies Backlog.md's rules.
-    get = values.get
-    simple = True
-    for key, value in values.items():
-        if key == "ordinal":
-            continue
-        if value.__class__ is list:
-            if key not in _LIST_KEYS or any(item.__class__ is not str for item in value):
-                simple = False
-                break
-        elif value.__class__ is not str or key in _LIST_KEYS:
-            simple = False
-            break
-    created = get("created_date", "")
-    updated = get("updated_date")
-    due = get("due_date")
-    if (
-        not simple
-        or not _STAMP_RE.fullmatch(created)
-        or (updated is not None and not _STAMP_RE.fullmatch(updated))
-        or (due is not None and not _STAMP_RE.fullmatch(due))
-    ):
-        task = task_from_values(values)
-    else:
-        priority = get("priority")
-        ordinal = get("ordinal")
-        task = Task(
-            id=get("id", ""),
-            title=get("title", ""),
-            status=get("status", ""),
-            assignees=list(get("assignee") or ()),
-            reporter=get("reporter") or None,
-            created_date=created,
-            updated_date=updated or None,
-            due_date=due[:10] if due else None,
-            labels=list(get("labels") or ()),
-            milestone=get("milestone") or None,
-            dependencies=list(get("dependencies") or ()),
-            references=list(get("references") or ()),
-            documentation=list(get("documentation") or ()),
-            modified_files=list(get("modified_files") or ()),
-            parent_task_id=get("parent_task_id") or None,
-            subtasks=list(get("subtasks") or ()),
-            priority=" ".join(priority.split()).lower() or None if priority is not None else None,
-            type=get("type") or None,
-            project=get("project") or None,
-            ordinal=ordinal if ordinal.__class__ in (int, float) else (None if ordinal is None else _NO),
-            on_status_change=get("onStatusChange") or None,
-        )
-        if task.ordinal is _NO:
-            task = task_from_values(values)
-        elif len(values) > sum(1 for key in values if key in _KNOWN_KEYS):
-            task.extra = {key: value for key, value in values.items() if key not in _KNOWN_KEYS}
-    if not task.id:
-        return None
-    task.id = display_id(task.id)
-    return task
-
-
-def _items(content: str | None) -> list[Criterion]:
-    if not content:
-        return []
-    return [Criterion(i, m.group(2), m.group(1) == "x") for i, m in enumerate(_ITEM_RE.finditer(content), 1)]
 
 
 _SPEC_MARKERS = {

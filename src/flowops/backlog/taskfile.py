@@ -8,12 +8,10 @@ that changed (in Backlog.md's format). An unchanged task renders to the same byt
 from __future__ import annotations
 
 import copy
-import re
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flowops.backlog import jsyaml
+from flowops.backlog.fields import CHECKLISTS, FIELDS, KEY_ORDER, KNOWN_KEYS, TEXT_SECTIONS, WHEN_SET, read_value, written_value
 from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.model import Task
 from flowops.backlog.naming import display_id
@@ -28,35 +26,6 @@ from flowops.backlog.sections import (
 )
 
 MAX_FILE_BYTES = 1024 * 1024
-
-# (frontmatter key, Task attribute, kind). Kinds ending in "?" are omitted when empty.
-FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("id", "id", "str"),
-    ("title", "title", "str"),
-    ("status", "status", "str"),
-    ("assignee", "assignees", "list"),
-    ("reporter", "reporter", "str?"),
-    ("created_date", "created_date", "date"),
-    ("updated_date", "updated_date", "date?"),
-    ("due_date", "due_date", "str?"),
-    ("labels", "labels", "list"),
-    ("milestone", "milestone", "str?"),
-    ("dependencies", "dependencies", "list"),
-    ("references", "references", "list?"),
-    ("documentation", "documentation", "list?"),
-    ("modified_files", "modified_files", "list?"),
-    ("parent_task_id", "parent_task_id", "str?"),
-    ("subtasks", "subtasks", "list?"),
-    ("priority", "priority", "str?"),
-    ("type", "type", "str?"),
-    ("project", "project", "str?"),
-    ("ordinal", "ordinal", "number?"),
-    ("onStatusChange", "on_status_change", "str?"),
-)
-KEY_ORDER = [key for key, _attr, _kind in FIELDS]
-_KNOWN_KEYS = set(KEY_ORDER)
-TEXT_SECTIONS = ("description", "implementation_plan", "implementation_notes", "final_summary")
-CHECKLISTS = ("acceptance_criteria", "definition_of_done")
 
 
 class TaskParseError(ValueError):
@@ -108,67 +77,14 @@ class SplitDocument:
         self.body_first_line = close + 2
 
     def assemble(self, front_text: str, body_text: str) -> bytes:
-        text = f"{self.open_line}\n{front_text}\n{self.close_line}\n{body_text}" if front_text else f"{self.open_line}\n{self.close_line}\n{body_text}"
+        front = f"{front_text}\n" if front_text else ""
+        text = f"{self.open_line}\n{front}{self.close_line}\n{body_text}"
         if self.newline == "\r\n":
             text = text.replace("\n", "\r\n")
         return (self.bom + text).encode("utf-8")
 
 
-# -- value conversions (Backlog.md's reading rules) --------------------------------------
-
-
-def normalize_date(value: Any) -> str:
-    """A frontmatter date as Backlog.md normalises it: 'YYYY-MM-DD HH:mm' or 'YYYY-MM-DD'."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        if (value.hour, value.minute, value.second) == (0, 0, 0):
-            return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip().strip("'\"")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return text
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text):
-        return text.replace("T", " ")
-    match = re.fullmatch(r"(\d{2})[-/.](\d{2})[-/.](\d{2})", text)
-    if match:
-        day, month, year = match.groups()
-        return f"20{year}-{month}-{day}"
-    return text
-
-
-def _as_list(value: Any, *, scalar_is_item: bool) -> list[str]:
-    if isinstance(value, list):
-        return [jsyaml.js_string(item) for item in value]
-    if value is None or value == "" or not scalar_is_item:
-        return []
-    return [jsyaml.js_string(value)]
-
-
-def _as_number(value: Any) -> int | float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def _due_date(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
-    return "-".join(match.groups()) if match else text
+# -- frontmatter values ------------------------------------------------------------------
 
 
 def task_from_frontmatter(front: Frontmatter) -> Task:
@@ -176,48 +92,11 @@ def task_from_frontmatter(front: Frontmatter) -> Task:
 
 
 def task_from_values(values: dict[str, Any]) -> Task:
-    """The Task fields Backlog.md derives from frontmatter ``values`` (its String()/array rules)."""
+    """The Task fields Backlog.md derives from frontmatter ``values`` (fields.py has its rules)."""
     get = values.get
-    priority = get("priority")
-    task = Task(
-        id=jsyaml.js_string(get("id")),
-        title=jsyaml.js_string(get("title")),
-        status=jsyaml.js_string(get("status")),
-        assignees=_as_list(get("assignee"), scalar_is_item=True),
-        reporter=jsyaml.js_string(get("reporter")) or None,
-        created_date=normalize_date(get("created_date")),
-        updated_date=normalize_date(get("updated_date")) or None,
-        due_date=_due_date(get("due_date")),
-        labels=_as_list(get("labels"), scalar_is_item=False),
-        milestone=jsyaml.js_string(get("milestone")) or None,
-        dependencies=_as_list(get("dependencies"), scalar_is_item=False),
-        references=_as_list(get("references"), scalar_is_item=False),
-        documentation=_as_list(get("documentation"), scalar_is_item=False),
-        modified_files=_as_list(get("modified_files"), scalar_is_item=False),
-        parent_task_id=jsyaml.js_string(get("parent_task_id")) or None,
-        subtasks=_as_list(get("subtasks"), scalar_is_item=False),
-        priority=(" ".join(jsyaml.js_string(priority).split()).lower() or None) if priority is not None else None,
-        type=jsyaml.js_string(get("type")) or None,
-        project=jsyaml.js_string(get("project")) or None,
-        ordinal=_as_number(get("ordinal")),
-        on_status_change=jsyaml.js_string(get("onStatusChange")) or None,
-    )
-    task.extra = {key: value for key, value in values.items() if key not in _KNOWN_KEYS}
+    task = Task(**{field.attr: read_value(field, get(field.key)) for field in FIELDS})
+    task.extra = {key: value for key, value in values.items() if key not in KNOWN_KEYS}
     return task
-
-
-def _frontmatter_value(task: Task, attr: str, kind: str) -> Any:
-    """The value to write for ``attr``, or None when the key should be absent."""
-    value = getattr(task, attr)
-    if kind == "list":
-        return list(value)
-    if kind == "list?":
-        return list(value) if value else None
-    if kind == "number?":
-        return value
-    if kind in ("str", "date"):
-        return value if value is not None else ""
-    return value if value else None
 
 
 # -- the file ------------------------------------------------------------------------------
@@ -267,13 +146,13 @@ class TaskFile:
         return self._original
 
     @classmethod
-    def read(cls, path: Path, folder: str = "tasks") -> "TaskFile":
+    def read(cls, path: Path, folder: str = "tasks") -> TaskFile:
         """Read the regular file ``path`` (never a symlink, FIFO or device; size checked first)."""
         return cls(read_backlog_file(path), path, folder)
 
     def changed_fields(self, task: Task) -> list[str]:
         """Names of the Task attributes that differ from what the file holds."""
-        names = [attr for _key, attr, _kind in FIELDS if getattr(task, attr) != getattr(self._original, attr)]
+        names = [f.attr for f in FIELDS if getattr(task, f.attr) != getattr(self._original, f.attr)]
         for attr in (*TEXT_SECTIONS, "comments"):
             if getattr(task, attr) != getattr(self._original, attr):
                 names.append(attr)
@@ -292,14 +171,14 @@ class TaskFile:
         if not changed and (body is None or body.render() == self.doc.body_text):
             return self.doc.raw
         front = copy.deepcopy(self.front)
-        for key, attr, kind in FIELDS:
-            if attr not in changed:
+        for field in FIELDS:
+            if field.attr not in changed:
                 continue
-            value = _frontmatter_value(task, attr, kind)
+            value = written_value(field, getattr(task, field.attr))
             if value is None:
-                front.delete(key)
+                front.delete(field.key)
             else:
-                front.set(key, value, order=KEY_ORDER)
+                front.set(field.key, value, order=KEY_ORDER)
         body = copy.deepcopy(self.body if body is None else body)
         for attr in TEXT_SECTIONS:
             if attr in changed:
@@ -357,14 +236,14 @@ def _verify_frontmatter(raw: bytes, task: Task, changed: set[str]) -> None:
         reread = TaskFile(raw).parsed
     except TaskParseError as exc:
         raise ValueError(f"the edited file would not read back ({exc.reason}); nothing was written") from None
-    for _key, attr, kind in FIELDS:
-        if attr not in changed:
+    for field in FIELDS:
+        if field.attr not in changed:
             continue
-        wanted, got = getattr(task, attr), getattr(reread, attr)
-        if kind.endswith("?"):
+        wanted, got = getattr(task, field.attr), getattr(reread, field.attr)
+        if field.written == WHEN_SET:
             wanted, got = wanted or None, got or None
         if wanted != got:
-            raise ValueError(f"{attr} {wanted!r} would read back as {got!r}; nothing was written")
+            raise ValueError(f"{field.attr} {wanted!r} would read back as {got!r}; nothing was written")
 
 
 def _criteria_key(items: list[Criterion]) -> list[tuple[str, bool]]:
@@ -378,10 +257,10 @@ def render_new_task(task: Task, sections: tuple[str, ...] | list[str] = ()) -> b
     as written); they follow the description.
     """
     front = Frontmatter()
-    for key, attr, kind in FIELDS:
-        value = _frontmatter_value(task, attr, kind)
+    for field in FIELDS:
+        value = written_value(field, getattr(task, field.attr))
         if value is not None:
-            front.set(key, value, order=KEY_ORDER)
+            front.set(field.key, value, order=KEY_ORDER)
     for key, value in task.extra.items():
         front.set(key, value)
     blocks = []
@@ -398,23 +277,21 @@ def render_new_task(task: Task, sections: tuple[str, ...] | list[str] = ()) -> b
     comments = render_comments(task.comments)
     if comments:
         blocks.append(comments)
-    if (task.final_summary or "").strip():
-        blocks.append(render_text_section("final_summary", task.final_summary))
+    final_summary = task.final_summary or ""
+    if final_summary.strip():
+        blocks.append(render_text_section("final_summary", final_summary))
     content = "\n\n".join(blocks)
     body = f"\n{content}\n" if content else "\n\n"
-    return f"---\n{front.render()}\n---\n{body}".encode("utf-8")
+    return f"---\n{front.render()}\n---\n{body}".encode()
 
 
 __all__ = [
     "Comment",
     "Criterion",
-    "FIELDS",
-    "KEY_ORDER",
     "MAX_FILE_BYTES",
     "SplitDocument",
     "TaskFile",
     "TaskParseError",
-    "normalize_date",
     "render_new_task",
     "task_from_frontmatter",
 ]
