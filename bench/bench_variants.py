@@ -5,7 +5,9 @@
 
 Each variant is a ``src`` folder (e.g. ``git archive <commit> src | tar -x -C /tmp/base``),
 run by this interpreter with ``PYTHONPATH`` pointing at it, so both use the same
-interpreter and libraries and differ only in flowops' code. Every round runs every case
+interpreter and libraries and differ only in flowops' code. More folders may follow,
+separated by ``:`` (e.g. ``after=src:/tmp/filelock-3.20``, a library version installed
+with ``pip install --target``); they come before the interpreter's own packages. Every round runs every case
 once per variant, in turn, so load from other work on a shared machine hits all variants
 alike; medians are taken over the rounds. Besides wall time, the CPU time (user + system)
 of the process and the children it waited for is reported: it is far less disturbed by
@@ -13,7 +15,9 @@ other load than wall time.
 
 Cases: ``version`` (start-up), ``list-cold`` (``task list --plain`` after deleting the
 cache), ``list-warm`` (after an untimed run), ``view`` (``task view`` of a middle task),
-``create`` (``task create`` in a per-variant copy of the backlog), ``search-warm``.
+``create`` (``task create`` in a per-variant copy of the backlog), ``search-warm``,
+``emit`` (``hooks emit`` with no handler: the git-hook path, which appends to the audit log
+under a lock).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from gen_backlog import generate  # noqa: E402
 
-CASES = ("version", "list-cold", "list-warm", "view", "create", "search-warm")
+CASES = ("version", "list-cold", "list-warm", "view", "create", "search-warm", "emit")
 
 
 def run_once(argv: list[str], cwd: Path, env: dict) -> tuple[float, float]:
@@ -51,14 +55,17 @@ def run_once(argv: list[str], cwd: Path, env: dict) -> tuple[float, float]:
 
 
 class Variant:
-    def __init__(self, name: str, src: Path, workdir: Path, data: Path) -> None:
+    def __init__(self, name: str, path: str, workdir: Path, data: Path) -> None:
         self.name = name
-        self.src = src.resolve()
+        first, *more = path.split(os.pathsep)
+        self.src = Path(first).resolve()
         self.cache = workdir / f"cache-{name}"
         self.scratch = workdir / f"scratch-{name}"
         shutil.rmtree(self.scratch, ignore_errors=True)
         shutil.copytree(data, self.scratch, symlinks=True)
-        self.env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(self.src), "FLOWOPS_CACHE_DIR": str(self.cache)}
+        self.env = {
+            **os.environ, "NO_COLOR": "1", "PYTHONPATH": os.pathsep.join([str(self.src), *more]), "FLOWOPS_CACHE_DIR": str(self.cache),
+        }
         # As an installed package has it: bytecode compiled, not compiled on every run.
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         compileall.compile_dir(str(self.src / "flowops"), quiet=1)
@@ -82,6 +89,7 @@ def case_argv(case: str, middle: str) -> list[str]:
         "view": ["task", "view", middle, "--plain"],
         "create": ["task", "create", "Benchmark task", "--ac", "one"],
         "search-warm": ["search", "latency budget", "--plain"],
+        "emit": ["hooks", "emit", "task.created", "--task-id", "TASK-1"],
     }[case]
 
 
@@ -104,7 +112,7 @@ def main() -> None:
     variants = []
     for spec in args.variant:
         name, _, src = spec.partition("=")
-        variant = Variant(name, Path(src), workdir, data)
+        variant = Variant(name, src, workdir, data)
         variant.check()
         variants.append(variant)
     middle = f"TASK-{args.size // 3}"
@@ -112,7 +120,7 @@ def main() -> None:
     for _round in range(args.runs):
         for case in cases:
             for variant in variants:
-                cwd = variant.scratch if case == "create" else data
+                cwd = variant.scratch if case in ("create", "emit") else data
                 argv = variant.command + case_argv(case, middle)
                 if case == "list-cold":
                     variant.drop_cache()

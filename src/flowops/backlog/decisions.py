@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 from flowops.atomic import atomic_write_bytes
+from flowops.backlog.fields import normalize_date
 from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
+from flowops.backlog.ids import UsedId, allocating
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Decision
 from flowops.backlog.naming import titled_filename
-from flowops.backlog.fields import normalize_date
 from flowops.backlog.taskfile import SplitDocument, TaskParseError, read_backlog_file
 from flowops.errors import NotFoundError, StoreError, UsageError
-from flowops.locks import file_lock
 
 KEY_ORDER = ["id", "title", "date", "status"]
 _NAME_RE = re.compile(r"^decision-(\d+)(?: - .*)?\.md$", re.I)
@@ -48,7 +48,7 @@ def render_new_decision(decision: Decision) -> bytes:
     body = decision.body or "## Context\n\n\n\n## Decision\n\n\n\n## Consequences\n\n"
     if not body.endswith("\n"):
         body += "\n"
-    return f"---\n{front.render()}\n---\n{body}".encode("utf-8")
+    return f"---\n{front.render()}\n---\n{body}".encode()
 
 
 class Decisions:
@@ -58,16 +58,21 @@ class Decisions:
         self.backlog = backlog
         self.dir = backlog.dir / "decisions"
 
-    def _files(self) -> list[Path]:
+    def _numbered(self) -> list[tuple[int, Path]]:
+        """(number, path) of every decision file, by number."""
         try:
             names = os.listdir(self.dir)
         except FileNotFoundError:
             return []
-        return sorted((self.dir / n for n in names if _NAME_RE.match(n)), key=lambda p: int(_NAME_RE.match(p.name).group(1)))
+        return sorted((int(match.group(1)), self.dir / name) for name in names if (match := _NAME_RE.match(name)))
+
+    def _used_ids(self) -> list[UsedId]:
+        return [("decision", (number,)) for number, _path in self._numbered()]
 
     def list(self) -> tuple[list[Decision], list[tuple[Path, str]]]:
-        decisions, bad = [], []
-        for path in self._files():
+        decisions: list[Decision] = []
+        bad: list[tuple[Path, str]] = []
+        for _number, path in self._numbered():
             try:
                 decisions.append(read_decision(path))
             except (TaskParseError, OSError) as exc:
@@ -78,8 +83,8 @@ class Decisions:
         wanted = decision_id.strip().lower().removeprefix("decision-")
         if not wanted.isdigit():
             raise UsageError(f"'{decision_id}' is not a decision id", hint="use decision-<number>, e.g. decision-2")
-        for path in self._files():
-            if int(_NAME_RE.match(path.name).group(1)) == int(wanted):
+        for number, path in self._numbered():
+            if number == int(wanted):
                 try:
                     return read_decision(path)
                 except TaskParseError as exc:
@@ -93,9 +98,8 @@ class Decisions:
         title = " ".join(title.split())
         if not title:
             raise UsageError("a decision needs a title")
-        with file_lock(self.backlog._locks_dir() / "create-decision.lock"):
-            numbers = [int(_NAME_RE.match(p.name).group(1)) for p in self._files()]
-            decision = Decision(f"decision-{max(numbers, default=0) + 1}", title, now_stamp(), status or "proposed")
+        with allocating(self.backlog.lock_file("create-decision.lock"), self._used_ids) as ids:
+            decision = Decision(f"decision-{ids.next('decision')[0]}", title, now_stamp(), status or "proposed")
             path = self.dir / titled_filename(decision.id, title)
             atomic_write_bytes(path, render_new_decision(decision))
         decision.path = path

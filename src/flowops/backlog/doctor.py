@@ -18,7 +18,6 @@ from flowops.backlog.model import Task
 from flowops.backlog.naming import TaskId, id_from_filename, task_filename, try_parse_task_id
 from flowops.backlog.store import EVERYWHERE, Backlog
 from flowops.backlog.taskfile import TaskFile
-from flowops.locks import file_lock
 
 
 @dataclass
@@ -173,12 +172,12 @@ def fix_duplicates(backlog: Backlog) -> Diagnosis:
     result = Diagnosis()
     prefix = backlog.config.task_prefix
     padding = backlog.config.zero_padded_ids
-    with file_lock(backlog._locks_dir() / "create.lock"):
+    with backlog.allocating_ids() as ids:
         listing = _tasks_everywhere(backlog)
         if not listing.duplicates:
             return diagnose(backlog)
-        used = {try_parse_task_id(t.id, prefix) for t in listing.tasks}
-        used |= {ref.file_id for ref in backlog.scan(EVERYWHERE) if ref.file_id is not None}
+        # A file whose name and frontmatter disagree keeps both ids taken.
+        ids.add((tid.prefix, tid.parts) for tid in (try_parse_task_id(t.id, prefix) for t in listing.tasks) if tid is not None)
         order = {name: i for i, name in enumerate(EVERYWHERE)}
         by_id: dict[TaskId, list[Task]] = {}
         for task in listing.tasks:
@@ -188,8 +187,7 @@ def fix_duplicates(backlog: Backlog) -> Diagnosis:
         for tid in sorted(tid for tid, tasks in by_id.items() if len(tasks) > 1):
             copies = sorted(by_id[tid], key=lambda t: (t.created_date or "9999", order.get(t.folder, 9), str(t.path)))
             for task in copies[1:]:
-                new_id = _next_free(tid, used)
-                used.add(new_id)
+                new_id = TaskId(tid.prefix, ids.next(tid.prefix, tid.parts[:-1]))
                 new_text = new_id.format(padding)
                 result.renumbered.append(_renumber(backlog, task, new_text))
         renamed = {r.old_id.upper() for r in result.renumbered}
@@ -206,16 +204,9 @@ def fix_duplicates(backlog: Backlog) -> Diagnosis:
     return after
 
 
-def _next_free(tid: TaskId, used: set) -> TaskId:
-    if len(tid.parts) == 1:
-        numbers = [u.number for u in used if u is not None and u.prefix == tid.prefix]
-        return TaskId(tid.prefix, (max(numbers, default=0) + 1,))
-    siblings = [u.parts[-1] for u in used if u is not None and u.prefix == tid.prefix and u.parts[:-1] == tid.parts[:-1]]
-    return TaskId(tid.prefix, (*tid.parts[:-1], max(siblings, default=0) + 1))
-
 
 def _renumber(backlog: Backlog, task: Task, new_id: str) -> Renumbering:
-    old_path = Path(task.path)
+    old_path = Path(task._path)  # every task of the listing was read from a file
     task_file = TaskFile.read(old_path, task.folder)
     edited = task_file.task
     edited.id = new_id

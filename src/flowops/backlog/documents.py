@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from flowops.atomic import atomic_write_bytes
+from flowops.backlog.fields import normalize_date
 from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
+from flowops.backlog.ids import UsedId, allocating
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Document
 from flowops.backlog.naming import parse_doc_id, titled_filename
-from flowops.backlog.fields import normalize_date
 from flowops.backlog.taskfile import SplitDocument, TaskParseError, check_size, read_backlog_file
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
@@ -33,9 +35,10 @@ class DocumentFile:
     document: Document
     split: SplitDocument
     front: Frontmatter
+    path: Path
 
     @classmethod
-    def read(cls, path: Path) -> "DocumentFile":
+    def read(cls, path: Path) -> DocumentFile:
         raw = read_backlog_file(path)
         split = SplitDocument(raw)
         try:
@@ -56,7 +59,7 @@ class DocumentFile:
         )
         if not document.id:
             raise TaskParseError("the frontmatter has no 'id'", 2)
-        return cls(document, split, front)
+        return cls(document, split, front, path)
 
     def render(self, document: Document) -> bytes:
         old = self.document
@@ -91,7 +94,7 @@ def render_new_document(document: Document) -> bytes:
     body = document.body
     if not body.endswith("\n"):
         body += "\n"
-    return f"---\n{front.render()}\n---\n{body}".encode("utf-8")
+    return f"---\n{front.render()}\n---\n{body}".encode()
 
 
 class Documents:
@@ -106,6 +109,9 @@ class Documents:
         for folder, _dirs, files in os.walk(self.dir):
             found.extend(Path(folder) / name for name in files if _DOC_NAME_RE.match(name))
         return sorted(found)
+
+    def _used_ids(self) -> list[UsedId]:
+        return [("doc", _doc_number(f"doc-{match.group(1)}")) for p in self._files() if (match := _DOC_NAME_RE.match(p.name))]
 
     def list(self) -> tuple[list[Document], list[tuple[Path, str]]]:
         """All readable documents, and (path, reason) for the ones that are not."""
@@ -133,7 +139,7 @@ class Documents:
     def get(self, doc_id: str) -> Document:
         return self.locate(doc_id).document
 
-    def create(self, title: str, *, type: str = "other", body: str = "", tags: list[str] | None = None,
+    def create(self, title: str, *, type: str = "other", body: str = "", tags: Sequence[str] | None = None,
                subfolder: str | None = None) -> Document:
         from flowops.backlog.store import now_stamp
 
@@ -147,9 +153,8 @@ class Documents:
             if os.path.isabs(subfolder) or ".." in Path(subfolder).parts:
                 raise UsageError(f"document folder '{subfolder}' must stay inside backlog/docs")
             folder = self.dir / subfolder
-        with file_lock(self.backlog._locks_dir() / "create-doc.lock"):
-            numbers = [_doc_number(f"doc-{_DOC_NAME_RE.match(p.name).group(1)}")[0] for p in self._files()]
-            doc_id = f"doc-{max(numbers, default=0) + 1}"
+        with allocating(self.backlog.lock_file("create-doc.lock"), self._used_ids) as ids:
+            doc_id = f"doc-{ids.next('doc')[0]}"
             document = Document(doc_id, title, type, now_stamp(), None, list(tags or []), body)
             path = folder / titled_filename(doc_id, title)
             data = render_new_document(document)
@@ -163,7 +168,7 @@ class Documents:
         from flowops.backlog.store import now_stamp
 
         wanted = parse_doc_id(doc_id)
-        with file_lock(self.backlog._locks_dir() / f"{wanted}.lock"):
+        with file_lock(self.backlog.lock_file(f"{wanted}.lock")):
             doc_file = self.locate(wanted)
             import copy
 
@@ -174,7 +179,7 @@ class Documents:
             document.updated_date = now_stamp()
             data = doc_file.render(document)
             check_size(data, wanted)
-            atomic_write_bytes(doc_file.document.path, data)
+            atomic_write_bytes(doc_file.path, data)
             return document, True
 
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
+from flowops.backlog.ids import IdAllocator, UsedId, allocating
 from flowops.backlog.model import Task
 from flowops.backlog.naming import TaskId, id_from_filename, id_parts, parse_task_id, task_filename, try_parse_task_id
 from flowops.backlog.sections import Body
@@ -25,6 +29,9 @@ from flowops.backlog.taskfile import TaskFile, TaskParseError, check_size, rende
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
 from flowops.locks import file_lock
 from flowops.project import Project, find_project
+
+if TYPE_CHECKING:
+    from flowops.backlog.index import TaskIndex
 
 FOLDERS: dict[str, str] = {
     "tasks": "tasks",
@@ -40,20 +47,21 @@ LAYOUT = ("tasks", "drafts", "completed", "archive/tasks", "archive/drafts", "ar
 
 def now_stamp() -> str:
     """The current UTC time as Backlog.md stores it: 'YYYY-MM-DD HH:mm'."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 class FileRef:
     """A task file found by a directory scan (stat taken from the scan, path built lazily)."""
 
-    __slots__ = ("folder", "name", "spath", "_entry", "_file_id")
+    __slots__ = ("folder", "name", "spath", "_entry", "_file_id", "_file_id_known")
 
     def __init__(self, folder: str, spath: str, name: str, entry: os.DirEntry | None = None) -> None:
         self.folder = folder
         self.spath = spath
         self.name = name
         self._entry = entry
-        self._file_id: TaskId | None | bool = False
+        self._file_id: TaskId | None = None
+        self._file_id_known = False
 
     @property
     def path(self) -> Path:
@@ -61,8 +69,9 @@ class FileRef:
 
     @property
     def file_id(self) -> TaskId | None:
-        if self._file_id is False:
+        if not self._file_id_known:
             self._file_id = id_from_filename(self.name)
+            self._file_id_known = True
         return self._file_id
 
     def stat_key(self) -> tuple[int, int] | None:
@@ -140,7 +149,7 @@ class Backlog:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.dir = project.backlog_dir
-        self._index = None  # the listing cache, opened on first use
+        self._index: TaskIndex | None = None  # the listing cache, opened on first use
         self._inside_checked = False
 
     # -- layout -------------------------------------------------------------------------
@@ -203,6 +212,18 @@ class Backlog:
     def lock_file(self, name: str) -> Path:
         """The path of lock file ``name`` in ``.flowops/locks/`` (the folder is made, with its .gitignore)."""
         return self._locks_dir() / name
+
+    def allocating_ids(self) -> AbstractContextManager[IdAllocator]:
+        """Hold the backlog-wide create lock and allocate task and draft ids past every id in use.
+
+        Ids in use are those the file names of every task folder carry, archives included
+        (Backlog.md issue #997). Write the new files before the ``with`` ends.
+        """
+        return allocating(self.lock_file("create.lock"), self._used_ids)
+
+    def _task_lock(self, wanted: TaskId) -> Path:
+        """The lock held around a read-modify-write of one task (any of its files)."""
+        return self.lock_file(f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock")
 
     # -- finding files ------------------------------------------------------------------
     def scan(self, folders: Iterable[str] = ACTIVE, *, containing: str | None = None) -> list[FileRef]:
@@ -288,10 +309,10 @@ class Backlog:
                     matches.append(TaskFile.read(task.path, task.folder))
         if not matches:
             if errors:
-                ref, exc = errors[0]
-                where = self.relpath(ref.path) + (f":{exc.line}" if exc.line else "")
+                bad_ref, error = errors[0]
+                where = self.relpath(bad_ref.path) + (f":{error.line}" if error.line else "")
                 raise StoreError(
-                    f"{wanted.format(self.config.zero_padded_ids)} cannot be read: {exc.reason}",
+                    f"{wanted.format(self.config.zero_padded_ids)} cannot be read: {error.reason}",
                     path=where,
                     hint="fix the file by hand (it was not changed), then retry; `flowops doctor` lists every problem",
                 )
@@ -301,7 +322,7 @@ class Backlog:
             )
         order = {name: i for i, name in enumerate(EVERYWHERE)}
         matches.sort(key=lambda tf: (order.get(tf.task.folder, 9), str(tf.path)))
-        return matches[0], [tf.path for tf in matches[1:]]
+        return matches[0], [_on_disk(tf) for tf in matches[1:]]
 
     def get(self, id_text: str, folders: Iterable[str] = READABLE) -> Task:
         """The task ``id_text`` (``12``, ``task-12``, ``TASK-12``); NotFoundError otherwise."""
@@ -358,7 +379,7 @@ class Backlog:
             from flowops.backlog.bulkread import read_records
 
             results = read_records([refs[p].spath for p in missing])
-            for position, value in zip(missing, results):
+            for position, value in zip(missing, results, strict=True):
                 if value is None:
                     continue
                 slots[position] = value
@@ -368,7 +389,7 @@ class Backlog:
 
         tasks: list[Task] = []
         bad: list[BadFile] = []
-        for ref, value in zip(refs, slots):
+        for ref, value in zip(refs, slots, strict=True):
             if value is None:
                 continue
             if value[0] == "bad":
@@ -385,13 +406,13 @@ class Backlog:
         keyed = sorted(((_sort_key(t, prefix), t) for t in tasks), key=lambda pair: pair[0])
         tasks = [task for _key, task in keyed]
         duplicates: dict[str, list[Path]] = {}
-        for (key_a, task_a), (key_b, task_b) in zip(keyed, keyed[1:]):
+        for (key_a, task_a), (key_b, task_b) in pairwise(keyed):
             if key_a[0] == 0 and key_a[1:3] == key_b[1:3]:
-                paths = duplicates.setdefault(task_a.id, [task_a.path])
-                paths.append(task_b.path)
+                paths = duplicates.setdefault(task_a.id, [Path(task_a._path)])
+                paths.append(Path(task_b._path))
         return Listing(tasks, bad, duplicates)
 
-    def _get_index(self):
+    def _get_index(self) -> TaskIndex:
         if self._index is None:
             from flowops.backlog.index import TaskIndex
 
@@ -400,9 +421,9 @@ class Backlog:
         return self._index
 
     # -- writing ------------------------------------------------------------------------
-    def _used_ids(self) -> list[tuple[str, tuple[int, ...]]]:
+    def _used_ids(self) -> list[UsedId]:
         """(prefix, number parts) of every id a file name in any task folder carries, archives included."""
-        ids: list[tuple[str, tuple[int, ...]]] = []
+        ids: list[UsedId] = []
         for folder in (*(self.folder_path(f) for f in EVERYWHERE), self.dir / "archive" / "drafts"):
             try:
                 names = os.listdir(folder)
@@ -420,16 +441,6 @@ class Backlog:
                 if prefix.isalpha() and all(p.isdigit() for p in parts):
                     ids.append((prefix.lower(), tuple(map(int, parts))))
         return ids
-
-    def _next_id(self, parent: TaskId | None, draft: bool, used: list[tuple] | None = None) -> TaskId:
-        prefix = "draft" if draft else self.config.task_prefix
-        used = self._used_ids() if used is None else used
-        if parent is None:
-            # Archived ids count too: an id is never handed out twice (Backlog.md issue #997).
-            numbers = [parts[0] for id_prefix, parts in used if id_prefix == prefix]
-            return TaskId(prefix, (max(numbers, default=0) + 1,))
-        children = [parts[-1] for id_prefix, parts in used if id_prefix == parent.prefix and parts[:-1] == parent.parts]
-        return TaskId(parent.prefix, (*parent.parts, max(children, default=0) + 1))
 
     def create(self, new: NewTask) -> Task:
         """Write a new task (or draft); ids are allocated under a backlog-wide lock."""
@@ -451,18 +462,15 @@ class Backlog:
             return []
         created: list[Task] = []
         writes: list[tuple[Path, bytes]] = []
-        with file_lock(self._locks_dir() / "create.lock"):
-            used = self._used_ids()
-            last: dict[tuple, TaskId] = {}  # (parent, draft) -> the id handed out last in this call
-            for (task, parent_task, folder), new in zip(prepared, news):
+        # Ids in every task folder count, archives included (Backlog.md issue #997).
+        with self.allocating_ids() as ids:
+            for (task, parent_task, folder), new in zip(prepared, news, strict=True):
                 parent_id = try_parse_task_id(parent_task.id, self.config.task_prefix) if parent_task else None
-                slot = (parent_id, folder == "drafts")
-                previous = last.get(slot)
-                if previous is None:
-                    task_id = self._next_id(parent_id, folder == "drafts", used)
+                if parent_id is not None:
+                    task_id = TaskId(parent_id.prefix, ids.next(parent_id.prefix, parent_id.parts))
                 else:
-                    task_id = TaskId(previous.prefix, (*previous.parts[:-1], previous.parts[-1] + 1))
-                last[slot] = task_id
+                    prefix = "draft" if folder == "drafts" else self.config.task_prefix
+                    task_id = TaskId(prefix, ids.next(prefix))
                 task.id = task_id.format(self.config.zero_padded_ids)
                 if parent_task is not None:
                     task.parent_task_id = parent_task.id
@@ -536,8 +544,7 @@ class Backlog:
         """
         self.require()
         wanted = self.parse_id(id_text)
-        lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
-        with file_lock(self._locks_dir() / lock_name):
+        with file_lock(self._task_lock(wanted)):
             task_file, duplicates = self.locate(id_text, folders)
             self._refuse_duplicates(task_file, duplicates)
             before = task_file.task.copy()
@@ -559,7 +566,7 @@ class Backlog:
                 task.updated_date = now_stamp()
             # Everything that can refuse the edit is checked before the file is touched.
             data = self._render_checked(task_file, task, body)
-            old_path = task_file.path
+            old_path = _on_disk(task_file)
             new_path = old_path
             if task.title != before.title or task.id != before.id:
                 new_path = old_path.with_name(task_filename(task.id, task.title))
@@ -613,16 +620,16 @@ class Backlog:
     def _move(self, id_text: str, sources: tuple[str, ...], folder: str) -> Task:
         self.require()
         wanted = self.parse_id(id_text)
-        lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
-        with file_lock(self._locks_dir() / lock_name):
+        with file_lock(self._task_lock(wanted)):
             task_file, duplicates = self.locate(id_text, sources)
             self._refuse_duplicates(task_file, duplicates)
             target_dir = self.folder_path(folder)
             target_dir.mkdir(parents=True, exist_ok=True)
-            target = target_dir / task_file.path.name
+            source = _on_disk(task_file)
+            target = target_dir / source.name
             if target.exists():
                 raise StoreError(f"cannot move to {self.relpath(target)}: a file with that name exists")
-            os.replace(task_file.path, target)
+            os.replace(source, target)
             task = task_file.task
             task.path = target
             task.folder = folder
@@ -646,6 +653,12 @@ class Backlog:
 
     def _existing_id(self, text: str) -> str:
         return self.get(text, ("tasks", "completed", "drafts", "archive")).id
+
+
+def _on_disk(task_file: TaskFile) -> Path:
+    """The path of a task file the store read (TaskFile.read always records it)."""
+    assert task_file.path is not None, "the store works on files it read"
+    return task_file.path
 
 
 def _check_new(new: NewTask) -> None:
