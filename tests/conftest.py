@@ -11,6 +11,9 @@ import pytest
 
 from tests.support.cli import run_flowops
 
+# The plugin fixtures (install_plugin) for every test, without importing them into each module.
+pytest_plugins = ("tests.support.plugins",)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache_dir(tmp_path_factory):
@@ -38,6 +41,16 @@ def repo(tmp_path: Path) -> Path:
     subprocess.run(["git", "-C", str(root), "config", "user.email", "test@example.com"], check=True)
     subprocess.run(["git", "-C", str(root), "config", "commit.gpgsign", "false"], check=True)
     return root
+
+
+@pytest.fixture
+def backlog(tmp_path: Path):
+    """An empty backlog in Backlog.md's layout (project "shop") with ``tmp_path`` as the project root, opened through the store."""
+    from flowops.backlog.store import Backlog, init_layout
+    from flowops.project import Project
+
+    init_layout(tmp_path / "backlog", "shop")
+    return Backlog(Project(tmp_path))
 
 
 @pytest.fixture

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from flowops.acceptance.check import check_criteria, lint_tasks
 from flowops.acceptance.lint import Finding
 from flowops.backlog.model import Criterion, Task
-from flowops.backlog.store import Backlog, NewTask, init_layout
+from flowops.backlog.store import NewTask
 from flowops.hookspecs import hookimpl
-from flowops.project import Project
-
-
-@pytest.fixture
-def backlog(tmp_path):
-    init_layout(tmp_path / "backlog", "shop")
-    return Backlog(Project(tmp_path))
 
 
 def new(backlog, title, *criteria, parent=None):

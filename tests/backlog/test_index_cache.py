@@ -74,25 +74,35 @@ def test_an_index_forged_in_the_repository_changes_nothing(flowops, repo):
     assert "Genuine" in listed.stdout and "Forged" not in listed.stdout
 
 
-def test_the_cache_folder_is_per_repository_and_follows_the_environment(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "environment,base",
+    [
+        pytest.param({"XDG_CACHE_HOME": "{tmp}/xdg"}, "{tmp}/xdg/flowops", id="XDG_CACHE_HOME"),
+        # The XDG spec says: absolute paths only.
+        pytest.param({"XDG_CACHE_HOME": "relative/is/ignored"}, "{tmp}/home/.cache/flowops", id="a relative XDG_CACHE_HOME"),
+        pytest.param({"XDG_CACHE_HOME": "{tmp}/xdg", "FLOWOPS_CACHE_DIR": "{tmp}/mine"}, "{tmp}/mine", id="FLOWOPS_CACHE_DIR first"),
+    ],
+)
+def test_the_cache_folder_follows_the_environment(tmp_path, monkeypatch, environment, base):
     from flowops.cachedir import cache_base, project_cache_dir
 
     monkeypatch.delenv("FLOWOPS_CACHE_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    (tmp_path / "one").mkdir()
+    assert cache_base() == Path(base.format(tmp=tmp_path))
+    assert project_cache_dir(tmp_path / "one").parent == Path(base.format(tmp=tmp_path))
+
+
+def test_each_repository_has_its_own_cache_folder_found_by_its_resolved_path(tmp_path):
+    from flowops.cachedir import project_cache_dir
+
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir()
     two.mkdir()
-    assert cache_base() == tmp_path / "xdg" / "flowops"
-    assert project_cache_dir(one).parent == tmp_path / "xdg" / "flowops"
     assert project_cache_dir(one) != project_cache_dir(two)
-    assert project_cache_dir(one) == project_cache_dir(tmp_path / "x" / ".." / "one")  # the resolved path counts
-
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")  # the XDG spec says: absolute paths only
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache_base() == tmp_path / "home" / ".cache" / "flowops"
-
-    monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(tmp_path / "mine"))
-    assert project_cache_dir(one).parent == tmp_path / "mine"
+    assert project_cache_dir(one) == project_cache_dir(tmp_path / "x" / ".." / "one")
 
 
 def test_a_cache_folder_inside_the_repository_is_not_used(tmp_path, monkeypatch):

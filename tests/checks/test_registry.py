@@ -14,7 +14,6 @@ from flowops.checks.registry import collect_checks
 from flowops.checks.runner import Runner
 from flowops.errors import ConfigError
 from flowops.plugins import Plugins
-from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
 
 class DockerfileUser:

@@ -10,7 +10,6 @@ import pytest
 
 from flowops.acceptance.lint import Finding
 from flowops.hookspecs import hookimpl
-from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
 
 # Seed 004's calibration: its good examples must pass, its bad ones must be flagged.
 SEED_GOOD = [

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flowops.backlog.store import Backlog
-from flowops.project import Project
+from tests.support.operate import backlog
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 KUBE = "k8s/monitoring/node-exporter-prometheusrule.yaml"
@@ -23,13 +22,12 @@ CHECKOUT = "monitoring/checkout.rules.yml"
 
 
 @pytest.fixture
-def project(repo, flowops):
-    assert flowops("init").exit_code == 0
-    assert flowops("task create 'Checkout service' -l workflow:Validated").exit_code == 0
+def project(validated_feature):
+    """TASK-1 in Validated (tests/cli/conftest.py) and two rule files that pair severities."""
     for name, target in (("kube_prometheus_rules.yaml", KUBE), ("checkout_slo_rules.yml", CHECKOUT)):
-        (repo / target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ALERTS / name, repo / target)
-    return repo
+        (validated_feature / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ALERTS / name, validated_feature / target)
+    return validated_feature
 
 
 def rule_lines(path: Path, name: str) -> list[int]:
@@ -40,7 +38,7 @@ def rule_lines(path: Path, name: str) -> list[int]:
 
 
 def runbook_tasks(repo: Path) -> dict[str, list]:
-    listing = Backlog(Project(repo)).load(("tasks",), use_cache=False)
+    listing = backlog(repo).load(("tasks",), use_cache=False)
     found: dict[str, list] = {}
     for task in listing.tasks:
         for label in task.labels:

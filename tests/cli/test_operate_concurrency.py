@@ -11,8 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from flowops.backlog.store import Backlog
-from flowops.project import Project
+from tests.support.operate import backlog
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 
@@ -28,9 +27,8 @@ def open_when_read(fifo: Path, deadline: float) -> int:
             time.sleep(0.005)
 
 
-def test_concurrent_runs_create_no_duplicates(flowops, repo):
-    assert flowops("init").exit_code == 0
-    assert flowops("task create 'Checkout service' -l workflow:Validated").exit_code == 0
+def test_concurrent_runs_create_no_duplicates(validated_feature):
+    repo = validated_feature
     rules = (ALERTS / "prometheus_rules.yml").read_bytes()
     # Each process reads its alert file from a pipe: both wait there until the test writes
     # the rules to both pipes, so they go on to discovery and creation at the same moment.
@@ -58,7 +56,7 @@ def test_concurrent_runs_create_no_duplicates(flowops, repo):
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert sorted(len(json.loads(out)["created"]) for out, _err in outputs) == [0, 7]
 
-    listing = Backlog(Project(repo)).load(("tasks", "completed"), use_cache=False)
+    listing = backlog(repo).load(("tasks", "completed"), use_cache=False)
     keys = Counter(label for task in listing.tasks for label in task.labels if label.startswith("ops:"))
     assert len(keys) == 7 and set(keys.values()) == {1}
     assert len(list((repo / "backlog" / "docs").glob("doc-*.md"))) == 3

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
 from tests.support.terminal import run_in_terminal
-
-ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
-
-
-@pytest.fixture
-def project(repo, flowops):
-    assert flowops("init").exit_code == 0
-    assert flowops("task create 'Checkout service' -l workflow:Validated").exit_code == 0
-    (repo / "monitoring").mkdir()
-    shutil.copy(ALERTS / "prometheus_rules.yml", repo / "monitoring" / "alerts.yml")
-    assert flowops("operate 1 --alerts monitoring/alerts.yml").exit_code == 0
-    return repo
 
 
 def runbook_gaps(output: str) -> list[str]:
     return [line for line in output.splitlines() if "ops:runbook:" in line and "runbook document" in line]
 
 
-def test_status_names_runbooks_the_same_with_and_without_alert_files(project, flowops):
+def test_status_names_runbooks_the_same_with_and_without_alert_files(operated, flowops):
     without = flowops("operate 1 --status --plain")
     with_files = flowops("operate 1 --status --plain --alerts monitoring/alerts.yml")
     assert without.exit_code == with_files.exit_code == 0
@@ -36,7 +22,7 @@ def test_status_names_runbooks_the_same_with_and_without_alert_files(project, fl
            "Symptoms, Diagnosis, Resolution, Rollback, Escalation" in without.stdout.splitlines()
 
 
-def test_status_of_a_feature_not_yet_validated_suggests_the_workflow_step(project, flowops):
+def test_status_of_a_feature_not_yet_validated_suggests_the_workflow_step(operated, flowops):
     assert flowops("task create 'Search service'").exit_code == 0
     result = flowops("operate 2 --status --plain")
     assert result.exit_code == 0, result
@@ -47,8 +33,8 @@ def test_status_of_a_feature_not_yet_validated_suggests_the_workflow_step(projec
     assert "ready: `flowops operate" not in result.stdout
 
 
-def test_status_in_a_terminal_indents_wrapped_lines(project):
-    result = run_in_terminal(["operate", "1", "--status"], project, columns=70)
+def test_status_in_a_terminal_indents_wrapped_lines(operated):
+    result = run_in_terminal(["operate", "1", "--status"], operated, columns=70)
     assert result.exit_code == 0, result
     lines = [line.rstrip() for line in result.stdout.splitlines() if line.strip()]
     gap_start = next(i for i, line in enumerate(lines) if line.startswith("  - "))
@@ -66,7 +52,7 @@ def test_status_in_a_terminal_indents_wrapped_lines(project):
         ("operate 1 --json --alerts monitoring/missing.yml", 2, "ConfigError"),
     ],
 )
-def test_operate_json_errors_are_a_json_document_on_stdout(project, flowops, args, code, kind):
+def test_operate_json_errors_are_a_json_document_on_stdout(operated, flowops, args, code, kind):
     result = flowops(args)
     assert result.exit_code == code, result
     document = json.loads(result.stdout)
@@ -75,7 +61,7 @@ def test_operate_json_errors_are_a_json_document_on_stdout(project, flowops, arg
     assert result.stderr.startswith("error: ")
 
 
-def test_a_blocked_operate_json_says_exit_4_in_json(project, flowops):
+def test_a_blocked_operate_json_says_exit_4_in_json(operated, flowops):
     assert flowops("task create 'Search service'").exit_code == 0
     result = flowops("operate 2 --json")
     assert result.exit_code == 4
@@ -84,8 +70,8 @@ def test_a_blocked_operate_json_says_exit_4_in_json(project, flowops):
     assert "requires Validated" in error["message"]
 
 
-def test_the_dry_run_runbook_table_shows_no_title_as_a_file(project, flowops):
-    with (project / "monitoring" / "alerts.yml").open("a") as rules:
+def test_the_dry_run_runbook_table_shows_no_title_as_a_file(operated, flowops):
+    with (operated / "monitoring" / "alerts.yml").open("a") as rules:
         rules.write("  - name: queue\n    rules:\n      - alert: QueueBacklog\n        expr: depth > 1000\n")
     result = flowops("operate 1 --alerts monitoring/alerts.yml --dry-run --plain")
     assert result.exit_code == 0, result

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flowops.backlog.store import Backlog
 from flowops.hookspecs import hookimpl
 from flowops.ops.playbook import Playbook, PlaybookItem
-from flowops.project import Project
-from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
+from tests.support.operate import backlog, ops_tasks, snapshot
 from tests.support.state import audit_log
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
@@ -32,24 +30,7 @@ EXTRA_ALERT = """\
 """
 
 
-@pytest.fixture
-def project(repo, flowops):
-    """An initialised repository with TASK-1 in Validated and the sample rules in monitoring/alerts.yml."""
-    assert flowops("init").exit_code == 0
-    assert flowops("task create 'Checkout service' -l workflow:Validated").exit_code == 0
-    (repo / "monitoring").mkdir()
-    shutil.copy(ALERTS / "prometheus_rules.yml", repo / "monitoring" / "alerts.yml")
-    return repo
-
-
-def backlog(repo) -> Backlog:
-    return Backlog(Project(repo))
-
-
-def ops_tasks(repo) -> list:
-    """Every task under tasks/ and completed/ with an ops: label, by id."""
-    listing = backlog(repo).load(("tasks", "completed"), use_cache=False)
-    return [t for t in listing.tasks if any(label.startswith("ops:") for label in t.labels)]
+# ``project`` (tests/cli/conftest.py): TASK-1 in Validated, the sample rules in monitoring/alerts.yml.
 
 
 def key_of(task) -> str:
@@ -66,14 +47,6 @@ def audit_types(repo) -> list[str]:
         return []
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     return [r["event"]["type"] for r in records if r.get("kind") == "event"]
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(root).parts
-    }
 
 
 def operate(flowops, args="", alerts="monitoring/alerts.yml"):

@@ -2,7 +2,6 @@ import json
 
 from flowops.hookspecs import hookimpl
 from flowops.ops.playbook import Playbook, PlaybookItem
-from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
 
 class SecurityPlaybook:
@@ -62,7 +61,8 @@ def test_a_third_party_playbook_is_listed_with_its_plugin(flowops, install_plugi
     security = next(p for p in data["playbooks"] if p["name"] == "security")
     assert security["plugin"] == "acme-security"
     assert security["items"] == [
-        {"key": "security:pentest", "label": "ops:security:pentest", "title": "Penetration test for {feature}", "area": "security", "criteria_count": 2}
+        {"key": "security:pentest", "label": "ops:security:pentest", "title": "Penetration test for {feature}", "area": "security",
+         "criteria_count": 2}
     ]
 
 

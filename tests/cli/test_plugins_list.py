@@ -4,7 +4,6 @@ import json
 
 from flowops import __version__
 from flowops.hookspecs import hookimpl
-from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
 BUILTINS = ["sre", "mlops", "handlers", "criteria-lint", "incidents", "checks"]
 ROW_KEYS = {"name", "version", "distribution", "builtin", "module", "hooks", "error"}
@@ -100,7 +99,8 @@ def test_a_hookimpl_that_does_not_match_its_hookspec_fails_to_load_with_a_one_li
 def test_disabled_plugins_are_not_listed_whether_by_environment_or_config(flowops, install_plugin, repo):
     install_plugin("slack", Slack())
     names = lambda result: [row["name"] for row in json.loads(result.stdout)["plugins"]]  # noqa: E731
-    assert names(flowops("plugins list --json", env={"FLOWOPS_DISABLE_PLUGINS": "slack,sre"})) == ["mlops", "handlers", "criteria-lint", "incidents", "checks"]
+    disabled = flowops("plugins list --json", env={"FLOWOPS_DISABLE_PLUGINS": "slack,sre"})
+    assert names(disabled) == ["mlops", "handlers", "criteria-lint", "incidents", "checks"]
     (repo / ".flowops").mkdir()
     (repo / ".flowops" / "config.toml").write_text('[plugins]\ndisable = ["mlops"]\n', encoding="utf-8")
     assert names(flowops("plugins list --json")) == ["sre", "handlers", "criteria-lint", "incidents", "checks", "slack"]

@@ -15,7 +15,6 @@ import pytest
 from flowops.backlog.store import Backlog, NewTask, init_layout
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
-from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

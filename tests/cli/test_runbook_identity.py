@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-
-ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 SECTIONS_FILLED = """# Checkout latency: what to do
 
 ## Symptoms
@@ -35,16 +31,6 @@ Checkout pages take more than 2 s; the "Checkout" dashboard latency panel is red
 ## Escalation
 Page #payments-oncall; after 30 minutes escalate to the payments lead.
 """
-
-
-@pytest.fixture
-def project(repo, flowops):
-    assert flowops("init").exit_code == 0
-    assert flowops("task create 'Checkout service' -l workflow:Validated").exit_code == 0
-    (repo / "monitoring").mkdir()
-    shutil.copy(ALERTS / "prometheus_rules.yml", repo / "monitoring" / "alerts.yml")
-    assert flowops("operate 1 --alerts monitoring/alerts.yml").exit_code == 0
-    return repo
 
 
 def docs(repo: Path) -> list[Path]:
@@ -68,14 +54,14 @@ def status(flowops) -> dict:
     return json.loads(result.stdout)
 
 
-def test_new_runbook_documents_carry_their_key_in_the_frontmatter(project):
-    text = latency_doc(project).read_text()
+def test_new_runbook_documents_carry_their_key_in_the_frontmatter(operated):
+    text = latency_doc(operated).read_text()
     front = text.split("\n---\n", 1)[0] + "\n"
     assert "tags:\n  - runbook\n  - 'ops:runbook:high-latency'\n" in front
 
 
-def test_a_runbook_whose_body_was_replaced_is_still_its_alerts_runbook(flowops, project):
-    replace_body(latency_doc(project), SECTIONS_FILLED)
+def test_a_runbook_whose_body_was_replaced_is_still_its_alerts_runbook(flowops, operated):
+    replace_body(latency_doc(operated), SECTIONS_FILLED)
     report = status(flowops)
     assert report["runbooks"]["filled"] == 1
     assert "doc-2" not in report["runbooks"]["unfilled"]
@@ -86,11 +72,11 @@ def test_a_runbook_whose_body_was_replaced_is_still_its_alerts_runbook(flowops, 
     data = json.loads(rerun.stdout)
     latency = next(r for r in data["runbooks"] if r["alert"] == "High Latency")
     assert (latency["doc_id"], latency["created"]) == ("doc-2", False)
-    assert len(docs(project)) == 3
+    assert len(docs(operated)) == 3
 
 
-def test_a_document_written_by_the_previous_version_is_found_by_its_body_line_and_tagged(flowops, project):
-    path = latency_doc(project)
+def test_a_document_written_by_the_previous_version_is_found_by_its_body_line_and_tagged(flowops, operated):
+    path = latency_doc(operated)
     legacy = re.sub(r"tags:\n(  - .*\n)+", "", path.read_text())
     path.write_text(legacy)
     assert "ops:runbook:high-latency" not in legacy.split("\n---\n", 1)[0]
@@ -100,13 +86,13 @@ def test_a_document_written_by_the_previous_version_is_found_by_its_body_line_an
     result = flowops("operate 1 --json --alerts monitoring/alerts.yml")
     assert result.exit_code == 0, result
     data = json.loads(result.stdout)
-    assert data["created"] == [] and len(docs(project)) == 3
+    assert data["created"] == [] and len(docs(operated)) == 3
     assert any("doc-2" in note and "ops:runbook:high-latency" in note for note in data["warnings"])
     assert "  - 'ops:runbook:high-latency'\n" in path.read_text().split("\n---\n", 1)[0] + "\n"
 
 
-def test_a_document_without_tag_or_body_line_is_found_through_its_runbook_task(flowops, project):
-    path = latency_doc(project)
+def test_a_document_without_tag_or_body_line_is_found_through_its_runbook_task(flowops, operated):
+    path = latency_doc(operated)
     text = re.sub(r"tags:\n(  - .*\n)+", "", path.read_text())
     text = text.replace("<!-- flowops:ops:runbook:high-latency -->\n", "")
     path.write_text(text)
@@ -120,11 +106,11 @@ def test_a_document_without_tag_or_body_line_is_found_through_its_runbook_task(f
     assert "no runbook document carries ops:runbook:high-latency" not in gaps
     assert "runbook document doc-2 still has skeleton sections" in gaps
     assert flowops("operate 1 --alerts monitoring/alerts.yml").exit_code == 0
-    assert len(docs(project)) == 3
+    assert len(docs(operated)) == 3
 
 
-def test_the_frontmatter_key_wins_over_a_body_line_copied_from_another_runbook(flowops, project):
-    latency, down = latency_doc(project), next(p for p in docs(project) if p.name.startswith("doc-3 "))
+def test_the_frontmatter_key_wins_over_a_body_line_copied_from_another_runbook(flowops, operated):
+    latency, down = latency_doc(operated), next(p for p in docs(operated) if p.name.startswith("doc-3 "))
     copied = down.read_text().split("\n---\n", 1)[1]  # CheckoutDown's body, with its hidden line
     replace_body(latency, copied)
     result = flowops("operate 1 --json --alerts monitoring/alerts.yml")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
 from tests.support.state import audit_log
 
 
@@ -42,27 +44,54 @@ def test_list_plain_groups_by_status_like_backlog_md(project, flowops):
         "In Progress:\n  [HIGH] TASK-2 - B (ac: 1/2)\n\n"
     )
     assert flowops("task list -s Done --plain").stdout == "No tasks found.\n"
-    assert "Tasks (sorted by priority):\n  [HIGH] TASK-2 - B (In Progress) (ac: 1/2)\n" in flowops("task list --sort priority --plain").stdout
+    by_priority = flowops("task list --sort priority --plain").stdout
+    assert "Tasks (sorted by priority):\n  [HIGH] TASK-2 - B (In Progress) (ac: 1/2)\n" in by_priority
 
 
-def test_list_filters_combine(project, flowops):
-    flowops('task create "A" -l x,y -a @sara')
-    flowops('task create "B" -l x')
-    flowops('task create "C" -p 1')
-    assert "TASK-1 " in flowops("task list -l x -l y --plain").stdout
-    assert "TASK-2" not in flowops("task list -l x,y --plain").stdout
-    assert "TASK-1 - A" in flowops("task list -a sara --plain").stdout
+@pytest.fixture
+def three_tasks(project, flowops):
+    """TASK-1 "A" (labels x and y, assignee @sara), TASK-2 "B" (label x), TASK-1.1 "C" (a subtask of TASK-1)."""
+    for command in ('task create "A" -l x,y -a @sara', 'task create "B" -l x', 'task create "C" -p 1'):
+        assert flowops(command).exit_code == 0
+    return project
+
+
+def listed_ids(flowops, options: str) -> list[str]:
+    result = flowops(f"task list {options} --plain")
+    assert result.exit_code == 0, result
+    return re.findall(r"^  (TASK-[0-9.]+) - ", result.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    "options,ids",
+    [
+        pytest.param("-l x", ["TASK-1", "TASK-2"], id="one label"),
+        pytest.param("-l x -l y", ["TASK-1"], id="labels given twice must all match"),
+        pytest.param("-l x,y", ["TASK-1"], id="comma-separated labels must all match"),
+        pytest.param("-a sara", ["TASK-1"], id="an assignee without its @"),
+        pytest.param("-p 1", ["TASK-1.1"], id="the subtasks of a parent"),
+        pytest.param("--limit 1 --sort id", ["TASK-1"], id="the first after sorting"),
+    ],
+)
+def test_list_filters_select_the_tasks(three_tasks, flowops, options, ids):
+    assert listed_ids(flowops, options) == ids
+
+
+def test_a_parent_filter_lists_the_subtasks_under_their_status(three_tasks, flowops):
     assert flowops("task list -p 1 --plain").stdout == "To Do:\n  TASK-1.1 - C\n\n"
-    assert flowops("task list --limit 1 --sort id --plain").stdout.count("TASK-") == 1
 
 
-def test_json_uses_backlog_md_envelopes(project, flowops):
+def test_list_json_uses_backlog_md_envelope_and_field_names(project, flowops):
     flowops('task create "A" --ac one -l workflow:Validated')
     listing = json.loads(flowops("task list --json").stdout)
     assert listing["schemaVersion"] == 1 and listing["kind"] == "task-list"
     task = listing["tasks"][0]
     assert task["acceptanceCriteriaCount"] == 1 and task["createdAt"].endswith(":00Z")
     assert task["workflowState"] == "Validated"
+
+
+def test_view_json_uses_backlog_md_envelope_and_field_names(project, flowops):
+    flowops('task create "A" --ac one -l workflow:Validated')
     view = json.loads(flowops("task view 1 --json").stdout)
     assert view["kind"] == "task-view"
     assert view["task"]["acceptanceCriteria"] == [{"index": 1, "text": "one", "checked": False}]
@@ -223,15 +252,29 @@ def test_due_is_an_alias_of_due_date_and_edit_checks_it_too(project, flowops):
     assert json.loads(flowops("task view 1 --json").stdout)["task"]["dueDate"] == "2026-12-01"
 
 
-def test_priority_is_a_case_insensitive_choice(project, flowops):
-    assert flowops("task create A --priority HIGH").exit_code == 0
+@pytest.mark.parametrize(
+    "commands",
+    [
+        pytest.param(["task create A --priority HIGH"], id="create"),
+        pytest.param(["task create A --priority low", "task edit 1 --priority High"], id="edit"),
+    ],
+)
+def test_a_priority_in_any_case_is_stored_in_lower_case(project, flowops, commands):
+    for command in commands:
+        assert flowops(command).exit_code == 0
     assert json.loads(flowops("task view 1 --json").stdout)["task"]["priority"] == "high"
+
+
+def test_an_unknown_priority_is_refused_naming_the_choices(project, flowops):
     result = flowops("task create B --priority urgent")
     assert result.exit_code == 2
     assert "'urgent' is not one of 'high', 'medium', 'low'" in result.stderr
-    assert flowops("task edit 1 --priority Low").exit_code == 0
-    assert flowops("task list --priority LOW --plain").stdout.count("TASK-1") == 1
     assert "[high|medium|low]" in flowops("task create --help").stdout
+
+
+def test_the_priority_filter_is_case_insensitive(project, flowops):
+    assert flowops("task create A --priority low").exit_code == 0
+    assert flowops("task list --priority LOW --plain").stdout.count("TASK-1") == 1
 
 
 @pytest.mark.parametrize("typo, suggestion", [("veiw", "view"), ("lst", "list"), ("craete", "create"), ("edti", "edit")])

@@ -7,7 +7,6 @@ import pytest
 from flowops.backlog.store import Backlog, NewTask, init_layout
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
-from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 from tests.support.state import audit_log
 
 
@@ -121,7 +120,8 @@ def test_advance_moves_the_task_keeps_other_labels_and_emits_the_transition(flow
     assert labels_of(backlog, task) == ["api", "workflow:Validated", "payments"]
     [event] = audit_events(repo, "workflow.transitioned")
     assert event["subject"] == task.id
-    assert {k: event["data"][k] for k in ("from", "to", "workflow")} == {"from": "In Implementation", "to": "Validated", "workflow": "validate"}
+    expected = {"from": "In Implementation", "to": "Validated", "workflow": "validate"}
+    assert {k: event["data"][k] for k in ("from", "to", "workflow")} == expected
 
 
 def test_skip_state_check_without_a_reason_is_refused(flowops, backlog, repo):

@@ -10,7 +10,6 @@ from flowops.backlog.store import Backlog
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
 from tests.support.evidence import copy_shop
-from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
 from tests.support.state import audit_log
 
 

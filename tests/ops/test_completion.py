@@ -6,7 +6,7 @@ import pytest
 
 from flowops.backlog.documents import Documents
 from flowops.backlog.model import Task
-from flowops.backlog.store import Backlog, NewTask, init_layout
+from flowops.backlog.store import NewTask
 from flowops.errors import CriteriaNotMet, UsageError
 from flowops.ops.alerts import read_alerts
 from flowops.ops.completion import complete, find_gaps, is_done, repository_files
@@ -15,12 +15,6 @@ from flowops.ops.runbooks import render_runbook_document
 from flowops.project import Project
 from flowops.workflow.loader import read_default
 from tests.support.runbooks import written
-
-
-@pytest.fixture
-def backlog(tmp_path):
-    init_layout(tmp_path / "backlog", "shop")
-    return Backlog(Project(tmp_path))
 
 
 @pytest.fixture

@@ -5,23 +5,16 @@ from __future__ import annotations
 import pytest
 
 from flowops.backlog.documents import Documents
-from flowops.backlog.store import Backlog, NewTask, init_layout
+from flowops.backlog.store import NewTask
 from flowops.errors import BlockedError, UsageError
 from flowops.ops.alerts import read_alerts
 from flowops.ops.operate import OperateOptions, find_inventory, key_labels, resolve_entries, run_operate, survey
 from flowops.ops.playbook import Playbook, PlaybookItem
 from flowops.ops.runbooks import render_runbook_document, runbook_document_title
-from flowops.project import Project
 from flowops.workflow.loader import read_default
 
 ITEM = PlaybookItem(key="cicd", title="CI/CD for {feature}", area="cicd", description="d", criteria=("`make` passes",))
 PLAYBOOK = Playbook("sre", "d", (ITEM,), "sre")
-
-
-@pytest.fixture
-def backlog(tmp_path):
-    init_layout(tmp_path / "backlog", "shop")
-    return Backlog(Project(tmp_path))
 
 
 def task(backlog, title, *labels, parent=None):

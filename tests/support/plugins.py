@@ -1,6 +1,6 @@
 """Test helpers for plugins: fake entry points for in-process runs, real distributions for subprocess runs.
 
-- ``install_plugin`` (a fixture; import it into a test module to use it) makes the
+- ``install_plugin`` (a fixture, registered for every test by tests/conftest.py) makes the
   manager find plugin objects as if an installed distribution declared them.
 - ``install_distribution`` installs a plugin source tree (a pyproject.toml and its
   package) into a folder the way an installer lays out a wheel: the package files plus
