@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pluggy
 
@@ -318,21 +319,3 @@ def reset_plugins() -> None:
     """Forget built managers (tests, or after installing a plugin in-process)."""
     _cached.clear()
 
-
-def register_plugin_commands(cli: Any) -> None:
-    """Let plugins add their commands to ``cli``; failures are reported on stderr."""
-    import click
-
-    from flowops.project import find_project
-
-    try:
-        project = find_project()
-        plugins = get_plugins(project)
-    except Exception as exc:  # a broken config must not make `flowops --help` unusable
-        click.echo(f"warning: plugins not loaded: {exc}", err=True)
-        return
-    plugins.call_each("register_commands", cli=cli)
-    # Load failures too: a plugin whose command is missing may simply have failed to import.
-    from flowops.cli.output import warn_plugin_failures
-
-    warn_plugin_failures(plugins)

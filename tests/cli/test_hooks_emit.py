@@ -1,4 +1,4 @@
-"""`flowops hooks emit` and `emit_from_cli`: exit codes, output modes, suppression."""
+"""`flowops hooks emit` and `cli_emitter`: exit codes, output modes, suppression."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_no_hooks_records_without_delivering(flowops, repo, how):
     assert [r["kind"] for r in audit_records(repo)] == ["event"]
 
 
-# --- emit_from_cli: how store-changing commands emit -------------------------------------
+# --- cli_emitter: how store-changing commands emit -------------------------------------
 
 
 @click.command("probe-write")
@@ -128,12 +128,12 @@ def test_no_hooks_records_without_delivering(flowops, repo, how):
 @click.pass_context
 def probe_write(ctx, as_json):
     """Stands for a task command: writes, emits, then prints its own result."""
-    from flowops.cli.emitting import emit_from_cli
+    from flowops.cli.emitting import cli_emitter
     from flowops.project import find_project
 
     project = find_project()
     (project.root / "written.txt").write_text("done")
-    emit_from_cli(ctx, project, "task.created", task_id="TASK-1", data={"title": "Ship it"})
+    cli_emitter(ctx, project)("task.created", "TASK-1", {"title": "Ship it"})
     click.echo(json.dumps({"id": "TASK-1"}) if as_json else "Created TASK-1")
 
 

@@ -15,6 +15,7 @@ import click
 
 from flowops import __version__
 from flowops.cli.groups import HelpGroup
+from flowops.errors import Reported
 
 # command name -> (module, attribute). Imported on first use.
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
@@ -86,9 +87,23 @@ class LazyGroup(HelpGroup):
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
-        from flowops.plugins import register_plugin_commands
-
         register_plugin_commands(self)
+
+
+def register_plugin_commands(group: click.Group) -> None:
+    """Let plugins add their commands to ``group`` (their ``register_commands``); failures go to stderr."""
+    from flowops.cli.output import warn_plugin_failures
+    from flowops.plugins import get_plugins
+    from flowops.project import find_project
+
+    try:
+        plugins = get_plugins(find_project())
+    except Exception as exc:  # a broken config must not make `flowops --help` unusable
+        click.echo(f"warning: plugins not loaded: {exc}", err=True)
+        return
+    plugins.call_each("register_commands", cli=group)
+    # Load failures too: a plugin whose command is missing may simply have failed to import.
+    warn_plugin_failures(plugins)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -108,12 +123,15 @@ def cli(ctx: click.Context, no_hooks: bool) -> None:
 
 @cli.result_callback()
 @click.pass_context
-def _apply_deferred_exit(ctx: click.Context, result, **_params):
-    # A command can finish its work and still owe exit 1 (a required event handler
-    # failed after its write): it asks through flowops.cli.emitting.request_exit.
-    code = ctx.meta.get("flowops.deferred_exit", 0)
+def _raise_owed_exit(ctx: click.Context, result, **_params):
+    # A command can finish its work and still owe exit 1 (a required event handler failed
+    # after its write): its emitter recorded that (flowops.cli.emitting.owed_exit), and it
+    # is raised here, once the command's output is complete.
+    from flowops.cli.emitting import owed_exit
+
+    code = owed_exit(ctx)
     if code:
-        ctx.exit(code)
+        raise Reported(code)
     return result
 
 

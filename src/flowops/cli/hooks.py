@@ -10,7 +10,7 @@ import click
 from flowops.cli.emitting import hooks_suppressed
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, say_err, warn, write
-from flowops.errors import ConfigError, UsageError
+from flowops.errors import EXIT_FAILURE, EXIT_USAGE, ConfigError, Reported, UsageError
 
 
 @click.group("hooks", cls=HelpGroup)
@@ -74,7 +74,7 @@ def emit_command(ctx, event_type, spec_id, task_id, files, pairs, json_data, dry
     elif not report.ok:
         click.echo(f"error: {len(report.failed)} handler(s) failed (--strict)", err=True)
     if report.exit_code:
-        ctx.exit(report.exit_code)
+        raise Reported(report.exit_code)
 
 
 @hooks_group.command("list")
@@ -169,7 +169,7 @@ def validate_command(ctx, file, plain, as_json):
         else:
             write(f"{path}: {validity_summary(errors=len(errors), warnings=len(problems) - len(errors), handlers=count)}\n")
     if errors:
-        ctx.exit(2)
+        raise Reported(EXIT_USAGE)
 
 
 @hooks_group.command("test")
@@ -193,7 +193,7 @@ def test_command(ctx, name, event_type, plain, as_json):
             if text:
                 write(f"--- {label}\n{text}{'' if text.endswith(chr(10)) else chr(10)}")
     if not result.ok:
-        ctx.exit(1)
+        raise Reported(EXIT_FAILURE)
 
 
 @hooks_group.command("log")
@@ -225,7 +225,7 @@ def log_command(ctx, tail, type_glob, verify, plain, as_json):
             else:
                 write("".join(note + "\n" for note in notes) + f"{shown}:{checked.line}: {checked.problem}\n")
         if not checked.ok:
-            ctx.exit(1)
+            raise Reported(EXIT_FAILURE)
         return
     records = audit.select(project, type_glob=type_glob, tail=tail)
     if mode == "json":
@@ -253,7 +253,7 @@ def replay_command(ctx, handler, plain, as_json):
         _print_results(report.delivered + report.failed, mode)
         write(f"{len(report.delivered)} delivered, {len(report.failed)} failed, {report.remaining} left in the outbox\n")
     if report.exit_code:
-        ctx.exit(report.exit_code)
+        raise Reported(report.exit_code)
 
 
 @hooks_group.command("events")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import StoreError, UsageError
 
@@ -72,15 +73,6 @@ def _since(value: str | None, option: str, now: datetime) -> datetime | None:
     return _time(value, option)
 
 
-def _emitter(ctx, project):
-    from flowops.cli.emitting import emit_from_cli
-
-    def emit(kind, task_id, data):
-        emit_from_cli(ctx, project, kind, task_id=task_id, data=data)
-
-    return emit
-
-
 def _settings(project):
     from flowops.incidents.model import IncidentSettings
 
@@ -90,7 +82,7 @@ def _settings(project):
 def _report(ctx, project, outcome, mode: str, kind: str, message: str) -> None:
     for note in outcome.notes:
         warn(note)
-    outcome.emit_all(_emitter(ctx, project))
+    outcome.emit_all(cli_emitter(ctx, project))
     if mode == "json":
         print_json({"schemaVersion": 1, "kind": kind, **outcome.to_dict(project.relpath)})
     else:
@@ -356,7 +348,7 @@ def actions_command(ctx, incident_id, dry_run, plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     result, outcome = create_action_items(project, backlog, incident_id, dry_run=dry_run)
-    outcome.emit_all(_emitter(ctx, project))
+    outcome.emit_all(cli_emitter(ctx, project))
     if mode == "json":
         print_json({
             "schemaVersion": 1,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import FlowopsError, UsageError
 
@@ -142,22 +143,13 @@ def _discovered_alerts(project):
     return [Path(project.root, path) for path in shown], shown, group_rules(inventory.alerts), notes
 
 
-def _emitter(ctx, project):
-    from flowops.cli.emitting import emit_from_cli
-
-    def emit(kind, task_id, data, *, spec_id=None, files=()):
-        emit_from_cli(ctx, project, kind, task_id=task_id, data=data, spec_id=spec_id, files=list(files))
-
-    return emit
-
-
 # -- operate ------------------------------------------------------------------------------
 
 
 def _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode):
     from flowops.ops.operate import run_operate
 
-    result = run_operate(project, backlog, workflow, plugins, feature_id, options, emit=_emitter(ctx, project))
+    result = run_operate(project, backlog, workflow, plugins, feature_id, options, emit=cli_emitter(ctx, project))
     for note in result.survey.warnings:
         warn(note)
     if result.skipped_state_check:
@@ -321,7 +313,7 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
     else:
         chosen = list(config.get("operate.files") or [])
     result = complete(project, backlog, workflow, plugins, feature_id, options,
-                      spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=_emitter(ctx, project))
+                      spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=cli_emitter(ctx, project))
     for note in result.survey.warnings:
         warn(note)
     if result.skipped_state_check:

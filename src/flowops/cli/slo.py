@@ -8,7 +8,7 @@ import click
 
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
-from flowops.errors import FlowopsError, UsageError
+from flowops.errors import EXIT_USAGE, FlowopsError, Reported, UsageError
 
 _SEVERITY = click.Choice(["page-ticket", "critical-warning"])
 
@@ -215,4 +215,4 @@ def slo_validate(ctx, specs, default_period, plain, as_json):
                        + (f" ({_count(warnings, 'warning')})" if warnings else ""))
         write("".join(line + "\n" for line in out))
     if errors:
-        ctx.exit(2)
+        raise Reported(EXIT_USAGE)

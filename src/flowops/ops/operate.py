@@ -30,13 +30,15 @@ warm cached listing and writes nothing (``--dry-run`` must not even refresh the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from flowops.backlog.model import Document, Task
 from flowops.backlog.naming import try_parse_task_id
 from flowops.errors import BlockedError, UsageError
+from flowops.events.emitter import Emit, emitter_for
 from flowops.locks import file_lock
 from flowops.ops.alerts import Alert, read_alert_files
 from flowops.ops.playbook import KEY_LABEL_PREFIX, Playbook, PlaybookItem, collect_playbooks, select_items
@@ -58,10 +60,6 @@ RUNBOOK_PREFIX = "runbook:"
 OPS_LABEL = "infrastructure"
 PRIORITY = "high"
 LOCK_TIMEOUT = 120.0  # seconds; a run on a big backlog with many alerts holds it for a few
-
-# emit(type, task_id, data, *, spec_id=None, files=()) records one event.
-Emit = Callable[..., None]
-
 
 @dataclass(frozen=True)
 class OperateOptions:
@@ -471,7 +469,7 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     if options.dry_run:
         return OperateResult(found, True, bypassed, reason)
     feature = found.feature
-    emit = emit or _no_emit
+    emit = emitter_for(project, emit)
     if bypassed:
         decision = found.decision
         emit(
@@ -497,10 +495,6 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
                  {"doc_id": entry.document.id, "alert": entry.alert.name, "slug": entry.alert.slug,
                   "feature_id": feature.id, "title": entry.document.title})
     return OperateResult(found, False, bypassed, reason)
-
-
-def _no_emit(*_args: Any, **_kwargs: Any) -> None:
-    return None
 
 
 def _tag_documents(backlog: Any, entries: list[OpsEntry], inventory: Inventory) -> list[str]:

@@ -5,21 +5,21 @@ prints; a refused move raises (BlockedError, exit 4) before anything is written.
 
 ``backlog`` is a ``flowops.backlog.store.Backlog`` (``get``, ``update``, ``config`` for the
 done status; a move into the done state passes ``flowops.acceptance.done_gate``); ``plugins`` a
-``flowops.plugins.Plugins`` (or None for no plugin guards); ``emit(type, task_id, data)``
-records an event (or None in tests that do not care).
+``flowops.plugins.Plugins`` (or None for no plugin guards); ``emit`` is a
+``flowops.events.emitter.Emit`` (None: the project's event bus).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, is_dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from flowops.errors import BlockedError, StoreError, UsageError
+from flowops.events.emitter import BusEmitter, Emit
 from flowops.workflow.guard import Decision, check, find_workflow
 from flowops.workflow.model import MANUAL, SPECIAL_VIAS, WorkflowConfig, state_key
 from flowops.workflow.state import state_of, with_state
-
-Emit = Callable[[str, str, dict], None]
 
 TRANSITIONED = "workflow.transitioned"
 STATE_CHECK_SKIPPED = "workflow.state_check_skipped"
@@ -124,7 +124,8 @@ def advance(
     result = _move(backlog, config, task, current, workflow.output_state, workflow.name, plugins, no_verify)
     result.skipped_state_check = bypassed
     result.reason = reason
-    if result.changed and emit is not None:
+    if result.changed:
+        emit = emit if emit is not None else BusEmitter(backlog.project)
         _emit_verification_skipped(emit, result, reason)
         if bypassed:
             emit(
@@ -177,7 +178,8 @@ def set_state(
             raise BlockedError(_undeclared_message(config, task.id, current, target, via, declared))
     result = _move(backlog, config, task, current, target, via, plugins, no_verify)
     result.reason = reason
-    if result.changed and emit is not None:
+    if result.changed:
+        emit = emit if emit is not None else BusEmitter(backlog.project)
         _emit_verification_skipped(emit, result, reason)
         _emit_transitioned(emit, result)
     return result
