@@ -222,12 +222,7 @@ def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None
             continue
         try:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue  # a built-in not written yet in this checkout
-            plugins.failures.append(PluginFailure(name, _error_text(exc), builtin=True, version=__version__, distribution="flowops"))
-            continue
-        except Exception as exc:
+        except Exception as exc:  # a missing built-in is a broken installation: say so, never skip it quietly
             plugins.failures.append(PluginFailure(name, _error_text(exc), builtin=True, version=__version__, distribution="flowops"))
             continue
         plugins.register(module, name, builtin=True, version=__version__, distribution="flowops")

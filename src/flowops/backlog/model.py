@@ -70,10 +70,6 @@ class Task:
         return copy.deepcopy(self)
 
     @property
-    def is_draft(self) -> bool:
-        return self.folder == "drafts"
-
-    @property
     def ac_completed(self) -> int:
         return sum(1 for c in self.acceptance_criteria if c.checked)
 

@@ -39,11 +39,6 @@ class SectionSpec:
     def end(self) -> str:
         return f"<!-- {self.marker}:END -->"
 
-    @property
-    def blank_after_heading(self) -> bool:
-        # Backlog.md puts the AC and DoD markers right under the heading, the others after a blank line.
-        return self.kind != "checklist"
-
 
 SPECS: tuple[SectionSpec, ...] = (
     SectionSpec("description", "Description", "SECTION:DESCRIPTION", "text"),

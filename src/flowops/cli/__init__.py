@@ -7,8 +7,6 @@ Command groups live in their own modules and are imported only when used, so tha
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import os
 import sys
 
 import click
@@ -50,27 +48,15 @@ class LazyGroup(HelpGroup):
         super().__init__(*args, **kwargs)
         self._plugins_loaded = False
 
-    def _available_builtins(self) -> list[str]:
-        names = []
-        for name, (module, _attr) in BUILTIN_COMMANDS.items():
-            if importlib.util.find_spec(module) is not None:
-                names.append(name)
-        return names
-
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
-        return sorted(set(self._available_builtins()) | set(self.commands))
+        return sorted(set(BUILTIN_COMMANDS) | set(self.commands))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in BUILTIN_COMMANDS and name not in self.commands:
             module_name, attr = BUILTIN_COMMANDS[name]
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    return None
-                raise
-            self.commands[name] = getattr(module, attr)
+            # A built-in that cannot be imported is a broken installation: the error surfaces.
+            self.commands[name] = getattr(importlib.import_module(module_name), attr)
         if name not in self.commands:
             self._load_plugin_commands()
         return self.commands.get(name)

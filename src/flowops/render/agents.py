@@ -209,10 +209,6 @@ AGENTS: dict[str, AgentFormat] = {
 DEFAULT_AGENT = "claude"
 
 
-def agent_names() -> list[str]:
-    return list(AGENTS)
-
-
 def get_agent(name: str) -> AgentFormat:
     """The format for ``name``; UsageError listing the known agents otherwise."""
     from flowops.errors import UsageError
