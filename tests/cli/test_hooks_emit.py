@@ -188,7 +188,7 @@ def test_no_hooks_flag_suppresses_delivery_for_store_commands(flowops, repo, pro
 def imported_after_emit(repo, *args) -> list[str]:
     code = (
         "import sys; from flowops.cli import main; rc = main(['hooks', 'emit', *sys.argv[1:]]);"
-        "print(rc, [m for m in ('requests', 'yaml', 'rich') if m in sys.modules])"
+        "print(rc, [m for m in ('requests', 'yaml', 'rich', 'jsonschema') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code, *args], cwd=repo, capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()[-1]
@@ -198,9 +198,11 @@ def test_emit_imports_neither_requests_nor_yaml_without_hooks_file(repo):
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
 
 
-def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_only_for_a_changed_file(repo):
-    write_hooks(repo, 'version: 1\nhooks:\n  - {name: c, events: ["deploy.*"], command: ["true"]}\n  - {name: w, events: ["x.*"], webhook: {url: "https://x.invalid"}}\n')
-    imported_after_emit(repo, "deploy.completed")  # parses hooks.yaml and fills the cache
+def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_and_jsonschema_only_for_a_changed_file(repo):
+    write_hooks(repo, 'version: 1\nhooks:\n  - {name: c, events: ["deploy.*"], command: ["true"]}\n'
+                      '  - {name: w, events: ["x.*"], webhook: {url: "https://x.invalid"}}\n')
+    # The first emit parses and validates hooks.yaml and remembers both.
+    assert imported_after_emit(repo, "deploy.completed") == "0 ['yaml', 'jsonschema']"
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
 
 

@@ -25,12 +25,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
-from flowops.events.secrets import VAR_RE, UnsetVariable, redact
+from flowops.events.secrets import UnsetVariable, redact
+from flowops.schema import unknown_keys
 
 SIGNATURE_HEADER = "X-Flowops-Signature-256"
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
@@ -43,7 +43,6 @@ BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
 BACKOFF_CAP = 30.0
 # Retried statuses: request timeout, too many requests, every server error.
 RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
-_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -71,34 +70,33 @@ def encode(event: Any, mode: str) -> tuple[bytes, dict[str, str]]:
 class WebhookHandler(HandlerType):
     """POSTs events to ``webhook.url``."""
 
-    def validate(self, config: Mapping[str, Any]) -> list:
-        webhook = config.get("webhook")
-        if not isinstance(webhook, dict):
-            return [(("webhook",), "webhook must be a mapping with at least url")]
-        problems: list = []
-        for key in webhook:
-            if key not in KEYS:
-                problems.append((("webhook", key), f"unknown key '{key}' (known: {', '.join(KEYS)})"))
-        url = webhook.get("url")
-        if not isinstance(url, str) or not url:
-            problems.append((("webhook", "url"), 'url is required, e.g. url: "${CHAT_WEBHOOK_URL}"'))
-        elif not VAR_RE.search(url) and not url.startswith(("http://", "https://")):
-            problems.append((("webhook", "url"), "url must start with http:// or https://"))
-        secret_env = webhook.get("secret_env")
-        if secret_env is not None and (not isinstance(secret_env, str) or not _ENV_NAME_RE.fullmatch(secret_env)):
-            problems.append((("webhook", "secret_env"), "secret_env must be the name of an environment variable"))
-        if webhook.get("mode", "structured") not in MODES:
-            problems.append((("webhook", "mode"), f"mode must be one of {', '.join(MODES)}"))
-        timeout = webhook.get("timeout", DEFAULT_REQUEST_TIMEOUT)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 1 <= timeout <= 600:
-            problems.append((("webhook", "timeout"), f"timeout must be a number of seconds from 1 to 600, not {timeout!r}"))
-        retries = webhook.get("retries", DEFAULT_RETRIES)
-        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
-            problems.append((("webhook", "retries"), f"retries must be a whole number from 0 to {MAX_RETRIES}, not {retries!r}"))
-        headers = webhook.get("headers", {})
-        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-            problems.append((("webhook", "headers"), "headers must be a mapping of header names to strings"))
-        return problems
+    # What hooks.yaml may say under ``webhook:``, checked by flowops.schema (hooksfile.hooks_schema).
+    schema: Mapping[str, Any] = {
+        "properties": {
+            "webhook": {
+                "type": "object",
+                "x-messages": {"type": "webhook must be a mapping with at least url"},
+                "properties": {
+                    "url": {"type": "string", "minLength": 1, "pattern": r"\Ahttps?://|\$\{",
+                            "x-messages": {"pattern": "url must start with http:// or https://"},
+                            "x-message": 'url is required, e.g. url: "${CHAT_WEBHOOK_URL}"'},
+                    "secret_env": {"type": "string", "pattern": r"\A[A-Za-z_][A-Za-z0-9_]*\Z",
+                                   "x-message": "secret_env must be the name of an environment variable"},
+                    "mode": {"enum": list(MODES), "x-message": f"mode must be one of {', '.join(MODES)}"},
+                    "timeout": {"type": "number", "minimum": 1, "maximum": 600,
+                                "x-message": "timeout must be a number of seconds from 1 to 600, not {value!r}"},
+                    "retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES,
+                                "x-message": f"retries must be a whole number from 0 to {MAX_RETRIES}, not {{value!r}}"},
+                    "headers": {"type": "object", "x-message": "headers must be a mapping of header names to strings",
+                                "propertyNames": {"type": "string", "x-message": "headers must be a mapping of header names to strings"},
+                                "additionalProperties": {"type": "string",
+                                                         "x-message": "headers must be a mapping of header names to strings"}},
+                },
+                "required": ["url"],
+                "propertyNames": unknown_keys(KEYS, f"unknown key '{{value}}' (known: {', '.join(KEYS)})"),
+            },
+        },
+    }
 
     def required_env(self, config: Mapping[str, Any]) -> list:
         secret_env = (config.get("webhook") or {}).get("secret_env")
