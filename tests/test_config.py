@@ -68,7 +68,8 @@ def test_a_valid_file_is_read_with_its_defaults(tmp_path):
 
 
 def loads_jsonschema(root: Path) -> bool:
-    code = "import sys, pathlib; from flowops.config import load_config; load_config(pathlib.Path(sys.argv[1])); print('jsonschema' in sys.modules)"
+    code = ("import sys, pathlib; from flowops.config import load_config; load_config(pathlib.Path(sys.argv[1]));"
+            "print('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True).stdout
     return out.strip() == "True"
 

@@ -10,7 +10,6 @@ and ``hooks emit`` included, so a file that passed is remembered by its SHA-256
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +167,8 @@ def toml_error_line(exc: Exception) -> int | None:
 
 def _check(data: dict, prefix: str, rel: str, text: str, root: Path) -> None:
     """Raise ConfigError for the first problem of ``data`` (the others listed under it); remember a clean file."""
+    import hashlib  # here, not at the top: most commands of a project without settings never get here
+
     from flowops.cachedir import project_cache_dir
     from flowops.schema import VerdictCache, fingerprint
 

@@ -45,7 +45,8 @@ def test_emit_json_is_one_document_with_event_and_results(flowops, repo):
     )
     assert result.exit_code == 0, result
     doc = json.loads(result.stdout)
-    assert doc["event"]["data"] == {"spec_id": "checkout", "task_id": "TASK-12", "files": ["k8s/checkout", "gone.yml"], "region": "us", "replicas": 3}
+    assert doc["event"]["data"] == {"spec_id": "checkout", "task_id": "TASK-12", "files": ["k8s/checkout", "gone.yml"],
+                                    "region": "us", "replicas": 3}
     assert doc["event"]["subject"] == "TASK-12" and doc["event"]["specversion"] == "1.0"
     assert [(r["handler"], r["ok"]) for r in doc["results"]] == [("ok", True)]
     assert doc["ok"] is True and doc["exit_code"] == 0
@@ -151,7 +152,8 @@ def test_store_commands_emit_after_the_write(flowops, repo, probe_command):
 
 
 def test_a_failed_required_handler_makes_the_command_exit_1_after_its_output(flowops, repo, probe_command):
-    write_hooks(repo, 'version: 1\nhooks:\n  - {name: gate, events: ["task.*"], command: ["sh", "-c", "echo nope >&2; exit 3"], fail_mode: stop}\n')
+    write_hooks(repo, 'version: 1\nhooks:\n'
+                      '  - {name: gate, events: ["task.*"], command: ["sh", "-c", "echo nope >&2; exit 3"], fail_mode: stop}\n')
     result = flowops("probe-write --json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"id": "TASK-1"}  # stdout stays the command's own, complete

@@ -66,7 +66,7 @@ class Task:
     def path(self, value: Path | str | None) -> None:
         self._path = value
 
-    def copy(self) -> "Task":
+    def copy(self) -> Task:
         return copy.deepcopy(self)
 
     @property

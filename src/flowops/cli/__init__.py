@@ -111,14 +111,20 @@ def cli(ctx: click.Context, no_hooks: bool) -> None:
 @click.pass_context
 def _raise_owed_exit(ctx: click.Context, result, **_params):
     # A command can finish its work and still owe exit 1 (a required event handler failed
-    # after its write): its emitter recorded that (flowops.cli.emitting.owed_exit), and it
-    # is raised here, once the command's output is complete.
-    from flowops.cli.emitting import owed_exit
-
-    code = owed_exit(ctx)
+    # after its write): its emitter recorded that (owe_exit), and it is raised here, once
+    # the command's output is complete.
+    code = int(ctx.meta.get(_OWED, 0))
     if code:
         raise Reported(code)
     return result
+
+
+_OWED = "flowops.owed_exit"
+
+
+def owe_exit(ctx: click.Context, code: int) -> None:
+    """Record that the command owes exit ``code`` once it has returned (the highest wins)."""
+    ctx.meta[_OWED] = max(int(ctx.meta.get(_OWED, 0)), code)
 
 
 def main(argv: list[str] | None = None) -> int:

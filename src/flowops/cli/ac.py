@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 import click
 
@@ -292,8 +293,9 @@ def checks_command(plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, _backlog = open_backlog(require=False)
     checks = collect_checks(get_plugins(project))
-    rows = [{"name": name, "usage": check.usage or name, "summary": check.summary, "reads": check.reads,
-             "plugin": plugin, "runsPrograms": check.runs_programs} for name, (plugin, check) in checks.items()]
+    rows: list[dict[str, Any]] = [
+        {"name": name, "usage": check.usage or name, "summary": check.summary, "reads": check.reads, "plugin": plugin,
+         "runsPrograms": check.runs_programs} for name, (plugin, check) in checks.items()]
     if mode == "json":
         print_json({"checks": rows})
         return

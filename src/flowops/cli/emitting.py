@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flowops.cli import owe_exit
 from flowops.cli.output import say_err
-from flowops.events.emitter import BusEmitter
 
 if TYPE_CHECKING:
     from flowops.events.bus import EmitReport
-    from flowops.events.emitter import Undelivered
+    from flowops.events.emitter import BusEmitter, Undelivered
     from flowops.project import Project
 
-_OWED = "flowops.owed_exit"
 
 
 def hooks_suppressed(ctx: click.Context) -> bool:
@@ -34,17 +33,11 @@ def hooks_suppressed(ctx: click.Context) -> bool:
     return os.environ.get("FLOWOPS_NO_HOOKS", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _owe(ctx: click.Context, code: int) -> None:
-    ctx.meta[_OWED] = max(ctx.meta.get(_OWED, 0), code)
-
-
-def owed_exit(ctx: click.Context) -> int:
-    """The exit code the command's events left it owing (0: none; the highest wins)."""
-    return int(ctx.meta.get(_OWED, 0))
 
 
 def cli_emitter(ctx: click.Context, project: Project) -> BusEmitter:
     """A BusEmitter for ``project`` that reports on stderr and owes exit 1 when an event failed."""
+    from flowops.events.emitter import BusEmitter
 
     def on_report(report: EmitReport) -> None:
         for warning in report.warnings:
@@ -52,11 +45,11 @@ def cli_emitter(ctx: click.Context, project: Project) -> BusEmitter:
         for result in report.failed:
             say_err(f"error: event {report.event.type}: handler {result.summary()}")
         if not report.ok:
-            _owe(ctx, report.exit_code)
+            owe_exit(ctx, report.exit_code)
 
     def on_error(undelivered: Undelivered) -> None:
         first = str(undelivered.error).splitlines()[0]
         say_err(f"error: event {undelivered.type} was not delivered: {first}")
-        _owe(ctx, 1)
+        owe_exit(ctx, 1)
 
     return BusEmitter(project, no_hooks=hooks_suppressed(ctx), on_report=on_report, on_error=on_error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import click
 
@@ -92,7 +93,7 @@ def list_command(plain, as_json):
     types = handler_types(project)
     hooks_file = load_hooks(project, types)
     watchers = observers(get_plugins(project))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": hook.name,
             "events": hook.events,
@@ -106,7 +107,8 @@ def list_command(plain, as_json):
         for hook in hooks_file.hooks
     ]
     if mode == "json":
-        print_json({"path": hooks_file.path, "exists": hooks_file.exists, "hooks": rows, "observers": watchers, "handler_types": sorted(types)})
+        print_json({"path": hooks_file.path, "exists": hooks_file.exists, "hooks": rows, "observers": watchers,
+                    "handler_types": sorted(types)})
         return
     if not hooks_file.exists:
         write(f"no handlers: {hooks_file.path} does not exist\n")
@@ -152,6 +154,7 @@ def validate_command(ctx, file, plain, as_json):
 
     mode = resolve_mode(plain, as_json)
     project = find_project()
+    path: str | None
     try:
         checked = read_hooks(project, handler_types(project), file=file, check_env=True)
         path, exists, problems, count = checked.path, checked.exists, checked.problems, len(checked.hooks)

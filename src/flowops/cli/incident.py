@@ -122,7 +122,7 @@ def open_command(ctx, title, alerts, severity, feature, assignees, by, plain, as
                       assignees=split_values(assignees))
     with incidents_lock(backlog):
         outcome = open_incident(project, backlog, new)
-    incident = outcome.incident
+    incident = outcome.subject
     _report(ctx, project, outcome, mode, "incident-open",
             f"Opened incident {incident.id}: {incident.title} [severity {incident.severity or 'unset'}]")
 
@@ -167,11 +167,11 @@ def from_alertmanager_command(ctx, source, plain, as_json):
     notification = parse_notification(data, shown)
     project, backlog = open_backlog()
     outcome = apply_notification(project, backlog, notification, _settings(project))
-    incident = outcome.incident
     if outcome.action == "ignored":
         message = "Nothing to do: " + (outcome.notes[-1] if outcome.notes else "resolved notification ignored")
         outcome.notes = outcome.notes[:-1]
     else:
+        incident = outcome.subject
         verb = {"opened": "Opened", "updated": "Updated", "repeat": "Repeat notification recorded on",
                 "resolved": "Resolved", "postmortem": "Resolved", "unchanged": "No change to"}.get(outcome.action, outcome.action)
         message = f"{verb} incident {incident.id}: {incident.title}" + _postmortem_line(project, outcome)
@@ -266,7 +266,7 @@ def note_command(ctx, incident_id, text, by, at, plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     outcome = add_note(backlog, incident_id, text, by=by or _default_author(), at=_time(at, "--at"))
-    _report(ctx, project, outcome, mode, "incident-note", f"Noted on incident {outcome.incident.id}")
+    _report(ctx, project, outcome, mode, "incident-note", f"Noted on incident {outcome.subject.id}")
 
 
 @incident_group.command("ack")
@@ -283,7 +283,7 @@ def ack_command(ctx, incident_id, by, at, plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     outcome = acknowledge(backlog, incident_id, by=by or _default_author(), at=_time(at, "--at"))
-    message = (f"Acknowledged incident {outcome.incident.id}" if outcome.action == "acknowledged"
+    message = (f"Acknowledged incident {outcome.subject.id}" if outcome.action == "acknowledged"
                else f"No change: {outcome.notes[0] if outcome.notes else 'already acknowledged'}")
     if outcome.action != "acknowledged":
         outcome.notes = []
@@ -321,7 +321,7 @@ def resolve_command(ctx, incident_id, at, summary, force_postmortem, no_postmort
     resolution = Resolution(by=by or _default_author(), at=_time(at, "--at"), summary=summary,
                             postmortem=True if force_postmortem else None, waive=reason if no_postmortem else None)
     outcome = resolve(project, backlog, incident_id, resolution, _settings(project))
-    incident = outcome.incident
+    incident = outcome.subject
     first = f"Resolved incident {incident.id}" if outcome.action == "resolved" else f"Incident {incident.id} was resolved already"
     message = first + _postmortem_line(project, outcome)
     if outcome.postmortem_doc is not None:
@@ -353,7 +353,7 @@ def actions_command(ctx, incident_id, dry_run, plain, as_json):
         print_json({
             "schemaVersion": 1,
             "kind": "incident-actions",
-            "incident": outcome.incident.id,
+            "incident": outcome.subject.id,
             "doc_id": result.document.id,
             "dry_run": dry_run,
             "items": [

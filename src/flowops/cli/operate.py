@@ -116,7 +116,7 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
         paths, shown, alerts, notes = _discovered_alerts(project)
     options = OperateOptions(
         playbooks=list(playbooks) or list(config.get("operate.playbooks") or []),
-        alert_files=list(zip(paths, shown)),
+        alert_files=list(zip(paths, shown, strict=True)),
         assignee=config.get("operate.assignee") or "",
         skip_state_check=skip_state_check,
         reason=reason,
@@ -288,7 +288,7 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     lines.append(f"runbook documents filled in: {report.runbooks_filled}/{report.runbooks_total}")
     lines += [f"  {doc}: still skeleton: {', '.join(sections)}" for doc, sections in report.unfilled.items()]
     orphaned = [e for e in found.entries if e.action == "orphaned"]
-    lines += [f"orphaned: {e.task.id} {e.label} (alert no longer in the alert files)" for e in orphaned]
+    lines += [f"orphaned: {e.task.id} {e.label} (alert no longer in the alert files)" for e in orphaned if e.task is not None]
     if not found.decision.allowed:
         from flowops.ops.completion import state_hint
 
@@ -308,10 +308,8 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
     from flowops.ops.completion import complete
 
     config = project.config
-    if files:
-        chosen = [str(Path(f).absolute()) for f in files]  # relative to the current folder, as with hooks emit -f
-    else:
-        chosen = list(config.get("operate.files") or [])
+    # -f paths are relative to the current folder, as with hooks emit -f.
+    chosen = [str(Path(f).absolute()) for f in files] if files else list(config.get("operate.files") or [])
     result = complete(project, backlog, workflow, plugins, feature_id, options,
                       spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=cli_emitter(ctx, project))
     for note in result.survey.warnings:

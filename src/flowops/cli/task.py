@@ -390,6 +390,7 @@ def archive_command(ctx, task_id, plain, as_json):
     project, backlog = open_backlog()
     task = archive_task(backlog, task_id, emit=cli_emitter(ctx, project))
     if mode == "json":
-        print_json({"schemaVersion": 1, "kind": "task-archive", "task": {"id": task.id, "path": project.relpath(task.path)}})
+        path = project.relpath(task.path) if task.path is not None else None
+        print_json({"schemaVersion": 1, "kind": "task-archive", "task": {"id": task.id, "path": path}})
     else:
         write(f"Archived task {task.id}\n")

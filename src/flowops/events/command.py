@@ -10,12 +10,14 @@ handler leaves nothing behind (work meant to outlive it must start its own sessi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
 from flowops.events.secrets import UnsetVariable
@@ -126,10 +128,8 @@ class CommandHandler(HandlerType):
             }
             run = _run(command, bool(config.get("shell")), workdir, env, event_file, context.timeout)
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(event_file)
-            except OSError:
-                pass
 
         result.duration_ms = _ms(started)
         result.stdout = context.redact(run.stdout)
@@ -140,7 +140,7 @@ class CommandHandler(HandlerType):
         result.exit_code = run.returncode
         if run.timed_out:
             result.error = f"timed out after {context.timeout:g} s; its process group was terminated"
-        elif run.returncode != 0:
+        elif run.returncode:
             result.error = _failure_text(run.returncode, result.stderr)
         else:
             result.ok = True
@@ -180,7 +180,9 @@ def _run(command: Any, shell: bool, workdir: Path, env: dict, event_file: str, t
         return run
 
     deadline = time.monotonic() + timeout
-    outputs = {proc.stdout: _Capped(), proc.stderr: _Capped()}
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None  # both are pipes (Popen above)
+    outputs: dict[Any, _Capped] = {stdout: _Capped(), stderr: _Capped()}
     selector = selectors.DefaultSelector()
     for stream in outputs:
         selector.register(stream, selectors.EVENT_READ)
@@ -211,13 +213,13 @@ def _run(command: Any, shell: bool, workdir: Path, env: dict, event_file: str, t
             _end_group(proc)
     finally:
         selector.close()
-        proc.stdout.close()
-        proc.stderr.close()
+        stdout.close()
+        stderr.close()
         if proc.returncode is None:
             _end_group(proc)
     run.returncode = proc.returncode
-    run.stdout = outputs[proc.stdout].text()
-    run.stderr = outputs[proc.stderr].text()
+    run.stdout = outputs[stdout].text()
+    run.stderr = outputs[stderr].text()
     return run
 
 
@@ -240,10 +242,8 @@ def _end_group(proc: Any) -> None:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _group_alive(pgid: int) -> bool:

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flowops.events import secrets
 
@@ -42,7 +43,7 @@ class HandlerType:
     def validate(self, config: Mapping[str, Any]) -> list:
         return []
 
-    def deliver(self, event: Any, config: Mapping[str, Any], context: "DeliveryContext") -> "DeliveryResult":
+    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
         raise NotImplementedError
 
 

@@ -11,6 +11,7 @@ remembered (``flowops.schema.VerdictCache``), so an emit does not import jsonsch
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -33,7 +34,9 @@ FAIL_MODES = ("continue", "stop")
 # What a hook does when a ${VAR} it uses (or its secret_env) is not set: fail the delivery
 # (and queue it for replay), or skip it quietly, for variables that only CI sets.
 WHEN_UNSET = ("fail", "skip")
-DEFAULTS = {"timeout": 30, "fail_mode": "continue"}
+DEFAULT_TIMEOUT = 30
+DEFAULT_FAIL_MODE = "continue"
+DEFAULTS: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT, "fail_mode": DEFAULT_FAIL_MODE}
 
 NAME_PATTERN = r"\A[a-z0-9][a-z0-9_-]*\Z"
 EVENT_PATTERN = r"\A[a-z0-9_.*?\[\]!-]+\Z"
@@ -50,8 +53,8 @@ class Hook:
     type: str
     config: HookConfig
     filter: dict = field(default_factory=dict)
-    timeout: float = DEFAULTS["timeout"]
-    fail_mode: str = DEFAULTS["fail_mode"]
+    timeout: float = DEFAULT_TIMEOUT
+    fail_mode: str = DEFAULT_FAIL_MODE
     line: int | None = None
     when_unset: str = "fail"
     variables: tuple[str, ...] = ()  # environment variables the hook needs (${VAR} and secret_env)
@@ -182,10 +185,8 @@ def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any,
     repository (flowops.cachedir): what runs is always what hooks.yaml says, never what a
     file committed next to it claims hooks.yaml said.
     """
-    from flowops.yamlfile import Locations, load_yaml
-
     from flowops.safeio import RefusedFile, read_config
-    from flowops.yamlfile import MAX_CONFIG_BYTES
+    from flowops.yamlfile import MAX_CONFIG_BYTES, Locations, load_yaml
 
     try:
         raw = read_config(target, Path(project.root), MAX_CONFIG_BYTES)
@@ -386,7 +387,7 @@ class _Checker:
             self.check_with_type(at, handler_type, config, hook_name)
             needed = _needed_variables(handler_type, entry, config)
             self.check_variables(at, needed, hook_name, skip=when_unset == "skip")
-        if handler_type is None:
+        if handler_type is None or not isinstance(name, str):
             return None
         return Hook(
             name=name,
@@ -460,10 +461,8 @@ def _needed_variables(handler_type: Any, entry: dict, config: HookConfig) -> lis
     needed = list(_references(entry))
     extra = getattr(handler_type, "required_env", None)
     if extra is not None:
-        try:
+        with contextlib.suppress(Exception):  # a plugin's required_env must not break validation
             needed += list(extra(config) or [])
-        except Exception:  # a plugin's required_env must not break validation
-            pass
     return needed
 
 

@@ -92,6 +92,13 @@ class Outcome:
             "notes": list(self.notes),
         }
 
+    @property
+    def subject(self) -> Incident:
+        """The incident the operation was about (a command's outcome always names one)."""
+        if self.incident is None:
+            raise NotFoundError(f"no incident {self.action}")
+        return self.incident
+
     def emit_all(self, emit: Emit) -> None:
         """Emit the events this operation collected, in order (after its writes and locks)."""
         for kind, task_id, data in self.events:

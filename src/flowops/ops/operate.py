@@ -143,6 +143,20 @@ class OpsEntry:
     def is_runbook(self) -> bool:
         return self.key.startswith(RUNBOOK_PREFIX)
 
+    @property
+    def runbook_alert(self) -> Alert:
+        """The alert of a runbook entry (every runbook entry has one)."""
+        if self.alert is None:
+            raise ValueError(f"{self.key} is not a runbook entry")
+        return self.alert
+
+    @property
+    def playbook_item(self) -> PlaybookItem:
+        """The playbook item of an entry still to create (every planned entry has one)."""
+        if self.item is None:
+            raise ValueError(f"{self.key} has no playbook item")
+        return self.item
+
 
 @dataclass
 class Survey:
@@ -250,7 +264,7 @@ def entry_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
 
 
 def runbook_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
-    alert, document = entry.alert, entry.document
+    alert, document = entry.runbook_alert, entry.document
     return {
         "alert": alert.name,
         "slug": alert.slug,
@@ -486,14 +500,15 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
         _create_documents(project, backlog, feature, found.entries)
         _create_tasks(project, backlog, feature, found.entries, options.assignee)
     for entry in found.entries:
-        if entry.action == "created":
-            task = entry.task
+        task, document = entry.task, entry.document
+        if entry.action == "created" and task is not None:
             emit("task.created", task.id, {"title": task.title, "status": task.status, "labels": task.labels,
                                            "parent_task_id": task.parent_task_id, "key": entry.label})
-        if entry.document_action == "created":
-            emit("runbook.created", entry.task.id if entry.task else feature.id,
-                 {"doc_id": entry.document.id, "alert": entry.alert.name, "slug": entry.alert.slug,
-                  "feature_id": feature.id, "title": entry.document.title})
+        if entry.document_action == "created" and document is not None:
+            alert = entry.runbook_alert
+            emit("runbook.created", task.id if task else feature.id,
+                 {"doc_id": document.id, "alert": alert.name, "slug": alert.slug, "feature_id": feature.id,
+                  "title": document.title})
     return OperateResult(found, False, bypassed, reason)
 
 
@@ -540,7 +555,7 @@ def _create_tasks(project: Any, backlog: Any, feature: Task, entries: list[OpsEn
     missing = [entry for entry in entries if entry.action == "planned"]
     news = []
     for entry in missing:
-        item = entry.item
+        item = entry.playbook_item
         documentation = [project.relpath(entry.document.path)] if entry.document is not None and entry.document.path else []
         news.append(
             NewTask(
@@ -556,7 +571,7 @@ def _create_tasks(project: Any, backlog: Any, feature: Task, entries: list[OpsEn
                 definition_of_done=list(backlog.config.definition_of_done or []),
             )
         )
-    for entry, task in zip(missing, backlog.create_many(news, parents=[feature])):
+    for entry, task in zip(missing, backlog.create_many(news, parents=[feature]), strict=True):
         entry.task = task
         entry.title = task.title
         entry.action = "created"

@@ -20,8 +20,8 @@ marketplace, ready for ``claude --plugin-dir`` or ``/plugin marketplace add``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flowops.render.sources import ARGUMENTS, CommandSource
 

@@ -12,14 +12,17 @@ done status; a move into the done state passes ``flowops.acceptance.done_gate``)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, is_dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import BlockedError, StoreError, UsageError
 from flowops.events.emitter import BusEmitter, Emit
 from flowops.workflow.guard import Decision, check, find_workflow
 from flowops.workflow.model import MANUAL, SPECIAL_VIAS, WorkflowConfig, state_key
 from flowops.workflow.state import state_of, with_state
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
 
 TRANSITIONED = "workflow.transitioned"
 STATE_CHECK_SKIPPED = "workflow.state_check_skipped"
@@ -246,7 +249,7 @@ def _emit_verification_skipped(emit: Emit, result: TransitionResult, reason: str
                                                     "criteria": list(result.skipped_verification)})
 
 
-def _done_gate(backlog: Any, target: str) -> Callable[[Any], None] | None:
+def _done_gate(backlog: Any, target: str) -> Callable[[Task], None] | None:
     """The Done gate for a move into ``target``, or None when ``target`` is not the done state.
 
     The workflow's done state is the state named like the backlog's done status
@@ -260,9 +263,9 @@ def _done_gate(backlog: Any, target: str) -> Callable[[Any], None] | None:
     project = getattr(backlog, "project", None)
     setting = project.config.get("require_checked_ac_for_done") if project is not None else None
 
-    def gate(task: Any) -> None:
+    def gate(task: Task) -> None:
         # The label the move adds counts: a task entering the workflow's Done state takes part in the workflow.
-        probe = replace(task, labels=with_state(task.labels, target)) if is_dataclass(task) else task
+        probe = replace(task, labels=with_state(task.labels, target))
         enforce_done(probe, target, setting, hint=(
             f"check them with `flowops task edit {task.id} --check-ac N` once they are true, then move it again"))
 
