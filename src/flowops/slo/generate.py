@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,66 @@ class Generated:
         return self.links.missing(names)
 
 
+# The options of `flowops slo generate` that shape the output, by how they are spelt
+# (the same words in a header, a bound `slo.rules` check and on the command line).
+OPTIONS = {"-o": "output", "--output": "output", "--default-period": "default_period", "--severity": "severity",
+           "--runbook-base-url": "runbook_base_url"}
+SETTING_OPTIONS = ("default_period", "severity", "runbook_base_url")
+_HEADER_COMMAND = "#   flowops slo generate"
+
+
+@dataclass(frozen=True)
+class GenerateArgs:
+    """``[options] [SPEC...]`` of ``flowops slo generate`` (or of ``slo.rules``), as given.
+
+    ``options`` holds only the options present (``default_period``, ``severity``,
+    ``runbook_base_url``), so a caller can tell "given" from "default".
+    """
+
+    specs: tuple[str, ...] = ()
+    output: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse_generate_args(words: Sequence[str], usage: str) -> GenerateArgs:
+    """Split shell words into options and specs; UsageError naming ``usage`` for an unknown or valueless option."""
+    values: dict[str, str] = {}
+    specs: list[str] = []
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        name, has_value, inline = word.partition("=")
+        if name in OPTIONS:
+            if not has_value and not rest:
+                raise UsageError(f"{name} needs a value", hint=f"usage: {usage}")
+            values[OPTIONS[name]] = inline if has_value else rest.pop(0)
+        elif word.startswith("-") and word != "-":
+            raise UsageError(f"unknown option {word}", hint=f"usage: {usage}")
+        else:
+            specs.append(word)
+    output = values.pop("output", None)
+    return GenerateArgs(tuple(specs), output, values)
+
+
+def header_command(text: str) -> GenerateArgs | None:
+    """How a generated rules file was generated, read back from its header; None for any other file.
+
+    The header names the command that regenerates the file (its specs and the options
+    that were not the defaults), so the file can be checked and regenerated without
+    configuration.
+    """
+    if not is_generated(text):
+        return None
+    for line in text.splitlines()[1:4]:
+        if line.startswith(_HEADER_COMMAND):
+            try:
+                words = shlex.split(line[len(_HEADER_COMMAND):])
+                return parse_generate_args(words, "flowops slo generate")
+            except (ValueError, UsageError):
+                return None
+    return None
+
+
 def command_line(spec_files: Sequence[str], output: str, settings: Settings) -> str:
     """The command that regenerates the file, for its header (options only where not the defaults)."""
     words = ["flowops", "slo", "generate"]
@@ -123,6 +183,15 @@ def read_existing(output: Path) -> str | None:
 def is_generated(text: str) -> bool:
     """True when ``text`` starts with the header flowops writes (so rewriting it loses nothing)."""
     return text.startswith(HEADER_MARK)
+
+
+def only_links_differ(current: str, expected: str) -> bool:
+    """True when the two texts differ only in ``runbook_url`` lines: a runbook document was created or moved."""
+    old, new = current.splitlines(), expected.splitlines()
+    if len(old) != len(new) or old == new:
+        return False
+    return all(a == b or (a.lstrip().startswith("runbook_url:") and b.lstrip().startswith("runbook_url:"))
+               for a, b in zip(old, new, strict=True))
 
 
 def differences(current: str, expected: str, name: str, limit: int = 30) -> tuple[int | None, list[str]]:
