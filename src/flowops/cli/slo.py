@@ -170,7 +170,7 @@ def _summary(generated) -> str:
 
 def _check(generated, current: str | None, shown: str) -> tuple[str, str] | None:
     """None when the file on disk is what the specs generate; else a short diff on stderr, and what is wrong."""
-    from flowops.slo.generate import differences, only_links_differ
+    from flowops.slo.generate import differences, only_links_differ, slo_at
 
     if current == generated.text:
         write(f"{shown} is current: {_summary(generated)}.\n")
@@ -180,8 +180,10 @@ def _check(generated, current: str | None, shown: str) -> tuple[str, str] | None
     line, diff = differences(current, generated.text, shown)
     for text in diff:
         click.echo(text, err=True)
+    slo = slo_at(generated.text, line) or slo_at(current, line)
     why = ("only its runbook_url links differ: a runbook document was created or renamed since"
-           if only_links_differ(current, generated.text) else f"first difference at line {line}")
+           if only_links_differ(current, generated.text)
+           else f"first difference at line {line}" + (f", in SLO {slo}" if slo else ""))
     return f"{shown} is not what the SLO specs generate ({why})", generated.command
 
 

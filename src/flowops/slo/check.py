@@ -30,6 +30,7 @@ from flowops.slo.generate import (
     only_links_differ,
     parse_generate_args,
     read_existing,
+    slo_at,
 )
 from flowops.slo.repository import SUGGESTED_OUTPUT, SloSetup, resolve
 
@@ -101,7 +102,8 @@ def check_rules(project: Any, specs: Sequence[str], output: str, settings: Setti
             why = ("only its runbook_url links differ: a runbook document was created or renamed since it was "
                    "generated")
         else:
-            why = "differs from what the SLO specs generate now"
+            slo = slo_at(generated.text, line) or slo_at(current, line)
+            why = "differs from what the SLO specs generate now" + (f" (first in SLO {slo})" if slo else "")
         return CheckResult(FAIL, [Evidence(shown, line, f"{why}: run {command}")])
     count = len(generated.specs.slos)
     evidence = [Evidence(shown, None, f"current for {count} SLO{'' if count == 1 else 's'} from {', '.join(specs)}")]

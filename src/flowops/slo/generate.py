@@ -7,6 +7,7 @@ both agree byte for byte on what "current" means.
 from __future__ import annotations
 
 import difflib
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -192,6 +193,23 @@ def only_links_differ(current: str, expected: str) -> bool:
         return False
     return all(a == b or (a.lstrip().startswith("runbook_url:") and b.lstrip().startswith("runbook_url:"))
                for a, b in zip(old, new, strict=True))
+
+
+_GROUP = re.compile(r"^- name: sloth-slo-(?:sli-recordings|meta-recordings|alerts)-(.+?)\s*$")
+
+
+def slo_at(text: str, line: int | None) -> str | None:
+    """The sloth_id of the SLO whose rule group holds ``line`` (1-based) of a generated rules file, if any."""
+    if line is None:
+        return None
+    found = None
+    for number, content in enumerate(text.splitlines(), start=1):
+        if number > line:
+            break
+        match = _GROUP.match(content)
+        if match:
+            found = match.group(1)
+    return found
 
 
 def differences(current: str, expected: str, name: str, limit: int = 30) -> tuple[int | None, list[str]]:
