@@ -35,6 +35,12 @@ hooks:
 """
 
 
+def audit_log(repo: Path) -> Path:
+    """The repository's audit log: in the git folder (flowops.statedir), or where versions before kept it."""
+    current = repo / ".git" / "flowops" / "log" / "events.jsonl"
+    return current if current.exists() else repo / ".flowops" / "log" / "events.jsonl"
+
+
 def timed(argv: list[str], cwd: Path, env: dict) -> float:
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
@@ -77,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 if number >= options.warmup:
                     times[label].append(elapsed)
 
-        log = repo / ".flowops" / "log" / "events.jsonl"
+        log = audit_log(repo)
         deliveries = sum('"kind":"delivery"' in line and '"ok":true' in line for line in log.read_text().splitlines())
         expected = options.warmup + options.runs
         if deliveries != expected:

@@ -26,6 +26,12 @@ from pathlib import Path
 BUDGET_S = 0.15
 
 
+def audit_log(repo: Path) -> Path:
+    """The repository's audit log: in the git folder (flowops.statedir), or where versions before kept it."""
+    current = repo / ".git" / "flowops" / "log" / "events.jsonl"
+    return current if current.exists() else repo / ".flowops" / "log" / "events.jsonl"
+
+
 def git(cwd: Path, *args: str, env: dict) -> None:
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
@@ -76,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 if number >= options.warmup:
                     times[repo].append(elapsed)
 
-        log = hooked / ".flowops" / "log" / "events.jsonl"
+        log = audit_log(hooked)
         events = sum('"kind":"event"' in line for line in log.read_text().splitlines()) if log.exists() else 0
         expected = options.warmup + options.commits
         if events != expected:

@@ -94,7 +94,9 @@ slos:
     objective: 99
     sli:
       events:
-        error_query: sum(rate(http_request_duration_seconds_count{{{job}}}[{{{{.window}}}}])) - sum(rate(http_request_duration_seconds_bucket{{{job},le="0.3"}}[{{{{.window}}}}]))
+        error_query: >-
+          sum(rate(http_request_duration_seconds_count{{{job}}}[{{{{.window}}}}]))
+          - sum(rate(http_request_duration_seconds_bucket{{{job},le="0.3"}}[{{{{.window}}}}]))
         total_query: sum(rate(http_request_duration_seconds_count{{{job}}}[{{{{.window}}}}]))
     alerting:
       name: Svc{number}LatencyBurn
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             timings = [timed(operate, work, env), timed(operate, work, env), timed(discovered, work_slo, env),
                        timed(discovered, work_slo, env), timed(lint, work, env), timed(lint, work, env)]
             if run:
-                for name, seconds in zip(results, timings):
+                for name, seconds in zip(results, timings, strict=True):
                     results[name].append(seconds)
             shutil.rmtree(work)
             shutil.rmtree(work_slo)

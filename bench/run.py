@@ -3,7 +3,8 @@
     python bench/run.py [--sizes 1000,10000] [--runs 7] [--backlog-bin PATH] [--out bench/out]
 
 Every figure is the median wall time of --runs subprocess runs on the same data. "cold"
-deletes .flowops/cache before each run; "warm" runs after one untimed run. Edits and
+deletes the cache folder before each run (FLOWOPS_CACHE_DIR, pointed at the work folder
+so the benchmark never touches the user's cache); "warm" runs after one untimed run. Edits and
 creates run against a copy of the data, so every run does real work. Prints a markdown
 table (for docs/benchmarks.md) and writes results.json.
 """
@@ -51,12 +52,12 @@ def bench_size(size: int, runs: int, backlog_bin: str | None, workdir: Path) -> 
     data = workdir / f"backlog-{size}"
     if not data.exists():
         generate(data, size)
-    env = {**os.environ, "NO_COLOR": "1"}
+    cache = workdir / f"cache-{size}"
+    env = {**os.environ, "NO_COLOR": "1", "FLOWOPS_CACHE_DIR": str(cache)}
     # An installed package has its bytecode compiled; measure that, not source compilation.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     results: dict[str, dict] = {}
     middle = f"TASK-{size // 3}"
-    cache = data / ".flowops" / "cache"
 
     def drop_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)

@@ -12,11 +12,20 @@ import pytest
 from tests.support.cli import run_flowops
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_dir(tmp_path_factory):
+    """FLOWOPS_CACHE_DIR for fixtures wider than a test (module-scoped interop backlogs) too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FLOWOPS_CACHE_DIR", str(tmp_path_factory.mktemp("flowops-cache-session")))
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _user_cache_in_tmp(tmp_path_factory, monkeypatch):
-    """Whatever flowops writes to the user's cache folder (the crash log) lands in a temporary folder."""
-    if "FLOWOPS_CACHE_DIR" not in os.environ:
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
+def user_cache_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Caches go to a fresh folder per test, never into the real home (FLOWOPS_CACHE_DIR)."""
+    folder = tmp_path_factory.mktemp("flowops-cache")
+    monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

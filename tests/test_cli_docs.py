@@ -35,7 +35,8 @@ gen = _load_generator()
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_")}
+    # FLOWOPS_CACHE_DIR stays: tests never write caches into the real home.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_") or k == "FLOWOPS_CACHE_DIR"}
     env.update(extra)
     return env
 

@@ -120,4 +120,4 @@ def test_building_the_manager_leaves_the_lint_patterns_uncompiled_until_a_lint()
 
 
 def _without_flowops_env() -> dict[str, str]:
-    return {key: value for key, value in os.environ.items() if not key.startswith("FLOWOPS_")}
+    return {key: value for key, value in os.environ.items() if (not key.startswith("FLOWOPS_") or key == "FLOWOPS_CACHE_DIR")}

@@ -36,7 +36,10 @@ _SCHEMA: dict[str, tuple[str, type | tuple, Any]] = {
     "slo.severity": ('a string ("page-ticket" or "critical-warning")', str, "page-ticket"),
     "slo.runbook_base_url": ("a string (a URL)", str, None),
     "incidents.no_postmortem_severities": ("a list of severities", list, ["warning", "ticket", "info"]),
+    "git.hook_budget": ("a number of seconds from 0.1 to 60", (int, float), 2),
 }
+# Numeric settings and their allowed range (bounds included).
+_RANGES: dict[str, tuple[float, float]] = {"git.hook_budget": (0.1, 60)}
 
 
 @dataclass
@@ -62,7 +65,7 @@ def config_location(root: Path) -> tuple[Path, str] | None:
     pyproject = root / PYPROJECT
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read(pyproject, root))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
             return None
         if "flowops" in data.get("tool", {}):
@@ -78,7 +81,7 @@ def load_config(root: Path) -> Config:
     path, kind = location
     rel = path.relative_to(root).as_posix()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read(path, root))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=rel, line=toml_error_line(exc), hint="fix the syntax and rerun") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -95,9 +98,20 @@ def load_config(root: Path) -> Config:
             known = ", ".join(sorted(_SCHEMA))
             raise ConfigError(f"unknown setting '{prefix}{key}'", path=rel, field=prefix + key, hint=f"known settings: {known}")
         description, kind_type, _default = _SCHEMA[key]
-        if not isinstance(value, kind_type) or (kind_type is list and not all(isinstance(v, str) for v in value)):
+        wrong = not isinstance(value, kind_type) or (kind_type is list and not all(isinstance(v, str) for v in value))
+        if key in _RANGES:
+            low, high = _RANGES[key]
+            wrong = wrong or isinstance(value, bool) or not low <= value <= high
+        if wrong:
             raise ConfigError(f"'{prefix}{key}' must be {description}, not {value!r}", path=rel, field=prefix + key)
     return Config(values, rel)
+
+
+def _read(path: Path, root: Path) -> str:
+    """A settings file's text: a regular file inside the repository, at most 4 MiB (pyproject.toml included)."""
+    from flowops.safeio import read_config
+
+    return read_config(path, root, 4 * 1024 * 1024).decode("utf-8")
 
 
 def toml_error_line(exc: Exception) -> int | None:

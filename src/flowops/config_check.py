@@ -49,8 +49,10 @@ def _config(project: Any) -> list[Problem]:
     # config_location passes over a pyproject.toml it cannot parse (it may not be ours);
     # one that mentions [tool.flowops] is ours, and then a syntax error hides our settings.
     pyproject = project.root / PYPROJECT
+    from flowops.safeio import read_config
+
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = read_config(pyproject, project.root, 4 * 1024 * 1024).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     if "tool.flowops" not in text:

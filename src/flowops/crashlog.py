@@ -21,13 +21,10 @@ LOG_NAME = "flowops.log"
 
 
 def log_folder() -> Path:
-    """The folder of the crash log (created on first write)."""
-    configured = os.environ.get("FLOWOPS_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and os.path.isabs(os.path.expanduser(xdg)) else Path.home() / ".cache"
-    return base / "flowops"
+    """The folder of the crash log (created on first write): the user's flowops cache folder."""
+    from flowops.cachedir import cache_base
+
+    return cache_base()
 
 
 def write_crash_log(exc: BaseException, argv: list[str] | None) -> Path | None:

@@ -58,7 +58,26 @@ hooks:
 #    timeout: 10
 """
 
-GITIGNORE = "cache/\nlocks/\nlog/*.lock\n"
+# What flowops writes here per machine. Outside git the audit log and the outbox live here
+# too (in a git repository they are in .git/flowops/, see flowops.statedir); caches are in
+# the user's cache folder, but an older flowops kept them in cache/.
+GITIGNORE = """\
+# flowops' per-machine files: never commit them.
+cache/
+locks/
+log/
+outbox.jsonl
+outbox.jsonl.lock
+*.tmp
+*.flowops-tmp
+"""
+
+# Appended to the repository's own .gitignore: an interrupted atomic write can leave its
+# temporary file next to any file flowops writes (backlog/tasks/, docs, ...).
+ROOT_GITIGNORE_LINES = (
+    "# flowops: temporary files of interrupted writes (`flowops doctor --fix` removes them)",
+    "*.flowops-tmp",
+)
 
 
 @dataclass
@@ -101,6 +120,7 @@ def init_project(root: Path, name: str | None = None, *, config_kind: str = "tom
         report.steps.append(InitStep(_rel(backlog_dir, root) + "/", status, f"{len(created)} folders/files" if created else ""))
     flowops_dir = root / ".flowops"
     report.steps.append(_ensure_file(flowops_dir / ".gitignore", GITIGNORE, root))
+    report.steps.append(_ensure_root_gitignore(root))
     report.steps.append(_ensure_file(flowops_dir / "workflow.yml", default_workflow_yaml(), root))
     report.steps.append(_ensure_file(flowops_dir / "hooks.yaml", HOOKS_YAML, root))
     report.steps.append(_ensure_config(root, config_kind))
@@ -119,6 +139,25 @@ def _ensure_file(path: Path, text: str, root: Path) -> InitStep:
         return InitStep(_rel(path, root), "kept")
     atomic_write_text(path, text)
     return InitStep(_rel(path, root), "created")
+
+
+def _ensure_root_gitignore(root: Path) -> InitStep:
+    """Add flowops' temporary-file pattern to the repository's .gitignore (kept as it is otherwise)."""
+    path = root / ".gitignore"
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=".gitignore", hint="fix or remove the file, then rerun") from None
+    pattern = ROOT_GITIGNORE_LINES[-1]
+    if text is not None and pattern in (line.strip() for line in text.splitlines()):
+        return InitStep(".gitignore", "kept")
+    block = "\n".join(ROOT_GITIGNORE_LINES) + "\n"
+    if text is None:
+        atomic_write_text(path, block)
+        return InitStep(".gitignore", "created", "ignores flowops' temporary files")
+    separator = "" if text == "" else ("\n" if text.endswith("\n") else "\n\n")  # one blank line before the block
+    atomic_write_text(path, text + separator + block)
+    return InitStep(".gitignore", "updated", "added flowops' temporary-file pattern")
 
 
 def _ensure_config(root: Path, kind: str) -> InitStep:

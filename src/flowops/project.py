@@ -33,9 +33,19 @@ class Project:
     def flowops_dir(self) -> Path:
         return self.root / ".flowops"
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.flowops_dir / "cache"
+    @cached_property
+    def state_dir(self) -> Path:
+        """Where this clone's audit log and outbox live (flowops.statedir): in the git folder when there is one."""
+        from flowops.statedir import state_dir
+
+        return state_dir(self.root)
+
+    @cached_property
+    def cache_dir(self) -> Path | None:
+        """This repository's folder in the user's cache (flowops.cachedir); None when caching is off."""
+        from flowops.cachedir import project_cache_dir
+
+        return project_cache_dir(self.root)
 
     @cached_property
     def config(self):
@@ -45,9 +55,14 @@ class Project:
         return load_config(self.root)
 
     def relpath(self, path: str | os.PathLike) -> str:
-        """``path`` relative to the root, with forward slashes (for messages and events)."""
+        """``path`` relative to the root, with forward slashes (for messages and events).
+
+        The last component is not resolved: a symlink is named as itself, not as its target.
+        """
+        given = Path(path)
         try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+            located = given.parent.resolve() / given.name if given.name else given.resolve()
+            return located.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
 
@@ -60,9 +75,9 @@ def find_backlog_dir(root: Path) -> Path | None:
     """Return the existing backlog folder of ``root``, or None."""
     root_config = root / ROOT_CONFIG_NAME
     if root_config.is_file():
-        configured = _read_root_backlog_directory(root_config)
+        configured = _read_root_backlog_directory(root_config, root)
         if configured:
-            return root / configured
+            return _inside_root(root, configured)
     for name in BACKLOG_DIR_NAMES:
         candidate = root / name
         if candidate.is_dir():
@@ -70,10 +85,28 @@ def find_backlog_dir(root: Path) -> Path | None:
     return None
 
 
-def _read_root_backlog_directory(config_path: Path) -> str | None:
+def _inside_root(root: Path, configured: str) -> Path:
+    """``root / configured``; ConfigError when that would leave the repository (as Backlog.md refuses too)."""
+    from flowops.errors import ConfigError
+
+    candidate = Path(configured)
+    normal = os.path.normpath(configured)
+    if candidate.is_absolute() or normal == ".." or normal.startswith(".." + os.sep) or normal == ".":
+        raise ConfigError(
+            f"backlog_directory {configured!r} is not a folder inside the repository",
+            path=ROOT_CONFIG_NAME,
+            field="backlog_directory",
+            hint="give a path relative to the repository root, such as backlog or docs/backlog",
+        )
+    return root / normal
+
+
+def _read_root_backlog_directory(config_path: Path, root: Path) -> str | None:
     # A root backlog.config.yml is a flat YAML map; a line scan avoids importing yaml here.
+    from flowops.safeio import read_config
+
     try:
-        text = config_path.read_text(encoding="utf-8")
+        text = read_config(config_path, root, 1 << 20).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     for line in text.splitlines():

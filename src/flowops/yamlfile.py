@@ -14,6 +14,12 @@ from typing import Any
 from flowops.errors import ConfigError
 
 FieldPath = tuple[Any, ...]
+# Largest files read: configuration (hooks.yaml, workflow.yml) and data (alert rules).
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_DATA_BYTES = 8 * 1024 * 1024
+# How many values aliases may add to a document. Real configuration uses a few anchors
+# (shared defaults); an alias bomb needs millions.
+MAX_ALIAS_NODES = 10_000
 
 
 @dataclass
@@ -53,6 +59,7 @@ def load_yaml(text: str, path: str) -> tuple[Any, Locations]:
             node = loader.get_single_node()
             if node is None:
                 return None, locations
+            check_expansion(node, path)
             data = _construct(loader, node, (), locations)
         finally:
             loader.dispose()
@@ -64,6 +71,62 @@ def load_yaml(text: str, path: str) -> tuple[Any, Locations]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", path=path) from None
     return data, locations
+
+
+def safe_load(text: str, path: str) -> Any:
+    """``yaml.safe_load`` with the alias bound of ``check_expansion``; ConfigError on bad YAML."""
+    data, _where = load_yaml(text, path)
+    return data
+
+
+def check_expansion(node: Any, path: str, *, limit: int = MAX_ALIAS_NODES) -> None:
+    """Refuse (ConfigError) a node graph whose aliases expand beyond ``limit`` extra nodes, or loop.
+
+    An alias is a second reference to an anchored node: building the data copies the node
+    once per reference, so 560 bytes of nested aliases ("billion laughs") become gigabytes.
+    The expanded size is counted on the node graph first (once per distinct node, so the
+    count itself is linear in the file), before anything is built.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(current, yaml))
+            if sizes[key] - len(sizes) > limit:
+                break
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            raise ConfigError(
+                "YAML aliases refer back to themselves (an endless structure); refusing to read it",
+                path=path, line=current.start_mark.line + 1, hint="remove the recursive anchor/alias",
+            )
+        in_progress.add(key)
+        stack.append((current, True))
+        for child in _children(current, yaml):
+            if id(child) not in sizes:
+                stack.append((child, False))
+    total = sizes.get(id(node))
+    if total is None or total - len(sizes) > limit:
+        raise ConfigError(
+            f"YAML aliases expand beyond {limit:,} extra values (an alias bomb?); refusing to read it",
+            path=path, hint="write the values out, or use fewer anchors and aliases",
+        )
+
+
+def _children(node: Any, yaml: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def load_yaml_documents(text: str, path: str) -> list[tuple[Any, Locations]]:
@@ -84,6 +147,7 @@ def load_yaml_documents(text: str, path: str) -> list[tuple[Any, Locations]]:
                 node = loader.get_node()
                 if node is None:
                     continue
+                check_expansion(node, path)
                 locations = Locations(path)
                 documents.append((_construct(loader, node, (), locations), locations))
         finally:
@@ -98,13 +162,24 @@ def load_yaml_documents(text: str, path: str) -> list[tuple[Any, Locations]]:
     return documents
 
 
-def load_yaml_file(file: Path, display_path: str | None = None) -> tuple[Any, Locations]:
-    """Read ``file`` as UTF-8 and parse it with ``load_yaml``."""
+def load_yaml_file(
+    file: Path, display_path: str | None = None, *, root: Path | None = None, limit: int = MAX_DATA_BYTES
+) -> tuple[Any, Locations]:
+    """Read ``file`` as UTF-8 and parse it with ``load_yaml``.
+
+    At most ``limit`` bytes are read. With ``root`` (a file the repository provides) only a
+    regular file inside it is read; without (a path the user named), a pipe is fine too.
+    """
+    from flowops.safeio import RefusedFile, read_config, read_named
+
     shown = display_path or str(file)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = read_config(file, root, limit) if root is not None else read_named(file, limit)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=shown) from None
+    except RefusedFile as exc:
+        raise ConfigError(f"cannot read: {exc.reason}", path=shown) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=shown) from None
     return load_yaml(text, shown)

@@ -123,7 +123,7 @@ def test_the_cache_never_serves_a_changed_file(backlog_project):
     project, backlog = backlog_project
     task = backlog.create(NewTask("Cached"))
     assert backlog.load().tasks[0].title == "Cached"
-    assert (project.cache_dir / "tasks-index.pickle").exists()
+    assert (project.cache_dir / "tasks-index.json").exists()
     # Same size, different content: the mtime_ns key catches it.
     text = task.path.read_bytes().replace(b"title: Cached", b"title: Cachet")
     task.path.write_bytes(text)
@@ -150,7 +150,7 @@ def test_a_corrupt_cache_is_ignored(backlog_project):
     project, backlog = backlog_project
     backlog.create(NewTask("One"))
     backlog.load()
-    (project.cache_dir / "tasks-index.pickle").write_bytes(b"not a pickle")
+    (project.cache_dir / "tasks-index.json").write_bytes(b"{not json")
     from flowops.backlog.store import Backlog
 
     assert [t.title for t in Backlog(project).load().tasks] == ["One"]

@@ -9,6 +9,7 @@ import pytest
 from flowops.backlog.store import Backlog
 from flowops.project import Project
 from tests.support.evidence import copy_shop, git
+from tests.support.state import audit_log
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def task(repo, task_id):
 
 
 def audit(repo):
-    path = repo / ".flowops" / "log" / "events.jsonl"
+    path = audit_log(repo)
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 

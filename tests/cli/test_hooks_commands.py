@@ -9,6 +9,7 @@ import responses
 
 from flowops.events import bus
 from flowops.events.catalog import CATALOG
+from tests.support.state import audit_log
 
 REQUIRED_EVENTS = [
     "task.created", "task.updated", "task.status_changed", "task.ac_checked", "task.ac_unchecked", "task.completed",
@@ -135,13 +136,13 @@ def test_log_shows_filters_and_verifies(flowops, repo):
 def test_log_verify_names_the_first_broken_line(flowops, repo):
     for n in range(3):
         flowops(f"hooks emit deploy.completed --task-id TASK-{n}")
-    path = repo / ".flowops" / "log" / "events.jsonl"
+    path = audit_log(repo)
     lines = path.read_text().splitlines()
     lines[1] = lines[1].replace("TASK-1", "TASK-9")
     path.write_text("\n".join(lines) + "\n")
     result = flowops("hooks log --verify --plain")
     assert result.exit_code == 1
-    assert result.stdout == ".flowops/log/events.jsonl:2: this record was changed after it was written (hash mismatch)\n"
+    assert result.stdout == ".git/flowops/log/events.jsonl:2: this record was changed after it was written (hash mismatch)\n"
     doc = json.loads(flowops("hooks log --verify --json").stdout)
     assert (doc["ok"], doc["line"]) == (False, 2)
 

@@ -220,3 +220,11 @@ def test_a_task_id_that_is_no_task_id_at_all_warns_too(flowops, repo):
     result = flowops("hooks emit deploy.completed --task-id checkout-v2")
     assert result.exit_code == 0, result
     assert "warning: 'checkout-v2' is not a task id" in result.stderr
+
+
+def test_event_data_that_is_not_utf8_is_refused_before_anything_is_recorded(flowops, repo):
+    result = flowops(["hooks", "emit", "deploy.completed", "--data", "note=bad \udcff byte"])
+
+    assert result.exit_code == 2, result
+    assert "UTF-8" in result.stderr and "Traceback" not in result.stderr
+    assert json.loads(flowops("hooks log --json").stdout)["records"] == []

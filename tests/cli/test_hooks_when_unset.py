@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from tests.support.state import outbox_file
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_after_uncommenting_the_example_task_commands_still_exit_0(project, flow
     edit = flowops("task edit 1 -s 'In Progress'")
     assert edit.exit_code == 0, edit
     assert "chat" not in edit.stderr  # the chat hook waits quietly for CHAT_WEBHOOK_URL
-    assert not (project / ".flowops" / "outbox.jsonl").exists()
+    assert not outbox_file(project).exists()
 
 
 def test_the_init_example_uses_when_unset_skip(project):
@@ -74,7 +75,7 @@ def test_a_hook_with_an_unset_variable_and_when_unset_skip_is_skipped_quietly(pr
     [delivery] = json.loads(result.stdout)["results"]
     assert delivery["skipped"] is True and "NOTIFY_TARGET is not set" in delivery["note"]
     assert not (project / "delivered.txt").exists()
-    assert not (project / ".flowops" / "outbox.jsonl").exists()
+    assert not outbox_file(project).exists()
 
 
 def test_the_same_hook_runs_once_the_variable_is_set(project, flowops):

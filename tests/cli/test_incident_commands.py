@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.incidents.conftest import PAYLOADS, make_ops_project
+from tests.support.state import audit_log
 
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "9f2c4e1a-incident-token"
@@ -25,7 +26,7 @@ def ops_project(repo, flowops):
 
 
 def events(repo, prefix="incident."):
-    log = repo / ".flowops" / "log" / "events.jsonl"
+    log = audit_log(repo)
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     return [r["event"]["type"] for r in records if r.get("kind") == "event" and r["event"]["type"].startswith(prefix)]
 

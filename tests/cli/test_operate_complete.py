@@ -14,6 +14,7 @@ from flowops.hookspecs import hookimpl
 from flowops.project import Project
 from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
 from tests.support.runbooks import written
+from tests.support.state import audit_log
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 # A service repository where every check the sre playbook binds passes (its alerts are those
@@ -93,6 +94,7 @@ def test_complete_is_refused_with_a_precise_list_and_nothing_written(flowops, pr
     doc2 = project / "backlog" / "docs" / "doc-2 - Runbook-High-Latency.md"
     doc2.write_text(doc2.read_text().replace("## Rollback", "## Notes"))  # the author deleted a section
     before = snapshot(project)
+    log_before = audit_log(project).read_bytes()
     result = flowops("operate 1 --complete")
     assert result.exit_code == 3, result
     problems = [line[4:] for line in result.stderr.splitlines() if line.startswith("  - ")]
@@ -112,9 +114,8 @@ def test_complete_is_refused_with_a_precise_list_and_nothing_written(flowops, pr
         "Escalation",
     ]
     assert "TASK-1 cannot be marked Deployed: 8 operations items not finished" in result.stderr
-    log = ".flowops/log/events.jsonl"
     after = snapshot(project)
-    new_records = after.pop(log)[len(before.pop(log)):].decode().splitlines()
+    new_records = audit_log(project).read_bytes()[len(log_before):].decode().splitlines()
     assert after == before
     # The only trace of the refusal: the verification it ran, in the audit log.
     assert [json.loads(line)["kind"] for line in new_records] == ["verification"]
@@ -159,7 +160,7 @@ def test_complete_after_the_work_moves_to_deployed_and_a_handler_receives_deploy
     assert event["data"]["spec_id"] == "checkout" and event["data"]["task_id"] == "TASK-1"
     assert event["data"]["ops_task_ids"] == [f"TASK-1.{n}" for n in range(1, 8)]
     assert event["data"]["files"] == ["k8s", "monitoring/alerts.yml"]
-    log = [json.loads(line) for line in (project / ".flowops" / "log" / "events.jsonl").read_text().splitlines()]
+    log = [json.loads(line) for line in audit_log(project).read_text().splitlines()]
     types = [r["event"]["type"] for r in log if r.get("kind") == "event"]
     assert types[-3:] == ["workflow.transitioned", "deploy.completed", "operate.completed"]
     again = flowops("operate 1 --complete")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from tests.cli.test_operate_complete import feature_labels, finish_everything, project  # noqa: F401 (fixture)
+from tests.support.state import audit_log
 
 
 def audit(repo):
-    return [json.loads(line) for line in (repo / ".flowops" / "log" / "events.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in audit_log(repo).read_text().splitlines()]
 
 
 def break_probes(repo):

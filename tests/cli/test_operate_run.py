@@ -13,6 +13,7 @@ from flowops.hookspecs import hookimpl
 from flowops.ops.playbook import Playbook, PlaybookItem
 from flowops.project import Project
 from tests.support.plugins import install_plugin  # noqa: F401  (pytest fixture)
+from tests.support.state import audit_log
 
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alerts"
 SRE_KEYS = ["ops:cicd", "ops:kubernetes", "ops:observability", "ops:slo"]
@@ -60,7 +61,7 @@ def documents(repo) -> list[Path]:
 
 
 def audit_types(repo) -> list[str]:
-    log = repo / ".flowops" / "log" / "events.jsonl"
+    log = audit_log(repo)
     if not log.exists():
         return []
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]

@@ -49,7 +49,7 @@ def run(repo):
     """``run(args, *sites, **env)``: a `flowops` process in ``repo`` with ``sites`` on PYTHONPATH."""
 
     def call(args: str, *sites: Path, **env: str) -> subprocess.CompletedProcess:
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("FLOWOPS_")}
+        environment = {key: value for key, value in os.environ.items() if (not key.startswith("FLOWOPS_") or key == "FLOWOPS_CACHE_DIR")}
         paths = [*(str(site) for site in sites), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
         environment["PYTHONPATH"] = os.pathsep.join(paths)
         environment.update(env)

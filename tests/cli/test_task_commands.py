@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.support.state import audit_log
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_done_with_unchecked_criteria_is_refused_for_workflow_tasks(project, flo
     assert path.read_bytes() == before
     forced = flowops("task edit 1 -s Done --force")
     assert forced.exit_code == 0
-    log = (project / ".flowops" / "log" / "events.jsonl").read_text()
+    log = audit_log(project).read_text()
     assert '"forced":true' in log.replace(" ", "")
 
 
@@ -139,7 +140,7 @@ def test_store_changes_emit_events(project, flowops):
     flowops('task create "A" --ac one')
     flowops("task edit 1 --check-ac 1 -s Done")
     flowops("task archive 1")
-    types = [json.loads(line)["event"]["type"] for line in (project / ".flowops/log/events.jsonl").read_text().splitlines()
+    types = [json.loads(line)["event"]["type"] for line in audit_log(project).read_text().splitlines()
              if json.loads(line)["kind"] == "event"]
     assert types == ["task.created", "task.updated", "task.status_changed", "task.completed", "task.ac_checked", "task.archived"]
 

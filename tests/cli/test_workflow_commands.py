@@ -8,6 +8,7 @@ from flowops.backlog.store import Backlog, NewTask, init_layout
 from flowops.hookspecs import hookimpl
 from flowops.project import Project
 from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
+from tests.support.state import audit_log
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def labels_of(backlog, task):
 
 
 def audit_events(repo, event_type):
-    log = repo / ".flowops" / "log" / "events.jsonl"
+    log = audit_log(repo)
     if not log.exists():
         return []
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]

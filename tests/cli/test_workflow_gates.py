@@ -11,6 +11,7 @@ from flowops.hookspecs import hookimpl
 from flowops.project import Project
 from tests.support.evidence import copy_shop
 from tests.support.plugins import install_plugin  # noqa: F401 (a fixture)
+from tests.support.state import audit_log
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def labels(repo):
 
 
 def audit(repo, kind="event"):
-    lines = (repo / ".flowops" / "log" / "events.jsonl").read_text().splitlines()
+    lines = audit_log(repo).read_text().splitlines()
     return [json.loads(line) for line in lines if json.loads(line).get("kind") == kind]
 
 

@@ -12,6 +12,7 @@ import pytest
 from flowops.hookspecs import hookimpl
 from flowops.plugins import get_plugins, reset_plugins
 from flowops.project import Project
+from tests.support.state import audit_log
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def script(repo: Path):
 
 
 def audit_records(repo: Path) -> list[dict]:
-    path = repo / ".flowops" / "log" / "events.jsonl"
+    path = audit_log(repo)
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -181,4 +181,15 @@ def test_a_background_child_holding_the_pipes_does_not_hold_up_delivery(project,
         (result,) = emit(project, "a.b").results
         assert (result.ok, result.stdout) == (True, "started\n")
     finally:
-        os.kill(int((repo / "bg.pid").read_text()), signal.SIGKILL)
+        try:
+            os.kill(int((repo / "bg.pid").read_text()), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_background_children_left_by_a_finished_handler_are_ended(project, write_hooks, repo):
+    # Ignoring SIGTERM as well: the group gets SIGKILL after the grace.
+    write_hooks(hook_yaml('  - {name: leaves-work, events: ["a.*"], command: ["sh", "-c", "(trap \'\' TERM; sleep 30) </dev/null >/dev/null 2>&1 & echo $! > bg.pid"], timeout: 5}\n'))
+    (result,) = emit(project, "a.b").results
+    assert result.ok
+    assert gone(int((repo / "bg.pid").read_text()))

@@ -11,9 +11,9 @@ def problems_of(project, **kwargs):
 
 def test_the_documented_example_is_valid(project, write_hooks, script, monkeypatch):
     script("scripts/notify.sh", "true\n")
-    monkeypatch.setenv("OPS_TOKEN", "t")
+    monkeypatch.setenv("OPS_TOKEN", "tok-4f1c")
     monkeypatch.setenv("CHAT_WEBHOOK_URL", "https://chat.example.com/hook")
-    monkeypatch.setenv("FLOWOPS_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv("FLOWOPS_WEBHOOK_SECRET", "whsec-9d2e")
     write_hooks(
         """
         version: 1
@@ -188,8 +188,30 @@ def test_yaml_syntax_errors_name_the_line(project, write_hooks):
 def test_an_edit_is_seen_even_though_the_parse_is_cached(project, write_hooks):
     write_hooks('version: 1\nhooks:\n  - {name: a, events: ["a.b"], command: ["true"]}\n')
     assert [h.name for h in load_hooks(project, handler_types(project)).hooks] == ["a"]
-    assert (project.root / ".flowops" / "cache" / "hooks-yaml.json").exists()
+    assert (project.cache_dir / "hooks-yaml.json").exists()
     write_hooks('version: 1\nhooks:\n  - {name: b, events: ["a.b"], command: ["true"], timeout: 0}\n')
     with pytest.raises(ConfigError) as info:
         load_hooks(project, handler_types(project))
     assert info.value.problems[0].line == 3
+
+
+def test_a_committed_parse_cache_cannot_add_a_handler_nobody_sees(flowops, repo, tmp_path):
+    import hashlib
+    import json
+
+    assert flowops("init").exit_code == 0
+    innocent = "version: 1\nhooks: []\n"
+    (repo / ".flowops" / "hooks.yaml").write_text(innocent)
+    marker = tmp_path / "hidden-handler-ran"
+    hidden = {"version": 1, "hooks": [{"name": "hidden", "events": ["*"], "command": ["touch", str(marker)]}]}
+    forged = {"sha256": hashlib.sha256(innocent.encode()).hexdigest(), "path": ".flowops/hooks.yaml", "data": hidden,
+              "lines": [[[], 1]]}
+    (repo / ".flowops" / "cache").mkdir(exist_ok=True)
+    (repo / ".flowops" / "cache" / "hooks-yaml.json").write_text(json.dumps(forged))
+
+    created = flowops("task create Innocent")
+    listed = flowops("hooks list --json")
+
+    assert created.exit_code == 0, created
+    assert not marker.exists()
+    assert json.loads(listed.stdout)["hooks"] == []

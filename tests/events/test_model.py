@@ -58,3 +58,27 @@ def test_time_is_rfc3339_utc():
     stamp = utc_now()
     assert stamp.endswith("Z")
     assert datetime.fromisoformat(stamp.replace("Z", "+00:00")).utcoffset().total_seconds() == 0
+
+
+def test_an_event_origin_is_appended_to_the_source_within_its_block(tmp_path):
+    from flowops.events.model import default_source, event_origin
+    from flowops.project import Project
+
+    (tmp_path / "shop").mkdir()
+    project = Project(tmp_path / "shop")
+    assert default_source(project) == "flowops:/shop"
+    with event_origin("mcp"):
+        assert default_source(project) == "flowops:/shop/mcp"
+    assert default_source(project) == "flowops:/shop"
+    (project.root / ".flowops").mkdir()
+    (project.root / ".flowops" / "config.toml").write_text('[events]\nsource = "https://ops.example.com/shop/"\n')
+    configured = Project(project.root)
+    with event_origin("mcp"):
+        assert default_source(configured) == "https://ops.example.com/shop/mcp"
+
+
+def test_an_event_origin_is_one_lower_case_word():
+    from flowops.events.model import event_origin
+
+    with pytest.raises(ValueError, match="lower-case word"), event_origin("../x"):
+        pass

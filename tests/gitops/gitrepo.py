@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.support.state import audit_log
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +66,7 @@ def read_log(log: Path) -> list[str]:
 
 def audit_records(root: Path) -> list[dict]:
     """Every record of the project's audit log, parsed."""
-    path = root / ".flowops" / "log" / "events.jsonl"
+    path = audit_log(root)
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

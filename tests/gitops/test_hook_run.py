@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flowops.gitops.install import install_hooks
 from tests.gitops.gitrepo import audit_records, commit, git, head
+from tests.support.state import audit_log
 
 RECORDER = """\
 version: 1
@@ -112,7 +113,7 @@ def test_an_error_the_bus_does_not_log_is_logged_by_the_hook(repo):
     assert done.returncode == 0
     [line] = _flowops_lines(done.stderr)
     assert line.startswith("flowops post-commit: git.commit recorded but not delivered:")
-    assert "no_such_setting" in line and line.endswith("(see .flowops/log/events.jsonl)")
+    assert "no_such_setting" in line and line.endswith("(see .git/flowops/log/events.jsonl)")
     records = audit_records(repo)
     assert [r["kind"] for r in records] == ["event", "error"]
     assert records[1]["type"] == "git.commit" and records[1]["origin"] == "git post-commit hook"
@@ -120,7 +121,8 @@ def test_an_error_the_bus_does_not_log_is_logged_by_the_hook(repo):
 
 def test_an_unwritable_audit_log_still_lets_the_commit_through(repo):
     (repo / ".flowops").mkdir()
-    (repo / ".flowops" / "log").write_text("a file where the log folder should be\n")
+    audit_log(repo).parent.parent.mkdir(parents=True)
+    audit_log(repo).parent.write_text("a file where the log folder should be\n")
     install_hooks(repo)
 
     done = commit(repo, "committed anyway")
@@ -187,4 +189,4 @@ def test_hook_run_reads_push_refs_from_stdin(flowops, repo):
     assert event["data"]["url"] == "https://***@example.com/r.git"
     assert event["data"]["refs"][0]["local_sha"] == sha
     assert event["subject"] == "TASK-9"
-    assert "secret" not in (repo / ".flowops" / "log" / "events.jsonl").read_text()
+    assert "secret" not in audit_log(repo).read_text()

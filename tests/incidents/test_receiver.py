@@ -21,6 +21,7 @@ from flowops.incidents.receiver import (
     notification_processor,
 )
 from tests.incidents.conftest import PAYLOADS
+from tests.support.state import audit_log
 
 TOKEN = "s3cr3t-token-for-alertmanager"
 
@@ -73,7 +74,7 @@ def test_notifications_posted_in_order_make_the_same_two_incidents(receiver, bac
     assert statuses == [(200, "opened"), (200, "repeat"), (200, "opened"), (200, "updated"), (200, "resolved"), (200, "resolved")]
     assert [i.id for i in load_incidents(backlog).incidents] == ["TASK-2", "TASK-3"]
     assert logged[0].endswith("POST /alertmanager 200 opened TASK-2") and len(logged) == 6
-    events = [json.loads(line) for line in (backlog.project.flowops_dir / "log" / "events.jsonl").read_text().splitlines()]
+    events = [json.loads(line) for line in audit_log(backlog.project.root).read_text().splitlines()]
     types = [record["event"]["type"] for record in events if record.get("kind") == "event"]
     assert types.count("incident.opened") == 2 and "incident.resolved" in types and "incident.updated" in types
 

@@ -73,7 +73,8 @@ def flowops_command() -> list[str]:
 
 
 def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_")}
+    # FLOWOPS_CACHE_DIR stays: tests never write caches into the real home.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_") or k == "FLOWOPS_CACHE_DIR"}
     # Plain, uncoloured output from both tools whatever the terminal running pytest.
     env.update({"NO_COLOR": "1", "FORCE_COLOR": "0", "TERM": "dumb"})
     return env

@@ -12,8 +12,9 @@ from tests.slo.conftest import write
 CHECKOUT, SEARCH, CATALOG = "specs/checkout.sloth.yml", "specs/search.sloth-k8s.yml", "specs/catalog.openslo-v1.yml"
 
 
-def _generate(root, specs, output, settings=Settings()):
+def _generate(root, specs, output, settings=None):
     project = Project(root)
+    settings = settings or Settings()
     made = generate(project, [root / s for s in specs], root / output, settings)
     write(root, output, made.text)
     return made

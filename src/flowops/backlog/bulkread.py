@@ -14,7 +14,8 @@ from pathlib import Path
 
 from flowops.backlog.quickread import quick_record
 from flowops.backlog.records import to_record
-from flowops.backlog.taskfile import TaskFile, TaskParseError
+from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
+from flowops.safeio import RefusedFile, read_regular
 
 PARALLEL_THRESHOLD = 1500
 
@@ -22,10 +23,11 @@ PARALLEL_THRESHOLD = 1500
 def read_record(path: str) -> tuple | None:
     """The task record (records.py) in ``path``, a ("bad", reason, line) tuple, or None if the file is gone."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(path, MAX_FILE_BYTES, what="a backlog file")
     except FileNotFoundError:
         return None
+    except RefusedFile as exc:
+        return ("bad", exc.reason, None)
     except OSError as exc:
         return ("bad", f"cannot read: {exc.strerror or exc}", None)
     record = quick_record(raw)

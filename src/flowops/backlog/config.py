@@ -49,11 +49,21 @@ class BacklogConfig:
         return None
 
 
-def read_backlog_config(path: Path) -> BacklogConfig:
-    """Read ``path`` if it exists (missing: defaults)."""
+def read_backlog_config(path: Path, root: Path | None = None) -> BacklogConfig:
+    """Read ``path`` if it exists (missing: defaults).
+
+    Only a regular file (inside ``root`` when given) is read; a FIFO, a device, a file over
+    1 MiB or a link out of the repository is a ConfigError naming it.
+    """
+    from flowops.safeio import RefusedFile, read_config
+
     config = BacklogConfig(path=path if path.exists() else None)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config(path, root if root is not None else path.parent, 1024 * 1024, what="config.yml").decode("utf-8")
+    except RefusedFile as exc:
+        from flowops.errors import ConfigError
+
+        raise ConfigError(f"cannot read: {exc.reason}", path=str(path), hint="make it a regular file inside the repository") from None
     except (OSError, UnicodeDecodeError):
         return config
     for raw in text.split("\n"):
@@ -104,11 +114,16 @@ def check_backlog_config(path: Path, shown: str) -> list:
 
     if not path.is_file():
         return []
+    from flowops.errors import ConfigError
+    from flowops.safeio import read_config
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config(path, path.parent, 1024 * 1024, what="config.yml").decode("utf-8")
+        config = read_backlog_config(path)
+    except ConfigError as exc:
+        return [Problem(exc.message, shown)]
     except (OSError, UnicodeDecodeError) as exc:
         return [Problem(f"cannot be read: {exc}", shown)]
-    config = read_backlog_config(path)
     problems: list = []
     lines = {raw.partition(":")[0].strip(): n for n, raw in enumerate(text.split("\n"), 1) if ":" in raw}
     lowered = [status.lower() for status in config.statuses]

@@ -10,8 +10,8 @@ from flowops.atomic import atomic_write_bytes
 from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Decision
-from flowops.backlog.naming import sanitize_title
-from flowops.backlog.taskfile import SplitDocument, TaskParseError, normalize_date
+from flowops.backlog.naming import titled_filename
+from flowops.backlog.taskfile import normalize_date, read_backlog_file, SplitDocument, TaskParseError
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
 
@@ -20,7 +20,7 @@ _NAME_RE = re.compile(r"^decision-(\d+)(?: - .*)?\.md$", re.I)
 
 
 def read_decision(path: Path) -> Decision:
-    split = SplitDocument(path.read_bytes())
+    split = SplitDocument(read_backlog_file(path))
     try:
         values = Frontmatter.parse(split.front_text).as_dict()
     except FrontmatterError as exc:
@@ -95,7 +95,7 @@ class Decisions:
         with file_lock(self.backlog._locks_dir() / "create-decision.lock"):
             numbers = [int(_NAME_RE.match(p.name).group(1)) for p in self._files()]
             decision = Decision(f"decision-{max(numbers, default=0) + 1}", title, now_stamp(), status or "proposed")
-            path = self.dir / f"{decision.id} - {sanitize_title(title)}.md"
+            path = self.dir / titled_filename(decision.id, title)
             atomic_write_bytes(path, render_new_decision(decision))
         decision.path = path
         decision.body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]

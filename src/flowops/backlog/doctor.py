@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.model import Task
-from flowops.backlog.naming import TaskId, task_filename, try_parse_task_id
+from flowops.backlog.naming import TaskId, id_from_filename, task_filename, try_parse_task_id
 from flowops.backlog.store import EVERYWHERE, Backlog
 from flowops.backlog.taskfile import TaskFile
 from flowops.locks import file_lock
@@ -23,8 +23,9 @@ from flowops.locks import file_lock
 
 @dataclass
 class Finding:
-    # duplicate-id | unreadable | dangling-dependency | missing-parent | self-dependency, and for
-    # the configuration files: config | workflow | hooks | backlog-config
+    # duplicate-id | unreadable | not-a-regular-file | id-mismatch | dangling-dependency |
+    # missing-parent | self-dependency | leftover-temp-file, and for the configuration files:
+    # config | workflow | hooks | backlog-config
     kind: str
     message: str
     paths: list[str] = field(default_factory=list)
@@ -75,12 +76,22 @@ def diagnose(backlog: Backlog) -> Diagnosis:
     result = Diagnosis()
     rel = backlog.relpath
     for bad in listing.bad:
-        result.findings.append(Finding("unreadable", bad.reason, [rel(bad.path)], bad.line))
+        kind = "not-a-regular-file" if bad.reason.startswith("not a regular file") else "unreadable"
+        result.findings.append(Finding(kind, bad.reason, [rel(bad.path)], bad.line))
     for task_id, paths in listing.duplicates.items():
         result.findings.append(Finding("duplicate-id", f"{task_id} is used by {len(paths)} files", [rel(p) for p in paths]))
     prefix = backlog.config.task_prefix
     known = {try_parse_task_id(t.id, prefix) for t in listing.tasks}
     for task in listing.tasks:
+        named = id_from_filename(Path(task.path).name) if task.path else None
+        own_id = try_parse_task_id(task.id, prefix)
+        if named is not None and own_id is not None and named != own_id:
+            result.findings.append(Finding(
+                "id-mismatch",
+                f"the file name says {named} but its frontmatter says {task.id}; flowops finds it by neither reliably: "
+                "rename the file or fix the id",
+                [rel(task.path)],
+            ))
         own = try_parse_task_id(task.id, prefix)
         for dep in task.dependencies:
             dep_id = try_parse_task_id(dep, prefix)
@@ -96,7 +107,65 @@ def diagnose(backlog: Backlog) -> Diagnosis:
                 result.findings.append(
                     Finding("missing-parent", f"{task.id} names parent {task.parent_task_id}, which does not exist", [rel(task.path)])
                 )
+    for path in leftover_temp_files(backlog):
+        result.findings.append(Finding(
+            "leftover-temp-file", "a temporary file an interrupted write left behind (`flowops doctor --fix` removes it)", [rel(path)]
+        ))
     return result
+
+
+def leftover_temp_files(backlog: Backlog, *, min_age: float = 3600.0) -> list[Path]:
+    """Temporary files of atomic writes whose writer is gone (its pid is not running, or an hour passed).
+
+    Looked for in the backlog, ``.flowops/`` and the state folder; a temporary file of a
+    write still in progress is left alone.
+    """
+    import time
+
+    from flowops.atomic import is_temp_name
+
+    found: list[Path] = []
+    folders = [backlog.dir, backlog.project.flowops_dir, Path(backlog.project.state_dir)]
+    seen: set[Path] = set()
+    for top in folders:
+        if not top.is_dir() or top in seen:
+            continue
+        seen.add(top)
+        for folder, _dirs, names in os.walk(top):
+            for name in names:
+                if not is_temp_name(name):
+                    continue
+                path = Path(folder) / name
+                pid = int(name.split(".")[-3])
+                try:
+                    age = time.time() - path.lstat().st_mtime
+                except OSError:
+                    continue
+                if not _running(pid) or age > min_age:
+                    found.append(path)
+    return sorted(found)
+
+
+def remove_leftover_temp_files(backlog: Backlog) -> list[Path]:
+    """Delete what ``leftover_temp_files`` finds; returns what was removed."""
+    removed = []
+    for path in leftover_temp_files(backlog):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def fix_duplicates(backlog: Backlog) -> Diagnosis:

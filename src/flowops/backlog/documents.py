@@ -15,8 +15,8 @@ from flowops.atomic import atomic_write_bytes
 from flowops.backlog.frontmatter import Frontmatter, FrontmatterError
 from flowops.backlog.jsyaml import js_string
 from flowops.backlog.model import Document
-from flowops.backlog.naming import parse_doc_id, sanitize_title
-from flowops.backlog.taskfile import SplitDocument, TaskParseError, normalize_date
+from flowops.backlog.naming import parse_doc_id, titled_filename
+from flowops.backlog.taskfile import SplitDocument, TaskParseError, check_size, normalize_date, read_backlog_file
 from flowops.errors import NotFoundError, StoreError, UsageError
 from flowops.locks import file_lock
 
@@ -35,7 +35,7 @@ class DocumentFile:
 
     @classmethod
     def read(cls, path: Path) -> "DocumentFile":
-        raw = path.read_bytes()
+        raw = read_backlog_file(path)
         split = SplitDocument(raw)
         try:
             front = Frontmatter.parse(split.front_text)
@@ -150,8 +150,10 @@ class Documents:
             numbers = [_doc_number(f"doc-{_DOC_NAME_RE.match(p.name).group(1)}")[0] for p in self._files()]
             doc_id = f"doc-{max(numbers, default=0) + 1}"
             document = Document(doc_id, title, type, now_stamp(), None, list(tags or []), body)
-            path = folder / f"{doc_id} - {sanitize_title(title)}.md"
-            atomic_write_bytes(path, render_new_document(document))
+            path = folder / titled_filename(doc_id, title)
+            data = render_new_document(document)
+            check_size(data, doc_id)
+            atomic_write_bytes(path, data)
         document.path = path
         return document
 
@@ -169,7 +171,9 @@ class Documents:
             if document == doc_file.document:
                 return document, False
             document.updated_date = now_stamp()
-            atomic_write_bytes(doc_file.document.path, doc_file.render(document))
+            data = doc_file.render(document)
+            check_size(data, wanted)
+            atomic_write_bytes(doc_file.document.path, data)
             return document, True
 
 

@@ -82,6 +82,7 @@ def validate_edit(task: Task, edit: TaskEdit) -> None:
             problems.append("a criterion cannot be empty")
     if edit.title is not None and not edit.title.strip():
         problems.append("the title cannot be empty")
+    problems += _value_problems(edit)
     if problems:
         raise UsageError(
             "; ".join(problems),
@@ -89,11 +90,40 @@ def validate_edit(task: Task, edit: TaskEdit) -> None:
         )
 
 
+def _value_problems(edit: TaskEdit) -> list[str]:
+    """Values that could not be written and read back exactly (line breaks, undecodable bytes, NUL)."""
+    from flowops.backlog.values import line_problem, text_problem
+
+    problems: list[str] = []
+    one_line = {
+        "title": [edit.title], "status": [edit.status], "priority": [edit.priority], "type": [edit.type],
+        "due date": [edit.due_date], "milestone": [edit.milestone], "assignee": edit.assignees, "label": edit.labels,
+        "added label": edit.add_labels, "removed label": edit.remove_labels, "dependency": edit.dependencies,
+        "reference": edit.references, "documentation": edit.documentation, "comment author": [edit.comment_author],
+    }
+    for name, values in one_line.items():
+        for value in values or ():
+            problem = line_problem(value) if value is not None else None
+            if problem:
+                problems.append(f"{name} {value!r} {problem}")
+    texts = {
+        "description": [edit.description], "plan": [edit.plan], "notes": [edit.notes], "appended notes": edit.append_notes,
+        "final summary": [edit.final_summary], "appended final summary": edit.append_final_summary, "comment": [edit.comment],
+        "acceptance criterion": edit.add_ac, "Definition of Done item": edit.add_dod,
+    }
+    for name, values in texts.items():
+        for value in values or ():
+            problem = text_problem(value) if value is not None else None
+            if problem:
+                problems.append(f"{name} {problem}")
+    return problems
+
+
 def apply_edit(task: Task, edit: TaskEdit) -> None:
     """Apply ``edit`` to ``task`` (validated first; see validate_edit for how numbers are read)."""
     validate_edit(task, edit)
     if edit.title is not None:
-        task.title = " ".join(edit.title.split("\n")).strip()
+        task.title = edit.title.strip()
     if edit.description is not None:
         task.description = edit.description.strip()
     if edit.status is not None:

@@ -66,10 +66,10 @@ class Frontmatter:
                 if entry.key is not None:
                     entry.value = _fast_value(entry)
         except _Fallback:
-            values = _yaml_values(text, first_line)
-            for entry in entries:
-                if entry.key is not None:
-                    entry.value = values.get(entry.key)
+            # The line-based split guessed where entries end; for anything beyond the
+            # fast path, the YAML parser's own marks say exactly which lines hold which key,
+            # so replacing one key can never leave a stray line of its old value behind.
+            entries = _yaml_entries(text, first_line)
         seen: set[str] = set()
         for index, entry in enumerate(entries):
             if entry.key is None:
@@ -452,10 +452,13 @@ def _loader_class():
 
 def _quote_backlog_legacy(text: str) -> str:
     # Backlog.md quotes unquoted @names in assignee/reporter and unquoted due dates
-    # before handing the block to its YAML parser; do the same so both read alike.
+    # before handing the block to its YAML parser; do the same so both read alike. Only
+    # top-level keys (column 0) are touched: a line inside a multi-line value that happens
+    # to read "assignee: x" is part of that value. Block scalars, anchors, aliases, tags and
+    # flow maps are YAML syntax, not legacy plain values.
     out = []
     for line in text.split("\n"):
-        match = re.match(r"^(\s*(?:assignee|reporter):\s*)(.*)$", line)
+        match = re.match(r"^((?:assignee|reporter):\s*)(.*)$", line)
         if match:
             head, value = match.group(1), match.group(2).strip()
             inline = re.match(r"^\[(.*)\]\s*(#.*)?$", value)
@@ -469,25 +472,61 @@ def _quote_backlog_legacy(text: str) -> str:
                     items.append(item)
                 tail = f" {inline.group(2)}" if inline.group(2) else ""
                 line = f"{head}[{', '.join(items)}]{tail}"
-            elif value and value[0] not in "['\"-":
+            elif value and value[0] not in "['\"-|>&*!{":
                 line = head + '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         out.append(line)
     return "\n".join(out)
 
 
-def _yaml_values(text: str, first_line: int) -> dict[str, Any]:
+def _yaml_entries(text: str, first_line: int) -> list[Entry]:
+    """The frontmatter as entries whose line spans come from the parser's node marks."""
     import yaml
 
+    lines = text.split("\n")
+    # Each frontmatter line ends with a newline in the file (the closing --- follows), as
+    # the fast path reads it: a final "key: |" value keeps its last line break.
+    loader = _loader_class()(_quote_backlog_legacy(text) + "\n")
     try:
-        data = yaml.load(_quote_backlog_legacy(text), Loader=_loader_class())  # noqa: S506 - safe loader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return [Entry(None, [line]) for line in lines] if text else []
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontmatterError("frontmatter is not a map of keys to values", first_line)
+        from flowops.errors import ConfigError
+        from flowops.yamlfile import check_expansion
+
+        try:
+            check_expansion(node, "")
+        except ConfigError as exc:
+            raise FrontmatterError(exc.message, first_line + exc.line - 1 if exc.line else None) from None
+        spans: list[tuple[int, int, str, Any]] = []
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            value = loader.construct_object(value_node, deep=True)
+            start = key_node.start_mark.line
+            end_mark = value_node.end_mark
+            # A mark at column 0 is the start of the line after the value.
+            end = end_mark.line if end_mark.column == 0 and end_mark.line > start else end_mark.line + 1
+            spans.append((start, max(end, start + 1), "" if key is None else str(key), value))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else None
         raise FrontmatterError(f"invalid YAML in frontmatter: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
         raise FrontmatterError(f"invalid YAML in frontmatter: {exc}", first_line) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise FrontmatterError("frontmatter is not a map of keys to values", first_line)
-    return {str(k): v for k, v in data.items()}
+    finally:
+        loader.dispose()
+    entries: list[Entry] = []
+    position = 0
+    for index, (start, end, key, value) in enumerate(spans):
+        if start < position or (index + 1 < len(spans) and spans[index + 1][0] < end):
+            # Two keys on one line (a flow mapping): no line belongs to one key alone.
+            raise FrontmatterError(
+                "flowops cannot edit a frontmatter written as a flow mapping ({...}); write one key per line", first_line + start
+            )
+        entries.extend(Entry(None, [line]) for line in lines[position:start])
+        rest = lines[start].split(":", 1)[1].strip() if ":" in lines[start] else ""
+        entries.append(Entry(key, lines[start:end], value, rest=rest))
+        position = end
+    entries.extend(Entry(None, [line]) for line in lines[position:])
+    return entries

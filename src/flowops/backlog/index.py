@@ -1,29 +1,38 @@
-"""A disposable cache of parsed tasks in ``.flowops/cache/``.
+"""A disposable cache of parsed tasks, in the user's cache folder (see flowops.cachedir).
 
 Each entry is keyed by the file's path, size and mtime_ns, so a changed file is never
-served stale; deleting the cache changes nothing but speed. The cache is one pickle
-written atomically; a cache from another flowops version or a corrupt one is ignored.
+served stale; deleting the cache changes nothing but speed. The cache is one JSON
+document written atomically: data only, so even a tampered cache could never run code,
+and it lives outside the working tree, so a repository cannot bring its own. A cache
+from another flowops version, or a corrupt one, is ignored.
+
+Layout (compact arrays load fastest: ~40 ms for 10,000 tasks, against ~50 ms for a
+mapping per entry): ``{"format", "version", "paths": [...], "keys": [[size, mtime_ns],
+...], "records": [...]}``, the three lists in step. Records are those of records.py
+(tuples become arrays, which from_record reads alike).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 from flowops.atomic import atomic_write_bytes
 
-CACHE_FORMAT = 4
-CACHE_NAME = "tasks-index.pickle"
+CACHE_FORMAT = 5
+CACHE_NAME = "tasks-index.json"
 
 Key = tuple[int, int]  # (size, mtime_ns)
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 class TaskIndex:
     """path -> ((size, mtime_ns), task record (records.py) or a ("bad", reason, line) tuple)."""
 
-    def __init__(self, cache_dir: Path) -> None:
-        self.file = cache_dir / CACHE_NAME
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.file = cache_dir / CACHE_NAME if cache_dir is not None else None
         self.entries: dict[str, tuple[Key, Any]] = {}
         self.dirty = False
         self._loaded = False
@@ -32,20 +41,27 @@ class TaskIndex:
         if self._loaded:
             return
         self._loaded = True
+        if self.file is None:
+            return
         try:
             data = self.file.read_bytes()
         except OSError:
             return
-        import pickle
-
         try:
             from flowops import __version__
 
-            header, entries = pickle.loads(data)  # noqa: S301 - our own cache file
-            if header != (CACHE_FORMAT, __version__):
+            # The file is ASCII (see save); decoding it first is ~9 ms faster at 10,000
+            # tasks than handing json bytes, which decodes with a slower error handler.
+            document = json.loads(data.decode("ascii"))
+            if document.get("format") != CACHE_FORMAT or document.get("version") != __version__:
                 return
-            self.entries = entries
-        except Exception:
+            paths, keys, records = document["paths"], document["keys"], document["records"]
+            if not (isinstance(paths, list) and isinstance(keys, list) and isinstance(records, list)):
+                return
+            if not len(paths) == len(keys) == len(records):
+                return
+            self.entries = {path: ((key[0], key[1]), record) for path, key, record in zip(paths, keys, records, strict=True)}
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeDecodeError):
             # A corrupt or foreign cache is just a cold cache.
             self.entries = {}
 
@@ -56,6 +72,10 @@ class TaskIndex:
         return None
 
     def put(self, path: str, key: Key, value: Any) -> None:
+        if value[0] != "bad" and value[5] and not _json_safe(value[5]):
+            # A frontmatter value JSON cannot hold as it is (a YAML date, a number as a map
+            # key) would come back changed: that file is simply read again next time.
+            return
         self.entries[path] = (key, value)
         self.dirty = True
 
@@ -71,19 +91,38 @@ class TaskIndex:
             self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.file is None:
             return
-        import pickle
-
         from flowops import __version__
+        from flowops.cachedir import ensure
 
+        paths = list(self.entries)
+        document = {
+            "format": CACHE_FORMAT,
+            "version": __version__,
+            "paths": paths,
+            "keys": [self.entries[p][0] for p in paths],
+            "records": [self.entries[p][1] for p in paths],
+        }
         try:
-            data = pickle.dumps(((CACHE_FORMAT, __version__), self.entries), protocol=pickle.HIGHEST_PROTOCOL)
-            atomic_write_bytes(self.file, data)
+            # ASCII escapes keep file names that are not UTF-8 (surrogate escapes) loadable.
+            data = json.dumps(document, separators=(",", ":"), check_circular=False)
+            if not ensure(self.file.parent):
+                return
+            atomic_write_bytes(self.file, data.encode("ascii"))
             self.dirty = False
-        except OSError:
-            # A read-only checkout still works, only slower.
+        except (OSError, TypeError, ValueError):
+            # An unwritable cache folder still works, only slower.
             pass
+
+
+def _json_safe(value: Any) -> bool:
+    """True when ``value`` (a record's unknown frontmatter keys) survives JSON, tuples aside."""
+    if isinstance(value, (list, tuple)):
+        return all(_json_safe(item) for item in value)
+    if isinstance(value, dict):
+        return all(type(key) is str and _json_safe(item) for key, item in value.items())
+    return isinstance(value, _JSON_SCALARS)
 
 
 def stat_key(path: str | os.PathLike) -> Key | None:

@@ -434,6 +434,12 @@ def dump_string(s: str, level: int = 1, *, is_key: bool = False) -> str:
     """
     if s == "":
         return "''"
+    if not s.isascii():
+        try:
+            s.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # YAML readers refuse surrogate escapes: such a value could be written but never read back.
+            raise ValueError(f"{s!r} holds bytes that are not valid UTF-8 (character {exc.start + 1}); it cannot be written") from None
     if s in _DEPRECATED_BOOLEANS:
         return f"'{s}'"
     indent = INDENT * max(1, level)

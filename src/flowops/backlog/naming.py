@@ -103,8 +103,24 @@ def sanitize_title(title: str) -> str:
     return text or "untitled"
 
 
+# File names stay well under the 255-byte limit of common file systems, with room for the
+# temporary name an atomic write uses next to them; the title itself is kept whole in
+# the frontmatter, so only the name is shortened.
+MAX_NAME_BYTES = 200
+
+
+def titled_filename(head: str, title: str) -> str:
+    """``<head> - <sanitized title>.md``, the title part shortened to fit MAX_NAME_BYTES."""
+    room = MAX_NAME_BYTES - len(f"{head} - .md".encode())
+    part = sanitize_title(title)
+    encoded = part.encode("utf-8", "surrogateescape")
+    if len(encoded) > room:
+        part = encoded[: max(room, 1)].decode("utf-8", "ignore").rstrip("-") or "untitled"
+    return f"{head} - {part}.md"
+
+
 def task_filename(task_id: str, title: str) -> str:
-    return f"{task_id.lower()} - {sanitize_title(title)}.md"
+    return titled_filename(task_id.lower(), title)
 
 
 def parse_doc_id(text: str) -> str:

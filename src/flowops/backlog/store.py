@@ -21,7 +21,7 @@ from flowops.backlog.config import BacklogConfig, read_backlog_config
 from flowops.backlog.model import Task
 from flowops.backlog.naming import TaskId, id_from_filename, id_parts, parse_task_id, task_filename, try_parse_task_id
 from flowops.backlog.sections import Body
-from flowops.backlog.taskfile import TaskFile, TaskParseError, render_new_task
+from flowops.backlog.taskfile import TaskFile, TaskParseError, check_size, render_new_task
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
 from flowops.locks import file_lock
 from flowops.project import Project, find_project
@@ -67,7 +67,8 @@ class FileRef:
 
     def stat_key(self) -> tuple[int, int] | None:
         try:
-            st = self._entry.stat() if self._entry is not None else os.stat(self.spath)
+            # lstat: a symlink is judged (and refused) as itself, and a dangling one is seen.
+            st = self._entry.stat(follow_symlinks=False) if self._entry is not None else os.lstat(self.spath)
         except OSError:
             return None
         return (st.st_size, st.st_mtime_ns)
@@ -140,11 +141,12 @@ class Backlog:
         self.project = project
         self.dir = project.backlog_dir
         self._index = None  # the listing cache, opened on first use
+        self._inside_checked = False
 
     # -- layout -------------------------------------------------------------------------
     @cached_property
     def config(self) -> BacklogConfig:
-        return read_backlog_config(self.dir / "config.yml")
+        return read_backlog_config(self.dir / "config.yml", self.project.root)
 
     @property
     def exists(self) -> bool:
@@ -156,6 +158,28 @@ class Backlog:
                 f"no backlog found in {self.project.root}",
                 hint="run `flowops init` here (or `backlog init`), or run flowops inside a project that has a backlog/ folder",
             )
+        self.check_inside()
+
+    def check_inside(self) -> None:
+        """UsageError when the backlog folder or one of its task folders leads out of the repository.
+
+        A clone can make ``backlog/tasks`` a symlink to any folder of the machine; flowops
+        would then read (and write) files there. Checked once per Backlog.
+        """
+        if self._inside_checked:
+            return
+        root = self.project.root.resolve()
+        for folder in (self.dir, *(self.folder_path(name) for name in EVERYWHERE), self.dir / "docs", self.dir / "decisions"):
+            if not os.path.lexists(folder):
+                continue
+            resolved = folder.resolve()
+            if resolved != root and root not in resolved.parents:
+                raise UsageError(
+                    f"{self.relpath(folder)} leads outside the repository (to {resolved})",
+                    path=self.relpath(folder),
+                    hint="flowops reads and writes task files only inside the repository: make it a real folder",
+                )
+        self._inside_checked = True
 
     def folder_path(self, folder: str) -> Path:
         return self.dir / FOLDERS[folder]
@@ -169,8 +193,10 @@ class Backlog:
             self.project.flowops_dir.mkdir(parents=True, exist_ok=True)
             ignore = self.project.flowops_dir / ".gitignore"
             if not ignore.exists():
-                # Locks and the cache are per-machine; keep them out of commits.
-                atomic_write_bytes(ignore, b"cache/\nlocks/\nlog/*.lock\n")
+                # Locks (and, outside git, the log and outbox) are per-machine; keep them out of commits.
+                from flowops.initialize import GITIGNORE
+
+                atomic_write_bytes(ignore, GITIGNORE.encode("utf-8"))
             locks.mkdir(exist_ok=True)
         return locks
 
@@ -185,6 +211,7 @@ class Backlog:
         Looking one task up filters names by its number first, so only a handful of the
         10,000 names of a large backlog are parsed.
         """
+        self.check_inside()
         if containing is not None:
             return self._scan_names(folders, containing)
         refs: list[FileRef] = []
@@ -423,6 +450,7 @@ class Backlog:
         if not prepared:
             return []
         created: list[Task] = []
+        writes: list[tuple[Path, bytes]] = []
         with file_lock(self._locks_dir() / "create.lock"):
             used = self._used_ids()
             last: dict[tuple, TaskId] = {}  # (parent, draft) -> the id handed out last in this call
@@ -444,15 +472,21 @@ class Backlog:
                     data = render_new_task(task, new.sections)
                 except ValueError as exc:
                     raise UsageError(str(exc)) from None
-                atomic_write_bytes(path, data)
+                check_size(data, task.id)
                 task.path = path
                 task.folder = folder
                 created.append(task)
+                writes.append((path, data))
+            # Every task is rendered and checked before the first is written: one that would
+            # be refused leaves none of the others behind.
+            for path, data in writes:
+                atomic_write_bytes(path, data)
         return created
 
     def _prepare_new(self, new: NewTask, parents: dict[str, Task]) -> tuple[Task, Task | None, str]:
         """The Task to write for ``new`` (no id yet), its parent and its folder; UsageError when invalid."""
-        title = " ".join(new.title.split("\n")).strip()
+        _check_new(new)
+        title = new.title.strip()
         if not title:
             raise UsageError("a task needs a title", hint='flowops task create "Title" ...')
         status = self._status(new.status) if new.status else ("Draft" if new.draft else self.config.initial_status)
@@ -504,7 +538,8 @@ class Backlog:
         wanted = self.parse_id(id_text)
         lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
         with file_lock(self._locks_dir() / lock_name):
-            task_file, _duplicates = self.locate(id_text, folders)
+            task_file, duplicates = self.locate(id_text, folders)
+            self._refuse_duplicates(task_file, duplicates)
             before = task_file.task.copy()
             task = task_file.task
             mutate(task)
@@ -522,23 +557,50 @@ class Backlog:
             if touch and changed != ["ordinal"]:
                 # Reordering alone leaves updated_date alone, as in Backlog.md 1.52.
                 task.updated_date = now_stamp()
-            try:
-                data = task_file.render(task, body)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
+            # Everything that can refuse the edit is checked before the file is touched.
+            data = self._render_checked(task_file, task, body)
             old_path = task_file.path
-            atomic_write_bytes(old_path, data)
             new_path = old_path
             if task.title != before.title or task.id != before.id:
+                new_path = old_path.with_name(task_filename(task.id, task.title))
+                if new_path != old_path and os.path.lexists(new_path):
+                    raise StoreError(
+                        f"cannot rename {task.id} to {self.relpath(new_path)}: something with that name exists; nothing was changed",
+                        hint="move that file away (or choose another title), then retry",
+                    )
+            atomic_write_bytes(old_path, data)
+            if new_path != old_path:
                 # Rename after the content is safely written: a crash in between leaves a
                 # valid file under its old name, never two files for one task.
-                new_path = old_path.with_name(task_filename(task.id, task.title))
-                if new_path != old_path:
-                    if new_path.exists():
-                        raise StoreError(f"cannot rename to {self.relpath(new_path)}: a file with that name exists")
+                try:
                     os.replace(old_path, new_path)
+                except OSError as exc:
+                    atomic_write_bytes(old_path, task_file.doc.raw)  # put the old content back
+                    raise StoreError(
+                        f"cannot rename {task.id} to {self.relpath(new_path)}: {exc.strerror or exc}; nothing was changed"
+                    ) from None
             task.path = new_path
             return Update(before, task, changed)
+
+    def _refuse_duplicates(self, task_file: TaskFile, duplicates: list[Path]) -> None:
+        """UsageError when several files claim the id: changing one of them would be a guess."""
+        if not duplicates:
+            return
+        paths = ", ".join(self.relpath(p) for p in [task_file.path, *duplicates] if p is not None)
+        raise UsageError(
+            f"{task_file.task.id} is claimed by {len(duplicates) + 1} files ({paths}); nothing was changed",
+            hint="`flowops doctor --fix` gives all but the oldest a new id; then edit the one you mean",
+        )
+
+    @staticmethod
+    def _render_checked(task_file: TaskFile, task: Task, body: Body | None = None) -> bytes:
+        """The edited file's bytes; UsageError when it could not be written exactly or is too big."""
+        try:
+            data = task_file.render(task, body)
+        except ValueError as exc:
+            raise UsageError(f"{task.id}: {exc}") from None
+        check_size(data, task.id)
+        return data
 
     def archive(self, id_text: str) -> Task:
         """Move the task to ``archive/tasks/`` (its id stays taken)."""
@@ -553,7 +615,8 @@ class Backlog:
         wanted = self.parse_id(id_text)
         lock_name = f"task-{wanted.prefix}-{'.'.join(map(str, wanted.parts))}.lock"
         with file_lock(self._locks_dir() / lock_name):
-            task_file, _ = self.locate(id_text, sources)
+            task_file, duplicates = self.locate(id_text, sources)
+            self._refuse_duplicates(task_file, duplicates)
             target_dir = self.folder_path(folder)
             target_dir.mkdir(parents=True, exist_ok=True)
             target = target_dir / task_file.path.name
@@ -583,6 +646,24 @@ class Backlog:
 
     def _existing_id(self, text: str) -> str:
         return self.get(text, ("tasks", "completed", "drafts", "archive")).id
+
+
+def _check_new(new: NewTask) -> None:
+    """Refuse (UsageError) a value that could not be written and read back exactly."""
+    from flowops.backlog.values import check_line, check_lines, check_text
+
+    check_line("title", new.title)
+    for name in ("status", "reporter", "priority", "type", "milestone", "parent", "due_date"):
+        check_line(name, getattr(new, name))
+    check_lines("assignee", new.assignees)
+    check_lines("label", new.labels)
+    check_lines("dependency", new.dependencies)
+    check_lines("reference", new.references)
+    check_lines("documentation", new.documentation)
+    check_lines("acceptance criterion", new.acceptance_criteria)
+    check_lines("Definition of Done item", new.definition_of_done)
+    for name in ("description", "implementation_plan", "implementation_notes", "final_summary"):
+        check_text(name, getattr(new, name))
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:

@@ -268,7 +268,8 @@ class TaskFile:
 
     @classmethod
     def read(cls, path: Path, folder: str = "tasks") -> "TaskFile":
-        return cls(path.read_bytes(), path, folder)
+        """Read the regular file ``path`` (never a symlink, FIFO or device; size checked first)."""
+        return cls(read_backlog_file(path), path, folder)
 
     def changed_fields(self, task: Task) -> list[str]:
         """Names of the Task attributes that differ from what the file holds."""
@@ -316,7 +317,54 @@ class TaskFile:
             body_text = "\n\n"
         elif body_text and not body_text.endswith("\n"):
             body_text += "\n"
-        return self.doc.assemble(front.render(), body_text)
+        raw = self.doc.assemble(front.render(), body_text)
+        _verify_frontmatter(raw, task, changed)
+        return raw
+
+
+def read_backlog_file(path: Path) -> bytes:
+    """The bytes of a backlog file; TaskParseError when it is not a regular file or too big."""
+    from flowops.safeio import RefusedFile, read_regular
+
+    try:
+        return read_regular(path, MAX_FILE_BYTES, what="a backlog file")
+    except RefusedFile as exc:
+        raise TaskParseError(exc.reason) from None
+
+
+def check_size(data: bytes, what: str) -> None:
+    """UsageError when ``data`` is over MAX_FILE_BYTES: flowops never writes a file it would refuse to read."""
+    if len(data) > MAX_FILE_BYTES:
+        from flowops.errors import UsageError
+
+        raise UsageError(
+            f"{what} would be {len(data) / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB limit "
+            "for a backlog file; nothing was changed",
+            hint="keep long notes in a document (`flowops doc create`) and link it from the task",
+        )
+
+
+def _verify_frontmatter(raw: bytes, task: Task, changed: set[str]) -> None:
+    """Raise ValueError unless ``raw`` reads back with exactly ``task``'s values for the changed fields.
+
+    Replacing a field is exact by construction (the parser's own marks bound each entry);
+    this is the last line of defence: a file that would read back differently, or not at
+    all, is never written.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        return  # the writer's check_size refuses it with a clearer message
+    try:
+        reread = TaskFile(raw).parsed
+    except TaskParseError as exc:
+        raise ValueError(f"the edited file would not read back ({exc.reason}); nothing was written") from None
+    for _key, attr, kind in FIELDS:
+        if attr not in changed:
+            continue
+        wanted, got = getattr(task, attr), getattr(reread, attr)
+        if kind.endswith("?"):
+            wanted, got = wanted or None, got or None
+        if wanted != got:
+            raise ValueError(f"{attr} {wanted!r} would read back as {got!r}; nothing was written")
 
 
 def _criteria_key(items: list[Criterion]) -> list[tuple[str, bool]]:

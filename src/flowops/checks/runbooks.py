@@ -98,9 +98,11 @@ def _body_line(document: Any, line: int | None) -> int | None:
     """A line of the document's body as a line of its file (the frontmatter comes first)."""
     if line is None or document.path is None:
         return line
+    from flowops.backlog.taskfile import TaskParseError, read_backlog_file
+
     try:
-        text = document.path.read_text(encoding="utf-8")
-    except OSError:
+        text = read_backlog_file(document.path).decode("utf-8")
+    except (OSError, TaskParseError, UnicodeDecodeError):
         return line
     offset = text.count("\n", 0, max(0, len(text) - len(document.body))) if text.endswith(document.body) else 0
     return line + offset

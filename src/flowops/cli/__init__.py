@@ -35,6 +35,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "ac": ("flowops.cli.ac", "ac_group"),
     "slo": ("flowops.cli.slo", "slo_group"),
     "commands": ("flowops.cli.commands", "commands_group"),
+    "mcp": ("flowops.cli.mcp", "mcp_command"),
     "templates": ("flowops.cli.templates", "templates_group"),
     "demo": ("flowops.cli.demo", "demo_command"),
     "discover": ("flowops.cli.discover", "discover_command"),

@@ -70,14 +70,20 @@ def list_command(plain: bool, as_json: bool) -> None:
     help="Agent to install for (repeatable; default: claude; claude-plugin writes the Claude Code plugin 'flow'; "
          "'all' for every format).",
 )
-@click.option("--force", is_flag=True, help="Overwrite command files that differ from the rendered ones.")
+@click.option("--mcp", "mcp", is_flag=True,
+              help="Also register the MCP server (`flowops mcp`) in each agent's project config: .mcp.json (claude), "
+                   ".gemini/settings.json, .cursor/mcp.json, .vscode/mcp.json (copilot), merged with what is there.")
+@click.option("--force", is_flag=True,
+              help="Overwrite command files (and a flowops MCP entry) that differ from the rendered ones.")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @output_options
-def install_command(agents: tuple[str, ...], force: bool, dry_run: bool, plain: bool, as_json: bool) -> None:
+def install_command(agents: tuple[str, ...], mcp: bool, force: bool, dry_run: bool, plain: bool, as_json: bool) -> None:
     """Write the slash commands in each agent's format under the project root.
 
     Existing files that differ are kept unless --force. Each file is reported as
-    written, would-write (--dry-run), unchanged or kept.
+    written, would-write (--dry-run), unchanged or kept. With --mcp, the agent's MCP
+    configuration gets a "flowops" server entry; other servers and settings are left as
+    they are, and a file that is not valid JSON is an error (exit 2), never overwritten.
     """
     from flowops.project import find_project
     from flowops.render.install import install_commands
@@ -85,7 +91,7 @@ def install_command(agents: tuple[str, ...], force: bool, dry_run: bool, plain: 
     mode = resolve_mode(plain, as_json)
     chosen = list(AGENTS) if "all" in agents else list(agents)
     project = find_project()
-    report = install_commands(project.root, chosen, force=force, dry_run=dry_run)
+    report = install_commands(project.root, chosen, force=force, dry_run=dry_run, mcp=mcp)
     counts = report.counts()
     if mode == "json":
         print_json(report.to_dict())

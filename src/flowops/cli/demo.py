@@ -430,4 +430,4 @@ def demo_command(directory: str | None) -> None:
             raise FlowopsError("deploy.completed did not reach the handler")
         click.secho("$ grep deploy.completed events-received.jsonl", fg="cyan")
         click.echo(json.dumps(deploy[-1], indent=2))
-        tour.say(f"Done. The project is in {root}; the audit log is .flowops/log/events.jsonl")
+        tour.say(f"Done. The project is in {root}; the audit log is .git/flowops/log/events.jsonl")

@@ -9,21 +9,24 @@ from flowops.cli.output import output_options, print_json, resolve_mode, write
 
 
 @click.command("doctor")
-@click.option("--fix", is_flag=True, help="Renumber duplicate task ids (the oldest keeps its id).")
+@click.option("--fix", is_flag=True,
+              help="Renumber duplicate task ids (the oldest keeps its id) and remove temporary files interrupted writes left.")
 @output_options
 @click.pass_context
 def doctor_command(ctx, fix, plain, as_json):
-    """Find duplicate ids, unreadable files, dangling dependencies and broken configuration.
+    """Find duplicate ids, unreadable or special files, dangling dependencies, leftovers and broken configuration.
 
     Checks every task file, and every file that configures flowops: .flowops/config.toml
     (or [tool.flowops] in pyproject.toml), .flowops/workflow.yml, .flowops/hooks.yaml and
-    backlog/config.yml. Exit 1 when an error remains; warnings are shown only.
+    backlog/config.yml. Exit 1 when an error remains; warnings are shown only. --fix
+    renumbers duplicate ids and removes temporary files interrupted writes left behind.
     """
-    from flowops.backlog.doctor import Finding, diagnose, fix_duplicates
+    from flowops.backlog.doctor import Finding, diagnose, fix_duplicates, remove_leftover_temp_files
     from flowops.config_check import check_project_files
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
+    removed = remove_leftover_temp_files(backlog) if fix else []
     result = fix_duplicates(backlog) if fix else diagnose(backlog)
     for found in check_project_files(project, backlog.dir):
         problem = found.problem
@@ -33,7 +36,7 @@ def doctor_command(ctx, fix, plain, as_json):
     if mode == "json":
         print_json(result.to_dict())
     else:
-        out = []
+        out = [f"removed {backlog.relpath(path)}" for path in removed]
         for item in result.renumbered:
             out.append(f"renumbered {item.old_id} -> {item.new_id}: {item.old_path} -> {item.new_path}")
         for line in result.review:

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from flowops.cli.output import say_err
 from flowops.errors import FlowopsError
 
 DEFERRED_EXIT = "flowops.deferred_exit"
@@ -45,13 +46,13 @@ def emit_from_cli(ctx: click.Context, project: Any, type: str, **kwargs: Any):
         report = emit(project, type, **kwargs)
     except FlowopsError as exc:
         first = str(exc).splitlines()[0]
-        click.echo(f"error: event {type} was not delivered: {first}", err=True)
+        say_err(f"error: event {type} was not delivered: {first}")
         request_exit(ctx, 1)
         return None
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say_err(f"warning: {warning}")
     for result in report.failed:
-        click.echo(f"error: event {type}: handler {result.summary()}", err=True)
+        say_err(f"error: event {type}: handler {result.summary()}")
     if not report.ok:
         request_exit(ctx, report.exit_code)
     return report

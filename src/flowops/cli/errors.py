@@ -14,7 +14,9 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     try:
         code = group.main(args=argv, prog_name="flowops", standalone_mode=False)
     except FlowopsError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from flowops.cli.output import say_err
+
+        say_err(f"error: {exc}")
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code

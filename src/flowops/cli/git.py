@@ -9,7 +9,7 @@ from typing import Any, Callable
 import click
 
 from flowops.cli.groups import HelpGroup
-from flowops.cli.output import output_options, print_json, resolve_mode, write
+from flowops.cli.output import output_options, print_json, resolve_mode, say_err, write
 
 _TYPES_HELP = "Comma-separated hook types (default: post-commit,post-merge,post-checkout,pre-push)."
 
@@ -85,7 +85,7 @@ def hook_run_command(ctx: click.Context, hook_type: str, args: tuple[str, ...]) 
     no_hooks = bool((ctx.obj or {}).get("no_hooks"))
     outcome = run_hook(hook_type, args, stdin_text=stdin_text, cwd=os.getcwd(), no_hooks=no_hooks)
     for message in outcome.messages:
-        click.echo(f"flowops {hook_type}: {message}", err=True)
+        say_err(f"flowops {hook_type}: {message}")
 
 
 def _read_stdin() -> str:

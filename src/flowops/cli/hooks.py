@@ -9,7 +9,7 @@ import click
 
 from flowops.cli.emitting import hooks_suppressed
 from flowops.cli.groups import HelpGroup
-from flowops.cli.output import console, output_options, print_json, resolve_mode, warn, write
+from flowops.cli.output import console, output_options, print_json, resolve_mode, say_err, warn, write
 from flowops.errors import ConfigError, UsageError
 
 
@@ -163,7 +163,7 @@ def validate_command(ctx, file, plain, as_json):
         print_json({"path": path, "exists": exists, "valid": not errors, "hooks": count, "problems": [p.to_dict() for p in problems]})
     else:
         for problem in problems:
-            click.echo(f"{problem.severity}: {problem}", err=True)
+            say_err(f"{problem.severity}: {problem}")
         if not exists:
             write(f"{path} does not exist: no handlers configured\n")
         else:
@@ -203,7 +203,7 @@ def test_command(ctx, name, event_type, plain, as_json):
 @output_options
 @click.pass_context
 def log_command(ctx, tail, type_glob, verify, plain, as_json):
-    """Show the audit log (.flowops/log/events.jsonl), or verify its hash chain."""
+    """Show the audit log (.git/flowops/log/events.jsonl), or verify its hash chain."""
     from flowops.events import audit
     from flowops.project import find_project
 
@@ -213,10 +213,17 @@ def log_command(ctx, tail, type_glob, verify, plain, as_json):
         checked = audit.verify(project)
         if mode == "json":
             print_json(checked.to_dict())
-        elif checked.ok:
-            write(f"ok: {checked.records} records, hash chain intact\n")
         else:
-            write(f"{audit.LOG_FILE}:{checked.line}: {checked.problem}\n")
+            shown = audit.shown_path(project)
+            notes = [
+                f"{shown}:{item.line}: interrupted write ({item.size} bytes, "
+                + ("skipped by the records after it)" if item.repaired else "no final newline; the next append removes it)")
+                for item in checked.interrupted
+            ]
+            if checked.ok:
+                write("".join(note + "\n" for note in notes) + f"ok: {checked.records} records, hash chain intact\n")
+            else:
+                write("".join(note + "\n" for note in notes) + f"{shown}:{checked.line}: {checked.problem}\n")
         if not checked.ok:
             ctx.exit(1)
         return

@@ -106,8 +106,16 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
         shown = [project.relpath(p) for p in paths]
         paths, shown, notes = _without_generated(paths, shown, slo)
     elif config.get("operate.alerts"):
+        from flowops.errors import ConfigError
+        from flowops.safeio import RefusedFile, check_regular_inside
+
         paths = [Path(project.root, f) for f in config.get("operate.alerts") or []]
         shown = list(config.get("operate.alerts") or [])
+        for path, name in zip(paths, shown, strict=True):
+            try:
+                check_regular_inside(path, Path(project.root))  # the repository names these: its own files only
+            except RefusedFile as exc:
+                raise ConfigError(f"alert file {name!r}: {exc.reason}", path=config.source, field="operate.alerts") from None
         paths, shown, notes = _without_generated(paths, shown, slo)
     else:
         paths, shown, alerts, notes = _discovered_alerts(found(), slo)
@@ -129,9 +137,9 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
 
 def _lazy_inventory(project):
     """A function that runs `flowops discover` once, when first asked (the config may make it unnecessary)."""
-    from flowops.discovery.inventory import discover_project
+    from flowops.discovery.inventory import Inventory, discover_project
 
-    cache = []
+    cache: list[Inventory] = []
 
     def inventory():
         if not cache:

@@ -2,15 +2,44 @@
 
 Modes: ``rich`` (a terminal, no flag), ``plain`` (--plain, or stdout not a terminal)
 and ``json`` (--json). Data goes to stdout, diagnostics to stderr.
+
+Whatever flowops prints may come from a stranger's repository (a title, a file name),
+and a terminal obeys control characters: an escape sequence can retitle the window, clear
+the screen, rewrite what was printed before, or reorder text (bidi overrides). So every
+line printed goes through ``terminal_safe``, which shows them as escapes (``\x1b``), and
+JSON output escapes them the JSON way (``\u001b``); the data itself is not changed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any, Iterable
 
 import click
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings/overrides/isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as an escape."""
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _json_escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def say_err(text: str) -> None:
+    """One diagnostic line on stderr, terminal-safe."""
+    click.echo(terminal_safe(text), err=True)
 
 
 def output_options(func):
@@ -36,20 +65,23 @@ def resolve_mode(plain: bool, as_json: bool) -> str:
 
 
 def print_json(data: Any) -> None:
-    """Write ``data`` as one indented JSON document to stdout."""
-    write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Write ``data`` as one indented JSON document to stdout (control characters as \\u escapes)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # json escapes C0 itself; C1, DEL and bidi controls are valid raw in JSON strings but not
+    # on a terminal. They occur only inside strings, where \\uXXXX means the same.
+    write(_UNSAFE.sub(_json_escape, text) + "\n")
 
 
 def write(text: str) -> None:
-    """Write ``text`` to stdout in one call and flush, so piped output is complete."""
+    """Write ``text`` (terminal-safe) to stdout in one call and flush, so piped output is complete."""
     out = sys.stdout
-    out.write(text)
+    out.write(terminal_safe(text))
     out.flush()
 
 
 def warn(message: Any) -> None:
     """One warning line on stderr."""
-    click.echo(f"warning: {message}", err=True)
+    say_err(f"warning: {message}")
     if hasattr(message, "reported"):
         # A plugin failure (flowops.plugins.PluginFailure) shown here is not shown again
         # by the report of unreported failures when the command ends.
@@ -97,7 +129,16 @@ def console():
     """A rich Console for stdout (imported lazily: rich is slow to import)."""
     global _console
     if _console is None:
-        from rich.console import Console
-
-        _console = Console(highlight=False, soft_wrap=False)
+        _console = make_console()
     return _console
+
+
+def make_console(**options: Any):
+    """A rich Console whose strings (cells, panels, lines) are made terminal-safe before rendering."""
+    from rich.console import Console
+
+    class SafeConsole(Console):
+        def render_str(self, text: str, **kwargs: Any):  # type: ignore[override]
+            return super().render_str(terminal_safe(text), **kwargs)
+
+    return SafeConsole(**{"highlight": False, "soft_wrap": False, **options})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flowops.backlog.views import status_icon
-from flowops.cli.output import console
+from flowops.cli.output import console, terminal_safe
 
 
 def print_task_table(tasks, statuses) -> None:
@@ -45,7 +45,7 @@ def print_task(task, backlog, project) -> None:
     out = console()
     out.print(Panel("\n".join(lines), expand=False))
     if task.description:
-        out.print(Markdown(task.description))
+        out.print(Markdown(terminal_safe(task.description)))
     if task.acceptance_criteria:
         out.print("[bold]Acceptance criteria[/bold]")
         for n, criterion in enumerate(task.acceptance_criteria, 1):
@@ -55,7 +55,7 @@ def print_task(task, backlog, project) -> None:
                          ("Final summary", task.final_summary)):
         if value:
             out.print(f"[bold]{title}[/bold]")
-            out.print(Markdown(value))
+            out.print(Markdown(terminal_safe(value)))
     subtasks = backlog.subtasks(task)
     if subtasks:
         out.print("[bold]Subtasks[/bold]")

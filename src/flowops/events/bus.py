@@ -23,6 +23,7 @@ from flowops.events import audit
 from flowops.events.handlers import DeliveryContext, DeliveryResult, handler_types
 from flowops.events.matching import hook_matches, type_matches
 from flowops.events.model import EVENT_NAME_RE, Event, check_event_name, default_source, new_event_id, utc_now
+from flowops.events.secrets import redact_data
 
 RESERVED_DATA = ("spec_id", "task_id", "files")
 # How deliveries wait between webhook retries; tests replace it so nothing sleeps.
@@ -40,6 +41,7 @@ class EmitReport:
     dry_run: bool = False
     delivered: bool = True  # False with --no-hooks and --dry-run
     stopped_by: str | None = None  # the fail_mode: stop handler that failed
+    secrets: list[str] = field(default_factory=list, repr=False)  # masked in every output
 
     @property
     def failed(self) -> list[DeliveryResult]:
@@ -58,7 +60,7 @@ class EmitReport:
 
     def to_dict(self) -> dict:
         return {
-            "event": self.event.to_dict(),
+            "event": redact_data(self.event.to_dict(), self.secrets),
             "ok": self.ok,
             "exit_code": self.exit_code,
             "delivered": self.delivered,
@@ -102,29 +104,22 @@ def emit(
     if dry_run:
         report.results = plan(project, event)
         return report
-    audit.append(project, [{"kind": "event", "event": event.to_dict()}])
+    # hooks.yaml is read before the event is recorded, so that no configured secret reaches
+    # the log even inside the event's data; a broken file is recorded right after the event.
+    loaded, load_error, report.secrets = _load_before_recording(project, no_hooks)
+    audit.append(project, [{"kind": "event", "event": redact_data(event.to_dict(), report.secrets)}])
     if no_hooks:
         return report
+    if loaded is None:
+        _record_load_error(project, event, load_error)
+        raise load_error  # type: ignore[misc]  # loaded is None only when loading failed
 
-    plugins, hooks_file, types = _load(project, event)
+    plugins, hooks_file, types = loaded
     warnings.extend(str(p) for p in hooks_file.warnings)
     warnings.extend(str(f) for f in plugins.unreported(f for f in plugins.failures if f.hook in (None, "register_handler_types")))
     for hook in hooks_file.hooks:
-        if not hook_matches(hook, event):
-            continue
-        unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
-        if report.stopped_by is not None:
-            result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"{report.stopped_by} failed with fail_mode: stop")
-        elif unset:
-            result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_unset_note(unset))
-        else:
-            result = deliver(project, hook, types[hook.type], event)
-            if not result.ok and result.requeue:
-                _queue(project, event, result, warnings)
-            if not result.ok and hook.fail_mode == "stop":
-                report.stopped_by = hook.name
-        audit.append(project, [delivery_record(event, result)])
-        report.results.append(result)
+        if hook_matches(hook, event):
+            _deliver_one(project, hook, types, event, report)
 
     observed = _observe(plugins, event)
     if observed:
@@ -133,9 +128,34 @@ def emit(
     return report
 
 
-def deliver(project: Any, hook: Any, handler_type: Any, event: Event, *, sleep: Any = None) -> DeliveryResult:
-    """Deliver ``event`` to one hook; a raising handler type becomes a failed result."""
-    context = DeliveryContext(root=Path(project.root), hook=hook.name, timeout=hook.timeout, sleep=sleep or default_sleep)
+def _deliver_one(project: Any, hook: Any, types: Mapping[str, Any], event: Event, report: EmitReport) -> None:
+    """Deliver ``event`` to one matching hook of an emit (or skip it), queue and record the result."""
+    unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
+    if report.stopped_by is not None:
+        result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"{report.stopped_by} failed with fail_mode: stop")
+    elif unset:
+        result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_unset_note(unset))
+    else:
+        result = deliver(project, hook, types[hook.type], event, secrets=report.secrets)
+        if not result.ok and result.requeue:
+            _queue(project, event, result, report.warnings, report.secrets)
+        if not result.ok and hook.fail_mode == "stop":
+            report.stopped_by = hook.name
+    audit.append(project, [delivery_record(event, result)])
+    report.results.append(result)
+
+
+def deliver(
+    project: Any, hook: Any, handler_type: Any, event: Event, *, sleep: Any = None, secrets: Sequence[str] = ()
+) -> DeliveryResult:
+    """Deliver ``event`` to one hook; a raising handler type becomes a failed result.
+
+    ``secrets`` (every value hooks.yaml configures) are masked in the result's error and
+    output along with the hook's own: a handler may print another handler's secret.
+    """
+    context = DeliveryContext(
+        root=Path(project.root), hook=hook.name, timeout=hook.timeout, sleep=sleep or default_sleep, secrets=list(secrets)
+    )
     try:
         result = handler_type.deliver(event, hook.config, context)
     except Exception as exc:
@@ -144,7 +164,11 @@ def deliver(project: Any, hook: Any, handler_type: Any, event: Event, *, sleep: 
         result = DeliveryResult(ok=False, error=f"the {hook.type} handler returned {result!r} instead of a DeliveryResult")
     result.handler = hook.name
     result.kind = result.kind or hook.type
+    # Plugin handler types may not redact: everything shown or recorded is masked here.
     result.error = context.redact(result.error)
+    result.note = context.redact(result.note)
+    result.stdout = context.redact(result.stdout)
+    result.stderr = context.redact(result.stderr)
     return result
 
 
@@ -193,13 +217,13 @@ def try_handler(project: Any, name: str, type: str | None = None, *, sleep: Any 
         data={"spec_id": "sample-spec", "task_id": "TASK-1", "files": [], "test": True},
     )
     audit.append(project, [{"kind": "event", "event": event.to_dict(), "test": True}])
-    result = deliver(project, hook, types[hook.type], event, sleep=sleep)
+    result = deliver(project, hook, types[hook.type], event, sleep=sleep, secrets=hooks_file.secrets)
     audit.append(project, [delivery_record(event, result)])
     return event, result
 
 
-def _load(project: Any, event: Event | None = None):
-    """(plugins, hooks file, handler types); a config error is recorded for ``event`` before it is raised."""
+def _load(project: Any):
+    """(plugins, hooks file, handler types); ConfigError for a broken hooks.yaml."""
     from flowops.events.hooksfile import HooksFile, hooks_path, load_hooks
     from flowops.plugins import get_plugins
 
@@ -210,9 +234,32 @@ def _load(project: Any, event: Event | None = None):
     try:
         return plugins, load_hooks(project, types), types
     except ConfigError as exc:
-        if event is not None:
-            audit.append(project, [{"kind": "error", "event_id": event.id, "type": event.type, "error": exc.message, "path": exc.path}])
+        exc.hooks_file = True  # type: ignore[attr-defined]  # the bus records these itself
         raise
+
+
+def _load_before_recording(project: Any, no_hooks: bool) -> tuple[Any, ConfigError | None, list[str]]:
+    """(plugins, hooks file, types) or None, the ConfigError that stopped loading, the secrets to mask."""
+    if no_hooks:
+        return None, None, _secrets_of(project)
+    try:
+        loaded = _load(project)
+    except ConfigError as exc:
+        return None, exc, _secrets_of(project)
+    return loaded, None, loaded[1].secrets
+
+
+def _record_load_error(project: Any, event: Event, exc: ConfigError | None) -> None:
+    # A broken hooks.yaml is recorded here; other configuration errors (config.toml, seen
+    # while plugins load) are left to the caller, as before.
+    if exc is not None and getattr(exc, "hooks_file", False):
+        audit.append(project, [{"kind": "error", "event_id": event.id, "type": event.type, "error": exc.message, "path": exc.path}])
+
+
+def _secrets_of(project: Any) -> list[str]:
+    from flowops.events.hooksfile import configured_secrets
+
+    return configured_secrets(project)
 
 
 def _observe(plugins: Any, event: Event) -> list[DeliveryResult]:
@@ -237,11 +284,11 @@ def observers(plugins: Any) -> list[str]:
     return [impl.plugin_name for impl in reversed(plugins.pm.hook.on_event.get_hookimpls())]
 
 
-def _queue(project: Any, event: Event, result: DeliveryResult, warnings: list[str]) -> None:
+def _queue(project: Any, event: Event, result: DeliveryResult, warnings: list[str], secrets: Sequence[str] = ()) -> None:
     from flowops.events import outbox
 
     try:
-        outbox.add(project, event.to_dict(), result.handler, result.attempts, result.error)
+        outbox.add(project, redact_data(event.to_dict(), secrets), result.handler, result.attempts, result.error)
     except Exception as exc:  # the delivery already failed; say so rather than crash
         warnings.append(f"could not queue the event for {result.handler} in the outbox: {exc}")
         return
@@ -312,7 +359,12 @@ def _event_data(task_id: str | None, spec_id: str | None, files: list[str], data
             continue
         payload[key] = value
     try:
-        json.dumps(payload)
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"event data must be UTF-8 text; it holds bytes that are not (at character {exc.start + 1})",
+            hint="nothing was recorded; pass the value as valid UTF-8",
+        ) from None
     except (TypeError, ValueError) as exc:
         raise UsageError(f"event data must be JSON values: {exc}") from None
     return payload

@@ -3,7 +3,9 @@
 The payload never becomes part of a command line: the program gets the event JSON on
 stdin and in the file named by ``FLOWOPS_EVENT_FILE``, and the event's facts in
 ``FLOWOPS_*`` variables. It runs in its own process group so that a timeout can end
-the whole tree (SIGTERM, a short grace, then SIGKILL): no orphaned grandchildren.
+the whole tree (SIGTERM, a short grace, then SIGKILL): no orphaned grandchildren. The
+same happens when the program exits and leaves children running in its group: a finished
+handler leaves nothing behind (work meant to outlive it must start its own session).
 """
 
 from __future__ import annotations
@@ -205,7 +207,8 @@ def _run(command: Any, shell: bool, workdir: Path, env: dict, event_file: str, t
                 proc.wait(timeout=max(deadline - time.monotonic(), 0))
             except subprocess.TimeoutExpired:
                 run.timed_out = True
-        if run.timed_out:
+        if run.timed_out or _group_alive(proc.pid):
+            # On a timeout, or when the program is done but left children in its group.
             _end_group(proc)
     finally:
         selector.close()

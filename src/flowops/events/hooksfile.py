@@ -20,7 +20,7 @@ from flowops.events import secrets
 from flowops.events.handlers import HookConfig
 
 HOOKS_FILE = ".flowops/hooks.yaml"
-CACHE_FILE = ".flowops/cache/hooks-yaml.json"
+CACHE_NAME = "hooks-yaml.json"  # in the user's cache folder (flowops.cachedir), never in the repository
 VERSION = 1
 TIMEOUT_RANGE = (1, 600)
 FAIL_MODES = ("continue", "stop")
@@ -71,6 +71,7 @@ class HooksFile:
     hooks: list[Hook] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     exists: bool = True
+    secrets: list[str] = field(default_factory=list)  # every configured secret value (secrets.configured)
 
     @property
     def errors(self) -> list[Problem]:
@@ -129,26 +130,51 @@ def read_hooks(
         return HooksFile(shown, exists=False)
 
     data, where = _parse(project, target, shown, cache=file is None)
-    checker = _Checker(shown, where, root, types, os.environ if environ is None else environ, check_env)
+    env = os.environ if environ is None else environ
+    checker = _Checker(shown, where, root, types, env, check_env)
     hooks = checker.check_document(data)
-    return HooksFile(shown, hooks, checker.problems)
+    values, short = secrets.configured(data, env)
+    warning = secrets.short_secret_warning(short)
+    if warning:
+        checker.problems.append(Problem(warning, shown, severity="warning"))
+    return HooksFile(shown, hooks, checker.problems, secrets=values)
+
+
+def configured_secrets(project: Any, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secret values hooks.yaml configures, read without validating it (none when it is missing or broken)."""
+    target = hooks_path(project)
+    if not target.is_file():
+        return []
+    try:
+        data, _where = _parse(project, target, project.relpath(target), cache=True)
+    except ConfigError:
+        return []
+    return secrets.configured(data, environ)[0]
 
 
 def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any, Any]:
-    """The YAML data and its line numbers, from ``.flowops/cache`` when the file is unchanged.
+    """The YAML data and its line numbers, from the user's cache when the file is unchanged.
 
     Importing and running the YAML parser costs more than the rest of an emit; the cache
-    is keyed by the file's SHA-256, so any edit is seen at once.
+    is keyed by the file's SHA-256, so any edit is seen at once. It lives outside the
+    repository (flowops.cachedir): what runs is always what hooks.yaml says, never what a
+    file committed next to it claims hooks.yaml said.
     """
     from flowops.yamlfile import Locations, load_yaml
 
+    from flowops.safeio import RefusedFile, read_config
+    from flowops.yamlfile import MAX_CONFIG_BYTES
+
     try:
-        raw = target.read_bytes()
+        raw = read_config(target, Path(project.root), MAX_CONFIG_BYTES)
+    except RefusedFile as exc:
+        raise ConfigError(f"cannot read: {exc.reason}", path=shown) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc}", path=shown) from None
     digest = hashlib.sha256(raw).hexdigest()
-    cache_file = Path(project.root) / CACHE_FILE
-    if cache:
+    cache_dir = _cache_dir(project)
+    cache_file = cache_dir / CACHE_NAME if cache and cache_dir is not None else None
+    if cache_file is not None:
         try:
             cached = json.loads(cache_file.read_text(encoding="utf-8"))
             if cached["sha256"] == digest and cached["path"] == shown:
@@ -160,9 +186,18 @@ def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any,
     except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read: {exc}", path=shown) from None
     data, where = load_yaml(text, shown)
-    if cache:
+    if cache_file is not None:
         _store(cache_file, digest, shown, data, where)
     return data, where
+
+
+def _cache_dir(project: Any) -> Path | None:
+    folder = getattr(project, "cache_dir", None)
+    if folder is None and not hasattr(project, "cache_dir"):
+        from flowops.cachedir import project_cache_dir
+
+        folder = project_cache_dir(project.root)
+    return folder
 
 
 def _store(cache_file: Path, digest: str, shown: str, data: Any, where: Any) -> None:
@@ -173,8 +208,10 @@ def _store(cache_file: Path, digest: str, shown: str, data: Any, where: Any) -> 
         if json.loads(text)["data"] != data:
             return
         from flowops.atomic import atomic_write_text
+        from flowops.cachedir import ensure
 
-        atomic_write_text(cache_file, text)
+        if ensure(cache_file.parent):
+            atomic_write_text(cache_file, text)
     except (OSError, TypeError, ValueError):
         pass  # the cache is an optimisation only
 

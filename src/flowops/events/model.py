@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -98,10 +101,34 @@ def new_event_id() -> str:
     return "".join(reversed(chars))
 
 
+# Who is driving flowops in this context, when it is not a person at a terminal: the MCP
+# server sets "mcp" around each tool call, so its events say so. A context variable, not
+# an environment variable: it must not leak into hook programs or other sessions.
+_ORIGIN: ContextVar[str | None] = ContextVar("flowops_event_origin", default=None)
+_ORIGIN_RE = re.compile(r"[a-z][a-z0-9-]*")
+
+
+@contextmanager
+def event_origin(origin: str) -> Iterator[None]:
+    """Within this block, events' ``source`` ends with ``/<origin>`` (e.g. ``flowops:/shop/mcp``)."""
+    if not _ORIGIN_RE.fullmatch(origin):
+        raise ValueError(f"an event origin is a lower-case word such as 'mcp', not {origin!r}")
+    token = _ORIGIN.set(origin)
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
+
+
 def default_source(project: Any) -> str:
-    """``events.source`` from the settings, else ``flowops:/<repository name>``."""
+    """``events.source`` from the settings, else ``flowops:/<repository name>``.
+
+    Inside ``event_origin("mcp")`` the source gets the path segment ``/mcp`` appended.
+    """
     try:
         configured = project.config.get("events.source")
     except ConfigError:  # a broken config must not stop an event from being recorded
         configured = None
-    return configured or f"flowops:/{project.name}"
+    source = configured or f"flowops:/{project.name}"
+    origin = _ORIGIN.get()
+    return f"{source.rstrip('/')}/{origin}" if origin else source

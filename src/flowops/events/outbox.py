@@ -1,7 +1,12 @@
-"""The outbox, ``.flowops/outbox.jsonl``: one line per (event, handler) not yet delivered.
+"""The outbox, ``.git/flowops/outbox.jsonl``: one line per (event, handler) not yet delivered.
+
+Like the audit log it lives in the project's state folder (flowops.statedir), never in
+the working tree, so a clone cannot bring entries of its own.
 
 Lines are appended under a lock with fsync, and rewritten atomically when a replay
-removes what it delivered; a line flowops cannot read is kept as it is.
+removes what it delivered; a line flowops cannot read is kept as it is. A last line
+without its newline is an append that was interrupted (kill -9): readers skip it and the
+next append or replay cuts it off.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from flowops.atomic import atomic_write_text
 from flowops.events.model import utc_now
 from flowops.locks import file_lock
 
-OUTBOX_FILE = ".flowops/outbox.jsonl"
+OUTBOX_NAME = "outbox.jsonl"  # inside the project's state folder (flowops.statedir)
 
 
 @dataclass
@@ -43,7 +48,10 @@ class OutboxEntry:
 
 
 def outbox_path(project: Any) -> Path:
-    return Path(project.root) / OUTBOX_FILE
+    """The outbox of ``project``: ``.git/flowops/outbox.jsonl`` in a git repository."""
+    from flowops.events.audit import _state_dir
+
+    return _state_dir(project) / OUTBOX_NAME
 
 
 def _lock(path: Path):
@@ -57,6 +65,7 @@ def add(project: Any, event: dict, handler: str, attempts: int, error: str | Non
     line = json.dumps(entry.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
+        _cut_torn_tail(path)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
@@ -96,11 +105,34 @@ def settle(project: Any, delivered: Iterable[tuple[str, str]], failed: dict[tupl
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
+    """The complete lines: a last line without its newline is an interrupted append, not an entry."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8", "replace")
     except FileNotFoundError:
         return []
-    return [(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    lines = text.split("\n")
+    lines.pop()  # after the last newline: "" or the torn tail of an interrupted append
+    return [(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Truncate ``path`` back to its last newline (call under the outbox lock)."""
+    try:
+        handle = path.open("rb+")
+    except FileNotFoundError:
+        return
+    with handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        from flowops.events.audit import _rfind
+
+        handle.truncate(_rfind(handle, b"\n", size) + 1)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _parse(number: int, raw: str) -> OutboxEntry | None:

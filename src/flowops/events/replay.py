@@ -3,6 +3,11 @@
 Each entry goes to the hook of the same name in the current hooks.yaml (so a fixed URL
 or secret is used); entries that get through are removed, the others keep their place
 with the attempt count and last error updated.
+
+Only events the audit log recorded are sent, and as the log recorded them: an outbox
+entry names an event, it does not define one. An entry whose event id is not in the log
+(written by hand, or brought by a clone into an old in-tree outbox) is kept and reported,
+never signed and sent; an entry whose copy of the event was edited sends the logged one.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ def replay(project: Any, *, handler: str | None = None, sleep: Any = None) -> Re
     types = handler_types(project)
     hooks_file = load_hooks(project, types)
     report.warnings.extend(str(p) for p in hooks_file.warnings)
+    logged = _logged_events(project, {entry.key[0] for entry in queued})
     done: list[tuple[str, str]] = []
     failed: dict[tuple[str, str], tuple[int, str | None]] = {}
     for entry in queued:
@@ -54,12 +60,19 @@ def replay(project: Any, *, handler: str | None = None, sleep: Any = None) -> Re
         if hook is None:
             report.warnings.append(f"handler '{entry.handler}' is not in hooks.yaml any more; its queued event {entry.key[0]} was kept")
             continue
+        recorded = logged.get(entry.key[0])
+        if recorded is None:
+            report.warnings.append(
+                f"outbox line {entry.line}: event {entry.key[0] or '(no id)'} is not in the audit log, so it is not sent; "
+                "kept: remove the line if nobody here queued it"
+            )
+            continue
         try:
-            event = Event.from_dict(entry.event)
+            event = Event.from_dict(recorded)
         except ValueError as exc:
             report.warnings.append(f"outbox line {entry.line}: {exc}; kept")
             continue
-        result = deliver(project, hook, types[hook.type], event, sleep=sleep)
+        result = deliver(project, hook, types[hook.type], event, sleep=sleep, secrets=hooks_file.secrets)
         audit.append(project, [delivery_record(event, result, replay=True)])
         if result.ok:
             done.append(entry.key)
@@ -70,3 +83,16 @@ def replay(project: Any, *, handler: str | None = None, sleep: Any = None) -> Re
     outbox.settle(project, done, failed)
     report.remaining = len(outbox.entries(project))
     return report
+
+
+def _logged_events(project: Any, wanted: set[str]) -> dict[str, dict]:
+    """The events with ids in ``wanted``, as the audit log recorded them (``hooks test`` samples excluded)."""
+    found: dict[str, dict] = {}
+    for entry in audit.entries(project):
+        record = entry.record
+        if record is None or record.get("kind") != "event" or record.get("test"):
+            continue
+        event = record.get("event")
+        if isinstance(event, dict) and event.get("id") in wanted:
+            found[event["id"]] = event
+    return found

@@ -8,6 +8,11 @@
   are retried with exponential backoff and jitter, honouring ``Retry-After``, within
   ``retries`` and the hook's ``timeout`` (the budget for all attempts); other 4xx are
   final; 410 means the endpoint is gone, so that event is not queued for replay.
+- timeouts are wall-clock: ``requests``' own timeout applies to each socket operation,
+  so a server that sends one byte every second never trips it. Each attempt runs in a
+  worker thread that the handler waits for only until ``webhook.timeout`` (or what is
+  left of the hook's budget); then the connection is shut down under it and the attempt
+  counts as timed out (retried, then queued in the outbox).
 
 ``requests`` is imported only when a webhook is actually delivered.
 """
@@ -125,9 +130,12 @@ class WebhookHandler(HandlerType):
             remaining = max(budget_end - context.clock(), 0.001)
             response = None
             try:
-                response = requests.post(
-                    url, data=body, headers=headers, timeout=min(request_timeout, remaining), allow_redirects=False
-                )
+                response = _post_within(url, body, headers, min(request_timeout, remaining))
+            except _WallClockTimeout:
+                result.status = None
+                seconds = min(request_timeout, remaining)
+                result.error = f"timed out after {seconds:g} s waiting for {endpoint(url)}"  # wall clock, as every timeout
+                retryable = True
             except requests.RequestException as exc:
                 result.status = None
                 result.error = context.redact(request_error_text(exc, url, min(request_timeout, remaining)))
@@ -139,7 +147,7 @@ class WebhookHandler(HandlerType):
                 break
             if result.attempts >= max_attempts:
                 if result.attempts > 1:
-                    result.error += f" (gave up after {result.attempts} attempts)"
+                    result.error = f"{result.error} (gave up after {result.attempts} attempts)"
                 break
             delay = _retry_after(response)
             if delay is None:
@@ -147,7 +155,7 @@ class WebhookHandler(HandlerType):
 
                 delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (result.attempts - 1)) * random.uniform(0.5, 1.0)
             if context.clock() + delay >= budget_end:
-                result.error += f" (gave up: the next attempt would pass the {context.timeout:g} s limit)"
+                result.error = f"{result.error} (gave up: the next attempt would pass the {context.timeout:g} s limit)"
                 break
             context.sleep(delay)
         result.requeue = not result.ok and result.status != 410
@@ -176,6 +184,103 @@ class WebhookHandler(HandlerType):
 
 class _Unsigned(Exception):
     pass
+
+
+class _WallClockTimeout(Exception):
+    pass
+
+
+def _post_within(url: str, body: bytes, headers: dict, seconds: float) -> Any:
+    """POST and read the whole answer within ``seconds`` of wall clock, or raise _WallClockTimeout.
+
+    DNS, connect, send, headers and body all count. The request runs in a daemon thread;
+    on time-out its sockets are shut down, which ends a blocked read at once, so the
+    thread finishes instead of lingering (one stuck in name resolution is left to end on
+    its own: the process does not wait for it).
+    """
+    import threading
+
+    import requests
+
+    sockets: list = []
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        session = requests.Session()
+        adapter = _tracking_adapter(sockets)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        try:
+            box["response"] = session.post(url, data=body, headers=headers, timeout=seconds, allow_redirects=False)
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+        finally:
+            session.close()
+
+    worker = threading.Thread(target=attempt, name="flowops-webhook", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        _shut(sockets)
+        worker.join(0.5)
+        raise _WallClockTimeout(f"timed out: no complete answer within {seconds:g} s (wall clock)")
+    if "error" in box:
+        raise box["error"]
+    return box["response"]
+
+
+def _shut(sockets: list) -> None:
+    import contextlib
+    import socket
+
+    for sock in list(sockets):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+_ADAPTER_CLASS: Any = None
+
+
+def _tracking_adapter(sockets: list) -> Any:
+    """A requests adapter whose connections append their sockets to ``sockets``."""
+    global _ADAPTER_CLASS
+    if _ADAPTER_CLASS is None:
+        from requests.adapters import HTTPAdapter
+        from urllib3.connection import HTTPConnection, HTTPSConnection
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+        class TrackedHTTP(HTTPConnection):
+            sink: list | None = None
+
+            def _new_conn(self):  # type: ignore[no-untyped-def]
+                sock = super()._new_conn()
+                if self.sink is not None:
+                    self.sink.append(sock)
+                return sock
+
+        class TrackedHTTPS(HTTPSConnection):
+            sink: list | None = None
+
+            def _new_conn(self):  # type: ignore[no-untyped-def]
+                sock = super()._new_conn()
+                if self.sink is not None:
+                    self.sink.append(sock)
+                return sock
+
+        class Adapter(HTTPAdapter):
+            def __init__(self, sink: list) -> None:
+                self.sink = sink
+                super().__init__(max_retries=0)
+
+            def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+                super().init_poolmanager(*args, **kwargs)
+                sink = self.sink
+                http = type("Pool", (HTTPConnectionPool,), {"ConnectionCls": type("C", (TrackedHTTP,), {"sink": sink})})
+                https = type("Pool", (HTTPSConnectionPool,), {"ConnectionCls": type("C", (TrackedHTTPS,), {"sink": sink})})
+                self.poolmanager.pool_classes_by_scheme = {"http": http, "https": https}
+
+        _ADAPTER_CLASS = Adapter
+    return _ADAPTER_CLASS(sockets)
 
 
 def _judge(response: Any, context: DeliveryContext) -> tuple[bool, bool, str | None]:

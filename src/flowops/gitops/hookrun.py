@@ -40,6 +40,10 @@ def collect_fields(hook_type: str, args: Sequence[str], stdin_text: str, cwd: st
     return payload.push_fields(repo, arg[0], arg[1], stdin_text)
 
 
+DEFAULT_BUDGET = 2.0  # seconds a hook may hold git; `git.hook_budget`, FLOWOPS_GIT_HOOK_BUDGET
+BUDGET_ENV = "FLOWOPS_GIT_HOOK_BUDGET"
+
+
 def run_hook(
     hook_type: str,
     args: Sequence[str] = (),
@@ -47,9 +51,13 @@ def run_hook(
     stdin_text: str = "",
     cwd: str | os.PathLike | None = None,
     no_hooks: bool = False,
+    budget: float | None = None,
 ) -> HookRunOutcome:
     """Collect the facts for ``hook_type``, emit its event, and turn every problem into a message.
 
+    The work runs in a detached process (flowops.gitops.background) that git waits for
+    ``budget`` seconds at most (default: the ``git.hook_budget`` setting, 2 s); deliveries
+    that take longer finish in the background, recorded in the audit log as always.
     Never raises (short of KeyboardInterrupt): a git hook must not fail because of flowops.
     """
     where = cwd or os.getcwd()
@@ -58,6 +66,49 @@ def run_hook(
     if event_type is None:
         outcome.messages.append(f"unknown hook type {hook_type!r} (flowops handles {', '.join(HOOK_EVENTS)}); nothing reported")
         return outcome
+
+    def work() -> list[str]:
+        return _report(outcome, args, stdin_text, where, no_hooks).messages
+
+    seconds = budget if budget is not None else hook_budget(where)
+    try:
+        from flowops.gitops.background import run_detached
+
+        messages, worker = run_detached(work, seconds)
+    except OSError:
+        return _report(outcome, args, stdin_text, where, no_hooks)  # no process to spare: do it here
+    if messages is not None:
+        outcome.messages.extend(messages)
+    else:
+        where_to_look = f" (pid {worker})" if worker else ""
+        outcome.messages.append(
+            f"{event_type}: still delivering after {seconds:g} s; it goes on in the background{where_to_look} "
+            "and its results go to the audit log (`flowops hooks log`)"
+        )
+    return outcome
+
+
+def hook_budget(where: str | os.PathLike) -> float:
+    """Seconds a git hook may hold git: FLOWOPS_GIT_HOOK_BUDGET, else ``git.hook_budget``, else 2."""
+    raw = os.environ.get(BUDGET_ENV)
+    if raw:
+        try:
+            return min(max(float(raw), 0.1), 60.0)
+        except ValueError:
+            pass
+    try:
+        from flowops.project import find_project
+
+        value = find_project(where).config.get("git.hook_budget")
+        return float(value) if value is not None else DEFAULT_BUDGET
+    except Exception:  # noqa: BLE001 - a broken config is reported by the work itself
+        return DEFAULT_BUDGET
+
+
+def _report(outcome: HookRunOutcome, args: Sequence[str], stdin_text: str, where: str | os.PathLike, no_hooks: bool) -> HookRunOutcome:
+    """Record the event and deliver it (the work a hook call does); every problem becomes a message."""
+    hook_type, event_type = outcome.hook_type, outcome.event_type
+    assert event_type is not None
     project = None
     log_size = 0
     try:
@@ -87,10 +138,10 @@ def _one_line(error: Any) -> str:
 
 
 def _log_size(project: Any) -> int:
-    from flowops.events.audit import log_path
+    from flowops.events.audit import complete_size
 
     try:
-        return log_path(project).stat().st_size
+        return complete_size(project)
     except OSError:
         return 0
 
@@ -108,7 +159,7 @@ def _record_failure(project: Any, log_size: int, event_type: str, hook_type: str
             audit.append(project, [{"kind": "error", "type": event_type, "origin": f"git {hook_type} hook", "error": reason}])
     except Exception as exc:  # noqa: BLE001 - the log may be the broken part
         return f"{what}: {reason} (and not logged: {_one_line(exc)})"
-    return f"{what}: {reason} (see {audit.LOG_FILE})"
+    return f"{what}: {reason} (see {audit.shown_path(project)})"
 
 
 def _logged_since(path: Any, offset: int, event_type: str) -> tuple[bool, bool]:

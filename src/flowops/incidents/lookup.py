@@ -42,7 +42,7 @@ def load_incidents(backlog: Any, *, containing: str = INCIDENT_LABEL, families: 
     With ``families`` (a dict to fill), the postmortem and action-item tasks met on the
     same scan are filed in it by their parent's id in upper case.
     """
-    from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
+    from flowops.backlog.taskfile import TaskFile, TaskParseError, read_backlog_file
 
     found = Found()
     markers = [containing.encode("utf-8")]
@@ -51,10 +51,12 @@ def load_incidents(backlog: Any, *, containing: str = INCIDENT_LABEL, families: 
     done = backlog.config.done_status
     for ref in backlog.scan(FOLDERS):
         try:
-            with open(ref.spath, "rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)  # TaskFile refuses bigger files; never read one whole
+            raw = read_backlog_file(ref.path)  # a regular file only, size checked first (flowops.safeio)
         except FileNotFoundError:
             continue  # moved meanwhile
+        except TaskParseError as exc:
+            found.warnings.append(f"{backlog.relpath(ref.path)}: skipped, cannot be read: {exc.reason}")
+            continue
         except OSError as exc:
             found.warnings.append(f"{backlog.relpath(ref.path)}: cannot read: {exc.strerror or exc}")
             continue

@@ -325,7 +325,7 @@ def find_inventory(backlog: Any, feature: Task) -> Inventory:
     See the module docstring for the matching rule. Unreadable files are reported in
     ``warnings`` and skipped, never guessed at.
     """
-    from flowops.backlog.taskfile import TaskFile, TaskParseError
+    from flowops.backlog.taskfile import TaskFile, TaskParseError, read_backlog_file
 
     prefix = backlog.config.task_prefix
     feature_id = try_parse_task_id(feature.id, prefix)
@@ -334,10 +334,12 @@ def find_inventory(backlog: Any, feature: Task) -> Inventory:
     found: list[tuple[tuple, Task, bool]] = []
     for ref in backlog.scan(OPS_FOLDERS):
         try:
-            with open(ref.spath, "rb") as handle:
-                raw = handle.read()
+            raw = read_backlog_file(ref.path)
         except FileNotFoundError:
             continue  # moved meanwhile
+        except TaskParseError as exc:
+            inventory.warnings.append(f"{backlog.relpath(ref.path)}: skipped, cannot be read: {exc.reason}")
+            continue
         except OSError as exc:
             inventory.warnings.append(f"{backlog.relpath(ref.path)}: cannot read: {exc.strerror or exc}")
             continue

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flowops.render.agents import DEFAULT_AGENT, get_agent
+from flowops.render.mcp_config import COMMAND, apply_mcp_config, plan_mcp_configs
 from flowops.render.sources import discover_sources
 from flowops.render.writes import STATUSES, write_rendered
 
@@ -56,14 +57,21 @@ def install_commands(
     force: bool = False,
     dry_run: bool = False,
     source_root: Path | None = None,
+    mcp: bool = False,
 ) -> InstallReport:
-    """Render every command source for each agent (default: claude) and write it under ``root``."""
+    """Render every command source for each agent (default: claude) and write it under ``root``.
+
+    With ``mcp``, also register ``flowops mcp`` in each agent's MCP configuration
+    (``flowops.render.mcp_config``). Everything is rendered and every configuration read
+    before the first write, so a broken source or an invalid JSON file changes nothing.
+    """
     chosen = list(dict.fromkeys(agents or [DEFAULT_AGENT]))
     formats = [get_agent(name) for name in chosen]
     sources = discover_sources(source_root)
     planned = [(agent, source, agent.relpath(source), agent.render(source)) for agent in formats for source in sources]
 
     extras = [(agent, rel, text) for agent in formats if agent.extra_files for rel, text in agent.extra_files(sources).items()]
+    mcp_changes, mcp_notes = plan_mcp_configs(root, chosen, force=force) if mcp else ([], [])
 
     report = InstallReport(root=root, dry_run=dry_run, force=force)
     for agent, source, rel, text in planned:
@@ -72,9 +80,14 @@ def install_commands(
     for agent, rel, text in extras:
         status = write_rendered(root / rel, rel, text, force=force, dry_run=dry_run)
         report.entries.append(InstallEntry(agent.name, "-", "-", rel, status))
+    for change in mcp_changes:
+        status = apply_mcp_config(change, dry_run=dry_run)
+        report.entries.append(InstallEntry(change.agent, f"{COMMAND} mcp", "-", change.path, status))
     for agent in formats:
         if agent.note:
             report.notes.append(agent.note)
+    if mcp:
+        report.notes += mcp_notes + _mcp_notes()
     if "claude" in chosen:
         report.notes += _legacy_claude_files(root, sources)
     return report
@@ -98,3 +111,17 @@ def _legacy_claude_files(root: Path, sources: list) -> list[str]:
                          f"Delete it: the command is now .claude/commands/{'-'.join(source.parts)}.md")
     return notes
 
+
+
+def _mcp_notes() -> list[str]:
+    """What stops the agent from starting the server here: flowops not on PATH, the SDK missing."""
+    import importlib.util
+    import shutil
+
+    notes = []
+    if shutil.which(COMMAND) is None:
+        notes.append(f"`{COMMAND}` is not on PATH, so the agent cannot start `{COMMAND} mcp`: install it with "
+                     "`pipx install 'flowops[mcp]'`, or put the full path of flowops as the command in the agent's file")
+    if importlib.util.find_spec("mcp") is None:
+        notes.append("the MCP server needs the mcp SDK, not installed here: pip install 'flowops[mcp]'")
+    return notes

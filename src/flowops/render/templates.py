@@ -261,14 +261,14 @@ def _rendered_note(template: Template, overrides: dict[str, str]) -> str:
 
 
 def _check_yaml(text: str, template: Template, overrides: dict[str, str]) -> None:
-    import yaml
+    from flowops.errors import ConfigError
+    from flowops.yamlfile import safe_load
 
     hint = f"check the values given with --set ({', '.join(overrides)})" if overrides else None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"the rendered '{template.name}' workflow is not valid YAML{line}: {exc}", hint=hint) from None
+        data = safe_load(text, template.name)
+    except ConfigError as exc:
+        line = f" at line {exc.line}" if exc.line is not None else ""
+        raise UsageError(f"the rendered '{template.name}' workflow is not valid YAML{line}: {exc.message}", hint=hint) from None
     if not isinstance(data, dict) or "jobs" not in data:
         raise UsageError(f"the rendered '{template.name}' workflow has no 'jobs' mapping", hint=hint)

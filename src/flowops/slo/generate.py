@@ -7,6 +7,7 @@ both agree byte for byte on what "current" means.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shlex
 from collections.abc import Sequence
@@ -131,6 +132,32 @@ def header_command(text: str) -> GenerateArgs | None:
             except (ValueError, UsageError):
                 return None
     return None
+
+
+def read_header(path: Path) -> GenerateArgs | None:
+    """The generate command in the header of the file at ``path``; None for any other file.
+
+    Only the first 4 KiB of a regular file are read, without following a symlink or
+    blocking on a FIFO: the path may come from the repository (``slo.output``, an alert
+    file of ``operate.alerts``).
+    """
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        os.set_blocking(fd, True)
+        head = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return header_command(head.decode("utf-8", "replace"))
 
 
 def command_line(spec_files: Sequence[str], output: str, settings: Settings) -> str:

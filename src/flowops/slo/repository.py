@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowops.slo.generate import SETTING_OPTIONS, GenerateArgs, Settings, command_line, header_command, read_existing
+from flowops.slo.generate import SETTING_OPTIONS, GenerateArgs, Settings, command_line, read_header
 
 if TYPE_CHECKING:
     from flowops.discovery.inventory import Inventory
@@ -157,11 +157,7 @@ def _named_target(project: Any, setup: SloSetup, output: str, origin: str, given
 
 
 def _header_of(project: Any, output: str) -> GenerateArgs | None:
-    try:
-        text = read_existing(Path(project.root, output))
-    except Exception:  # a folder, unreadable: the check itself says so
-        return None
-    return header_command(text) if text is not None else None
+    return read_header(Path(project.root, output))
 
 
 def _generated_files(inventory: Inventory | None) -> list[tuple[str, GenerateArgs]]:

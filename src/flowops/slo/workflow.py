@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError
 from flowops.ops.alerts import Alert, AlertRule
-from flowops.slo.generate import GenerateArgs, generate, header_command, is_generated, only_links_differ, read_existing
+from flowops.slo.generate import GenerateArgs, generate, is_generated, only_links_differ, read_existing, read_header
 from flowops.slo.model import SLO
 from flowops.slo.repository import CONFIG, SloSetup, resolve
 from flowops.slo.rules import RuleOptions
@@ -182,11 +182,7 @@ def replaces(header: GenerateArgs | None, spec_files: Collection[str]) -> bool:
 
 def file_header(path: Path) -> GenerateArgs | None:
     """The generate command in the header of the rules file at ``path`` (None for any other file)."""
-    try:
-        text = read_existing(path)
-    except Exception:  # unreadable: the alert reader reports it
-        return None
-    return header_command(text) if text is not None else None
+    return read_header(path)
 
 
 def runbook_rules(rules: Sequence[AlertRule], generated: Mapping[str, GenerateArgs | None],
@@ -217,6 +213,8 @@ def _state(project: Any, setup: SloSetup, target: Any, *, write: bool, planned: 
     from flowops.atomic import atomic_write_text
 
     path = Path(project.root, target.output)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return RulesState(target.output, STALE, target.command)  # not a file flowops wrote: never read or replaced
     try:
         current = read_existing(path)
         generated = generate(project, [Path(project.root, s) for s in target.specs], path, target.settings,

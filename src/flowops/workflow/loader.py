@@ -14,7 +14,7 @@ from typing import Any
 from flowops.errors import ConfigError, Problem
 from flowops.workflow.default import DEFAULT_SOURCE, DEFAULT_WORKFLOW_YAML
 from flowops.workflow.model import SPECIAL_VIAS, Transition, Workflow, WorkflowConfig
-from flowops.yamlfile import Locations, load_yaml, load_yaml_file
+from flowops.yamlfile import MAX_CONFIG_BYTES, Locations, load_yaml, load_yaml_file
 
 WORKFLOW_FILE = "workflow.yml"
 SUPPORTED_VERSIONS = (1,)
@@ -237,9 +237,9 @@ def read_default() -> WorkflowConfig:
     return parse_workflow(data, locations, is_default=True)
 
 
-def read_workflow(file: Path, display_path: str | None = None) -> WorkflowConfig:
+def read_workflow(file: Path, display_path: str | None = None, *, root: Path | None = None) -> WorkflowConfig:
     """Parse one workflow file (YAML and schema errors raise ConfigError with line)."""
-    data, locations = load_yaml_file(file, display_path)
+    data, locations = load_yaml_file(file, display_path, root=root, limit=MAX_CONFIG_BYTES)
     return parse_workflow(data, locations)
 
 
@@ -248,7 +248,7 @@ def read_project_workflow(project: Any) -> WorkflowConfig:
     path = workflow_file(project)
     if not path.is_file():
         return read_default()
-    return read_workflow(path, project.relpath(path))
+    return read_workflow(path, project.relpath(path), root=Path(project.root))
 
 
 def load_workflow(project: Any) -> WorkflowConfig:

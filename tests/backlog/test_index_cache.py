@@ -1,0 +1,130 @@
+"""The listing cache lives in the user's cache folder, holds data only, and no repository can forge it."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from flowops.backlog.store import Backlog, NewTask
+from flowops.project import Project
+
+
+class _OpensAFile:
+    """Unpickling this creates ``marker``: proof that a pickle was loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _crafted_pickle(marker: Path) -> bytes:
+    return pickle.dumps(((4, "0"), {"x": _OpensAFile(marker)}))
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["task list --plain", "board --plain", "search anything --plain", "ac lint --all --plain", "task list --plain --all"],
+)
+def test_a_pickle_committed_to_the_repository_is_never_loaded(flowops, repo, tmp_path, command):
+    assert flowops("init").exit_code == 0
+    assert flowops("task create One --ac 'p95 below 300 ms'").exit_code == 0
+    marker = tmp_path / "code-ran"
+    for name in ("tasks-index.pickle", "tasks-index.json", "hooks-yaml.json"):
+        (repo / ".flowops" / "cache").mkdir(exist_ok=True)
+        (repo / ".flowops" / "cache" / name).write_bytes(_crafted_pickle(marker))
+
+    result = flowops(command)
+
+    assert result.exit_code in (0, 1, 3), result
+    assert not marker.exists()
+
+
+def test_the_index_is_json_in_the_user_cache_folder_not_in_the_repository(flowops, repo, user_cache_dir):
+    from flowops.cachedir import project_cache_dir
+
+    assert flowops("init").exit_code == 0
+    assert flowops("task create One -l x").exit_code == 0
+
+    assert flowops("task list --plain").exit_code == 0
+
+    assert not (repo / ".flowops" / "cache").exists()
+    [index] = list(user_cache_dir.glob("*/tasks-index.json"))
+    assert index.parent == project_cache_dir(repo)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    assert data["format"] and "One" in index.read_text(encoding="utf-8")
+
+
+def test_an_index_forged_in_the_repository_changes_nothing(flowops, repo):
+    assert flowops("init").exit_code == 0
+    assert flowops("task create Genuine").exit_code == 0
+    [path] = (repo / "backlog" / "tasks").glob("task-1 *.md")
+    stat = path.stat()
+    forged = {"format": 5, "version": "any", "paths": [str(path)], "keys": [[stat.st_size, stat.st_mtime_ns]],
+              "records": [[["TASK-1", "Forged", "Done"] + [None] * 15, [[], [], [], [], [], [], []], [], [], [], None]]}
+    (repo / ".flowops" / "cache").mkdir()
+    (repo / ".flowops" / "cache" / "tasks-index.json").write_text(json.dumps(forged))
+
+    listed = flowops("task list --plain")
+
+    assert "Genuine" in listed.stdout and "Forged" not in listed.stdout
+
+
+def test_the_cache_folder_is_per_repository_and_follows_the_environment(tmp_path, monkeypatch):
+    from flowops.cachedir import cache_base, project_cache_dir
+
+    monkeypatch.delenv("FLOWOPS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    assert cache_base() == tmp_path / "xdg" / "flowops"
+    assert project_cache_dir(one).parent == tmp_path / "xdg" / "flowops"
+    assert project_cache_dir(one) != project_cache_dir(two)
+    assert project_cache_dir(one) == project_cache_dir(tmp_path / "x" / ".." / "one")  # the resolved path counts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")  # the XDG spec says: absolute paths only
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_base() == tmp_path / "home" / ".cache" / "flowops"
+
+    monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(tmp_path / "mine"))
+    assert project_cache_dir(one).parent == tmp_path / "mine"
+
+
+def test_a_cache_folder_inside_the_repository_is_not_used(tmp_path, monkeypatch):
+    from flowops.cachedir import project_cache_dir
+
+    (tmp_path / "backlog").mkdir()
+    monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(tmp_path / ".flowops" / "cache"))
+    assert project_cache_dir(tmp_path) is None
+    from flowops.backlog.store import init_layout
+
+    init_layout(tmp_path / "backlog", "t")
+    backlog = Backlog(Project(tmp_path))
+    backlog.create(NewTask("Uncached"))
+    assert [t.title for t in backlog.load().tasks] == ["Uncached"]
+    assert not (tmp_path / ".flowops" / "cache").exists()
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(backlog_project, monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(blocker / "cache"))
+    project, backlog = backlog_project
+    backlog.create(NewTask("Still listed"))
+    assert [t.title for t in Backlog(project).load().tasks] == ["Still listed"]
+
+
+def test_frontmatter_values_json_cannot_hold_are_read_again_not_cached_wrongly(backlog_project):
+    project, backlog = backlog_project
+    task = backlog.create(NewTask("Dated"))
+    text = task.path.read_text(encoding="utf-8").replace("labels: []", "labels: []\nreviewed: 2024-05-01\nmeta: {1: one}")
+    task.path.write_text(text, encoding="utf-8")
+    first = Backlog(project).load().tasks[0].extra
+    second = Backlog(project).load().tasks[0].extra  # from the cache, if it was cached
+    assert first == second
+    assert str(second["reviewed"]) == "2024-05-01" and second["meta"] == {1: "one"}
