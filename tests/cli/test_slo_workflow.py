@@ -288,3 +288,16 @@ def test_without_promtool_slo_rules_still_judges_the_file_and_says_promtool_was_
     assert result["summary"] == ("1 generated rules file current for the SLO specs (promtool not on PATH: "
                                  "`promtool check rules` skipped)")
     assert result["evidence"][-1]["message"] == "promtool is not on PATH: `promtool check rules` was not run"
+
+
+def test_a_rules_path_that_is_not_a_file_is_never_read_or_replaced(flowops, shop):
+    import os
+
+    (shop / "monitoring" / "slo.fifo").parent.mkdir(exist_ok=True)
+    os.mkfifo(shop / "monitoring" / "slo.fifo")  # reading it would block operate forever
+    config = shop / ".flowops" / "config.toml"
+    config.write_text(config.read_text() + '\n[slo]\noutput = "monitoring/slo.fifo"\n')
+    result = flowops("operate 1 --plain")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines()[-1] == ("SLO rules: monitoring/slo.fifo is not a regular file (a link, a FIFO): it "
+                                              "was neither read nor replaced")

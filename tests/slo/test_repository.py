@@ -90,3 +90,20 @@ def test_a_file_generated_from_specs_discovery_does_not_list_is_judged_by_its_he
     write(workspace, ".flowops/config.toml", '[discover]\nexclude = ["specs/**"]\n')
     setup = resolve(Project(workspace), inventory=lambda: discover(workspace, exclude=["specs/**"]))
     assert setup.origin == "header" and setup.specs == [CHECKOUT] and [t.output for t in setup.targets] == ["rules.yml"]
+
+
+def test_a_header_is_read_only_from_a_regular_file_never_a_fifo_or_a_link(workspace):
+    import os
+
+    from flowops.slo.generate import read_header
+
+    _generate(workspace, [CHECKOUT], "rules.yml")
+    assert read_header(workspace / "rules.yml").specs == (CHECKOUT,)
+    os.mkfifo(workspace / "fifo.yml")  # opening it for reading would block forever
+    (workspace / "link.yml").symlink_to(workspace / "rules.yml")
+    assert read_header(workspace / "fifo.yml") is None and read_header(workspace / "link.yml") is None
+    write(workspace, ".flowops/config.toml", '[slo]\noutput = "fifo.yml"\n')
+    setup = _setup(workspace)
+    assert [t.output for t in setup.targets] == ["fifo.yml"] and setup.origin == "discovered"
+    result = run_check(Project(workspace), [], promtool=None, inventory=lambda: discover(workspace))
+    assert result.status == FAIL and result.evidence[0].message == "is not a regular file"

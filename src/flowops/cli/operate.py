@@ -246,6 +246,9 @@ def _rules_lines(result) -> list[str]:
             lines.append(f"SLO rules: {rules.path} does not exist yet: run `{rules.command}`")
         elif rules.state == "missing":
             lines.append(f"SLO rules: none generated from the SLO specs yet: run `{rules.command}` (any -o FILE will do)")
+        elif rules.state == "not a file":
+            lines.append(f"SLO rules: {rules.path} is not a regular file (a link, a FIFO): it was neither read nor "
+                         "replaced")
         elif rules.state == "invalid":
             lines.append(f"SLO rules: {rules.path} cannot be regenerated while the SLO specs have errors "
                          "(`flowops slo validate` lists them)")

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from flowops.discovery.inventory import Inventory
 
 UPDATED, CURRENT, STALE, MISSING, INVALID = "updated", "current", "stale", "missing", "invalid"
-WOULD_UPDATE = "would update"
+WOULD_UPDATE, REFUSED = "would update", "not a file"
 
 
 @dataclass
@@ -47,8 +47,8 @@ class RulesState:
 
     ``updated`` (its runbook links were brought up to date), ``would update`` (dry run),
     ``current``, ``stale`` (the specs changed: ``command`` regenerates it), ``missing``
-    (never generated; ``path`` is empty when no rules file is named anywhere) or
-    ``invalid`` (the specs have errors).
+    (never generated; ``path`` is empty when no rules file is named anywhere), ``invalid``
+    (the specs have errors) or ``not a file`` (a link, a FIFO: neither read nor replaced).
     """
 
     path: str
@@ -214,7 +214,7 @@ def _state(project: Any, setup: SloSetup, target: Any, *, write: bool, planned: 
 
     path = Path(project.root, target.output)
     if path.is_symlink() or (path.exists() and not path.is_file()):
-        return RulesState(target.output, STALE, target.command)  # not a file flowops wrote: never read or replaced
+        return RulesState(target.output, REFUSED, target.command)  # not a file flowops wrote: never read or replaced
     try:
         current = read_existing(path)
         generated = generate(project, [Path(project.root, s) for s in target.specs], path, target.settings,
