@@ -301,3 +301,28 @@ def test_a_rules_path_that_is_not_a_file_is_never_read_or_replaced(flowops, shop
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[-1] == ("SLO rules: monitoring/slo.fifo is not a regular file (a link, a FIFO): it "
                                               "was neither read nor replaced")
+
+
+def test_slo_generate_without_an_output_regenerates_the_files_made_from_those_specs(flowops, shop):
+    none_yet = flowops("slo generate slo/checkout.sloth.yml")
+    assert none_yet.exit_code == 2
+    assert ("no output file given, and no rules file generated from the SLO specs (slo/checkout.sloth.yml) was found"
+            in none_yet.stderr)
+    assert "pass -o FILE, for example `flowops slo generate slo/checkout.sloth.yml -o monitoring/slo-rules.yml`" \
+        in none_yet.stderr
+    assert flowops("slo generate --default-period 28d slo/checkout.sloth.yml -o monitoring/checkout.rules.yml").exit_code == 0
+    assert flowops("slo generate slo/catalog.openslo.yml -o monitoring/catalog.rules.yml").exit_code == 0
+    spec = shop / "slo" / "checkout.sloth.yml"
+    spec.write_text(spec.read_text().replace("objective: 99\n", "objective: 99.5\n"))
+    check = flowops("slo generate --check")
+    assert check.exit_code == 1
+    assert ("error: monitoring/checkout.rules.yml is not what the SLO specs generate (first difference at line"
+            in check.stderr)
+    assert "hint: run `flowops slo generate --default-period 4w slo/checkout.sloth.yml -o monitoring/checkout.rules.yml`" \
+        in check.stderr
+    # Naming the spec is enough: the file made from it is regenerated with its own header's options.
+    again = flowops("slo generate slo/checkout.sloth.yml")
+    assert again.exit_code == 0 and again.stdout == ("Wrote monitoring/checkout.rules.yml: 2 SLOs, 2 alerts "
+                                                     "(CheckoutAvailabilityBurn, CheckoutLatencyBurn).\n")
+    assert "sloth_window: 4w" in (shop / "monitoring" / "checkout.rules.yml").read_text()
+    assert flowops("slo generate --check").exit_code == 0

@@ -123,7 +123,7 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
         notes = [*slo.notes, f"SLO specs read: {slo.summary()}", *notes]
     options = OperateOptions(
         playbooks=list(playbooks) or list(config.get("operate.playbooks") or []),
-        alert_files=list(zip(paths, shown)),
+        alert_files=list(zip(paths, shown, strict=True)),
         assignee=config.get("operate.assignee") or "",
         skip_state_check=skip_state_check,
         reason=reason,

@@ -82,21 +82,19 @@ def slo_generate(specs, output, check, default_period, severity, runbook_base_ur
     runbook document `flowops operate` creates. Same specs, same bytes. Invalid specs
     exit 2 listing every problem with its file and line.
 
-    Without SPEC, -o and [slo] settings, every rules file flowops generated in the
-    repository is regenerated (or checked) with the command in its header.
+    Without -o (and slo.output), the rules files flowops generated before from SPEC...
+    (without SPEC: from slo.specs, else from any spec) are regenerated, or checked, each
+    with the command in its header.
     """
     project = _project()
     config = project.config
-    if not specs and not output and not config.get("slo.specs") and not config.get("slo.output"):
-        targets = _discovered_targets(project, default_period, severity, runbook_base_url)
+    if not output and not config.get("slo.output"):
+        # As typed (relative to the current folder), the specs become repository paths.
+        named = [project.relpath(Path(spec).absolute()) for spec in specs]
+        targets = _discovered_targets(project, named, default_period, severity, runbook_base_url)
     else:
         paths = _spec_paths(project, specs)
-        if output:
-            target = Path(output)
-        elif config.get("slo.output"):
-            target = project.root / config.get("slo.output")
-        else:
-            raise UsageError("no output file given", hint="pass -o FILE, or set slo.output in .flowops/config.toml")
+        target = Path(output) if output else project.root / config.get("slo.output")
         targets = [(paths, target, _settings(project, default_period, severity, runbook_base_url))]
     stale = [problem for paths, target, settings in targets
              if (problem := _generate_one(project, paths, target, settings, check=check, force=force)) is not None]
@@ -110,19 +108,21 @@ def slo_generate(specs, output, check, default_period, severity, runbook_base_ur
                            hint="run the command named above for each, and commit the result")
 
 
-def _discovered_targets(project, default_period, severity, runbook_base_url):
-    """(spec paths, rules file, settings) of every rules file flowops generated here, from its header."""
+def _discovered_targets(project, specs, default_period, severity, runbook_base_url):
+    """(spec paths, rules file, settings) of every rules file flowops generated here from ``specs`` (all
+    specs when none are named, else slo.specs), each with the command in its header."""
     from flowops.discovery.inventory import discover_project
     from flowops.slo.repository import resolve
 
     given = {name: value for name, value in (("default_period", default_period), ("severity", severity),
                                               ("runbook_base_url", runbook_base_url)) if value is not None}
-    setup = resolve(project, options=given, inventory=lambda: discover_project(project))
+    setup = resolve(project, specs=specs, options=given, inventory=lambda: discover_project(project))
     if not setup.targets:
         if setup.has_specs:
-            raise UsageError(f"no SPEC or -o given, and no rules file generated from the SLO specs "
+            raise UsageError(f"no output file given, and no rules file generated from the SLO specs "
                              f"({', '.join(setup.specs)}) was found",
-                             hint=f"run `{setup.suggestion}` (any -o FILE will do), or set slo.specs and slo.output")
+                             hint=f"pass -o FILE, for example `{setup.suggestion}`, or set slo.output in "
+                                  ".flowops/config.toml")
         raise UsageError("no SLO spec given, and none found in the repository",
                          hint="pass SPEC paths (files or folders), or set slo.specs in .flowops/config.toml")
     for spec in setup.uncovered:
