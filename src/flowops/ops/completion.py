@@ -178,7 +178,8 @@ def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id
 
     reason = check_bypass(options.skip_state_check, options.reason, no_verify=options.no_verify)
     files = repository_files(project, files)
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts,
+                   slo=options.slo)
     bypassed = guard(found, options.skip_state_check)
     gaps = find_gaps(found, backlog.config.done_status)
     required = required_tasks(found)

@@ -74,6 +74,9 @@ class OperateOptions:
     no_verify: bool = False  # --complete: skip the evidence of bound criteria (needs reason)
     # Alerts already read (from the files `flowops discover` found) instead of alert_files.
     alerts: Sequence[Alert] | None = None
+    # The SLO specs read (flowops.slo.workflow.SloInputs): their alerts get runbooks, and
+    # playbook items may tailor their criteria to them (PlaybookItem.criteria_when).
+    slo: Any = None
 
 
 @dataclass
@@ -173,11 +176,13 @@ class Survey:
     inventory: Inventory
     entries: list[OpsEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the inputs (an alert file without alerts)
+    slo: Any = None  # flowops.slo.workflow.SloInputs, when the repository has SLO specs
+    tailored: dict[str, PlaybookItem] = field(default_factory=dict)  # key -> item as the repository's facts made it
 
     @property
     def alerts_known(self) -> bool:
-        """True when alert files were read (only then can an alert have disappeared)."""
-        return bool(self.alert_files)
+        """True when alert files or SLO specs were read (only then can an alert have disappeared)."""
+        return bool(self.alert_files) or bool(self.slo is not None and self.slo.spec_files)
 
     def match(self, backlog: Any) -> None:
         """(Re)discover the existing work and match it to the items and alerts."""
@@ -195,6 +200,37 @@ class Survey:
         for key, task in self.duplicates:
             kept = self.inventory.own[key][0]
             notes.append(f"{task.id} also carries {KEY_LABEL_PREFIX}{key}; {kept.id} is used (archive {task.id} or remove its label)")
+        notes += self._untailored()
+        return notes
+
+    def _untailored(self) -> list[str]:
+        """Reused tasks made before the repository had what their item's criteria now depend on (SLO specs)."""
+        import shlex
+
+        from flowops.checks.binding import BindingError, find_binding
+
+        def checks(criteria: Iterable[str]) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for text in criteria:
+                try:
+                    binding = find_binding(text)
+                except BindingError:
+                    continue
+                if binding is not None:
+                    found.setdefault(binding.name, text)
+            return found
+
+        notes = []
+        for entry in self.entries:
+            item = self.tailored.get(entry.key)
+            if item is None or entry.task is None or entry.action != "reused":
+                continue
+            have = checks(c.text for c in entry.task.acceptance_criteria)
+            for name, text in checks(item.criteria).items():
+                if name not in have:
+                    notes.append(f"{entry.task.id} ({entry.label}) has no criterion bound to `verify: {name}`, which "
+                                 f"this repository can now be judged by; add it: flowops task edit {entry.task.id} "
+                                 f"--ac {shlex.quote(text)}")
         return notes
 
 
@@ -240,6 +276,7 @@ class OperateResult:
             "reason": self.reason,
             "playbooks": list(self.survey.playbooks),
             "alert_files": list(self.survey.alert_files),
+            "slo": self.survey.slo.to_dict() if self.survey.slo is not None else None,
             "created": [entry_dict(e, relpath) for e in self.created],
             "reused": [entry_dict(e, relpath) for e in self.reused],
             "orphaned": [entry_dict(e, relpath) for e in self.orphaned],
@@ -421,13 +458,15 @@ def _entry(feature: Task, item: PlaybookItem, inventory: Inventory, *, playbook:
 
 
 def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_names: Sequence[str],
-           alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None) -> Survey:
+           alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None,
+           slo: Any = None) -> Survey:
     """Read everything a run needs and (unless ``match`` is False) find the existing work; writes nothing.
 
     ``alerts``, when given, are the alerts of ``alert_files`` already read (by
-    discovery); otherwise the files are read here. Raises NotFoundError for the
-    feature, UsageError for an unknown playbook, and ConfigError (exit 2, file and
-    position) for a bad alert file.
+    discovery); otherwise the files are read here. ``slo`` (``SloInputs``) adds the
+    alerts of the SLO specs and the fact that the repository has them. Raises
+    NotFoundError for the feature, UsageError for an unknown playbook, and ConfigError
+    (exit 2, file and position) for a bad alert file or two alert names with one slug.
     """
     from flowops.workflow.guard import check
     from flowops.workflow.state import state_of
@@ -439,11 +478,22 @@ def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_
     names = list(dict.fromkeys(playbook_names))
     if not names:
         raise UsageError("no playbook selected", hint="pass --playbook NAME or set operate.playbooks in .flowops/config.toml")
-    items = select_items(playbooks, names)
+    facts = slo.facts if slo is not None else set()
+    items = []
+    tailored: dict[str, PlaybookItem] = {}
+    for playbook, item in select_items(playbooks, names):
+        made = item.for_facts(facts)
+        if made is not item:
+            tailored[item.key] = made
+        items.append((playbook, made))
     notes: list[str] = []
     read = list(alerts) if alerts is not None else read_alert_files(list(alert_files), notes)
+    if slo is not None:
+        from flowops.slo.workflow import merge_alerts
+
+        read = merge_alerts(read, slo)
     found = Survey(feature, state, decision, names, items, item_areas(playbooks), [shown for _path, shown in alert_files],
-                   read, Inventory(), notes=notes)
+                   read, Inventory(), notes=notes, slo=slo, tailored=tailored)
     if match:
         found.match(backlog)
     return found
@@ -478,9 +528,12 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     reason = check_bypass(options.skip_state_check, options.reason)
     # Outside a dry run the existing work is looked up under the lock only, not twice.
     found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run,
-                   alerts=options.alerts)
+                   alerts=options.alerts, slo=options.slo)
     bypassed = guard(found, options.skip_state_check)
     if options.dry_run:
+        if options.slo is not None:
+            options.slo.plan_rules(project, [e.alert.name for e in found.entries
+                                             if e.alert is not None and e.document_action == "planned"])
         return OperateResult(found, True, bypassed, reason)
     feature = found.feature
     emit = emitter_for(project, emit)
@@ -499,6 +552,9 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
         found.notes.extend(_tag_documents(backlog, found.entries, found.inventory))
         _create_documents(project, backlog, feature, found.entries)
         _create_tasks(project, backlog, feature, found.entries, options.assignee)
+        if options.slo is not None:
+            # The generated rules link each alert to its runbook document, which may just have been created.
+            options.slo.refresh_rules(project)
     for entry in found.entries:
         task, document = entry.task, entry.document
         if entry.action == "created" and task is not None:
