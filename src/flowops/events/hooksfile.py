@@ -18,12 +18,14 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, Problem
 from flowops.events import secrets
 from flowops.events.handlers import HookConfig
-from flowops.schema import DIALECT, Prefix, VerdictCache, fingerprint, unknown_keys
+
+if TYPE_CHECKING:
+    from flowops.schema import Prefix
 
 HOOKS_FILE = ".flowops/hooks.yaml"
 CACHE_NAME = "hooks-yaml.json"  # in the user's cache folder (flowops.cachedir), never in the repository
@@ -164,7 +166,8 @@ def configured_secrets(project: Any, environ: Mapping[str, str] | None = None) -
 def _schema_problems(project: Any, data: Any, where: Any, shown: str, types: Mapping[str, Any], digest: str, *,
                      cache: bool) -> list[tuple[tuple, Problem]]:
     """(field path, problem) for every schema problem; none without validating when this file passed before."""
-    from flowops.schema import check
+    # flowops.schema is imported here, not at the top: an emit without hooks.yaml never needs it.
+    from flowops.schema import VerdictCache, check, fingerprint
 
     schema = hooks_schema(types)
     verdicts = VerdictCache(_cache_dir(project) if cache else None, VERDICT_NAME)
@@ -241,6 +244,8 @@ def _store(cache_file: Path, digest: str, shown: str, data: Any, where: Any) -> 
 
 def hooks_schema(types: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON Schema of hooks.yaml for these handler types (each type adds its part, see ``handler_schema``)."""
+    from flowops.schema import DIALECT, unknown_keys
+
     low, high = TIMEOUT_RANGE
     timeout = {"type": "number", "minimum": low, "maximum": high,
                "x-message": f"timeout must be a number of seconds from {low} to {high}, not {{value!r}}"}

@@ -30,7 +30,6 @@ from typing import Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
 from flowops.events.secrets import UnsetVariable, redact
-from flowops.schema import unknown_keys
 
 SIGNATURE_HEADER = "X-Flowops-Signature-256"
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
@@ -93,7 +92,7 @@ class WebhookHandler(HandlerType):
                                                          "x-message": "headers must be a mapping of header names to strings"}},
                 },
                 "required": ["url"],
-                "propertyNames": unknown_keys(KEYS, f"unknown key '{{value}}' (known: {', '.join(KEYS)})"),
+                "propertyNames": {"enum": list(KEYS), "x-message": f"unknown key '{{value}}' (known: {', '.join(KEYS)})"},
             },
         },
     }
