@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from flowops.schema import fingerprint, validate
+from flowops.cachedir import fingerprint
+from flowops.schema import validate
 from flowops.yamlfile import load_yaml
 
 

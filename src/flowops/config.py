@@ -5,7 +5,7 @@ and its default. ``config_schema`` turns it into the JSON Schema of the file, ch
 ``flowops.schema``: an unknown key or a wrong value is a ConfigError naming the file and the
 key, so a typo never passes silently. Settings are read by nearly every command, git hooks
 and ``hooks emit`` included, so a file that passed is remembered by its SHA-256
-(``flowops.schema.VerdictCache``) and jsonschema is imported only for a changed file.
+(``flowops.cachedir.VerdictCache``) and jsonschema is imported only for a changed file.
 """
 
 from __future__ import annotations
@@ -75,8 +75,6 @@ class Config:
 
 def config_schema(prefix: str = "") -> dict[str, Any]:
     """The JSON Schema of the settings (``prefix``: "tool.flowops." inside pyproject.toml), messages included."""
-    from flowops.schema import DIALECT, unknown_keys
-
     tables: dict[str, dict[str, Any]] = {"": {}}
     for key in SETTINGS:
         table, _, _name = key.rpartition(".")
@@ -94,9 +92,11 @@ def config_schema(prefix: str = "") -> dict[str, Any]:
                 properties[name] = table_schema(sub)
                 properties[name]["x-messages"] = {"type": f"'{prefix}{sub}' must be a table of settings, not {{value!r}}"}
         return {"type": "object", "properties": properties,
-                "propertyNames": unknown_keys(properties, f"unknown setting '{prefix}{dotted}{{value}}'")}
+                # flowops.schema's unknown_keys, spelt out: building the schema (to check a
+                # remembered verdict) must not import that module on every command.
+                "propertyNames": {"enum": list(properties), "x-message": f"unknown setting '{prefix}{dotted}{{value}}'"}}
 
-    return {"$schema": DIALECT, **table_schema("")}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **table_schema("")}
 
 
 def _value_schema(shown: str, setting: Setting) -> dict[str, Any]:
@@ -169,8 +169,7 @@ def _check(data: dict, prefix: str, rel: str, text: str, root: Path) -> None:
     """Raise ConfigError for the first problem of ``data`` (the others listed under it); remember a clean file."""
     import hashlib  # here, not at the top: most commands of a project without settings never get here
 
-    from flowops.cachedir import project_cache_dir
-    from flowops.schema import VerdictCache, fingerprint
+    from flowops.cachedir import VerdictCache, fingerprint, project_cache_dir
 
     schema = config_schema(prefix)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -4,8 +4,9 @@ hooks.yaml, each handler type's part of it and the settings file are described b
 Schemas (plain dicts, Draft 2020-12) next to the code that reads them; ``validate`` checks
 a document against one and returns ``Problem``s naming file, line (through
 ``flowops.yamlfile.Locations``) and field. ``jsonschema`` is imported only then, and callers
-on hot paths remember a file's clean verdict (``VerdictCache``), so ``hooks emit`` and
-git hooks normally validate nothing and never import it.
+on hot paths remember a file's clean verdict (``flowops.cachedir.VerdictCache``), so
+``hooks emit`` and git hooks normally validate nothing and import neither this module nor
+jsonschema.
 
 jsonschema's own messages ("900 is greater than the maximum of 600") say what is wrong but
 not what to do, so a subschema says it in our words, per keyword::
@@ -28,11 +29,7 @@ problem is reported per field: the first the schema finds, in the schema's order
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowops.errors import Problem
@@ -72,12 +69,6 @@ def check(data: Any, schema: Mapping[str, Any], *, path: str | None, locations: 
         dotted = _dotted(field_path) or None
         problems.append((line or 0, order, field_path, Problem(message, path, line, dotted)))
     return [(field, problem) for _line, _order, field, problem in sorted(problems, key=lambda item: (item[0], item[1]))]
-
-
-def fingerprint(schema: Mapping[str, Any]) -> str:
-    """A short digest of ``schema``: a cached verdict holds only for the schema it was made with."""
-    text = json.dumps(schema, sort_keys=True, separators=(",", ":"), default=repr)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _explain(error: Any) -> tuple[tuple[Any, ...], str]:
@@ -183,46 +174,3 @@ def _dotted(field_path: tuple[Any, ...]) -> str:
 def unknown_keys(known: Iterable[str], message: str) -> dict[str, Any]:
     """A ``propertyNames`` schema refusing every key but ``known``, with ``message`` ({value}: the key)."""
     return {"enum": list(known), "x-message": message}
-
-
-@dataclass
-class VerdictCache:
-    """Remembers which file contents passed which schema, in the user's cache folder.
-
-    Keyed by the file's SHA-256 and the schema's fingerprint, so any edit to either is
-    seen at once; it lives outside the repository (flowops.cachedir), so a repository
-    cannot claim its own files are valid. Only clean verdicts are kept: a file with
-    problems is validated (and its problems shown) every time.
-    """
-
-    folder: Path | None
-    name: str
-
-    @property
-    def file(self) -> Path | None:
-        return self.folder / self.name if self.folder is not None else None
-
-    def passed(self, digest: str, schema_fingerprint: str) -> bool:
-        """True when this content was found clean against this schema before."""
-        file = self.file
-        if file is None:
-            return False
-        try:
-            entry = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return isinstance(entry, dict) and entry.get("sha256") == digest and entry.get("schema") == schema_fingerprint
-
-    def remember(self, digest: str, schema_fingerprint: str) -> None:
-        """Record a clean verdict (best effort: the cache is an optimisation only)."""
-        file = self.file
-        if file is None:
-            return
-        try:
-            from flowops.atomic import atomic_write_text
-            from flowops.cachedir import ensure
-
-            if ensure(file.parent):
-                atomic_write_text(file, json.dumps({"sha256": digest, "schema": schema_fingerprint}))
-        except OSError:
-            pass

@@ -190,7 +190,7 @@ def test_no_hooks_flag_suppresses_delivery_for_store_commands(flowops, repo, pro
 def imported_after_emit(repo, *args) -> list[str]:
     code = (
         "import sys; from flowops.cli import main; rc = main(['hooks', 'emit', *sys.argv[1:]]);"
-        "print(rc, [m for m in ('requests', 'yaml', 'rich', 'jsonschema') if m in sys.modules])"
+        "print(rc, [m for m in ('requests', 'yaml', 'rich', 'flowops.schema', 'jsonschema') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code, *args], cwd=repo, capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()[-1]
@@ -204,7 +204,7 @@ def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_and_jsonschema
     write_hooks(repo, 'version: 1\nhooks:\n  - {name: c, events: ["deploy.*"], command: ["true"]}\n'
                       '  - {name: w, events: ["x.*"], webhook: {url: "https://x.invalid"}}\n')
     # The first emit parses and validates hooks.yaml and remembers both.
-    assert imported_after_emit(repo, "deploy.completed") == "0 ['yaml', 'jsonschema']"
+    assert imported_after_emit(repo, "deploy.completed") == "0 ['yaml', 'flowops.schema', 'jsonschema']"
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
 
 

@@ -6,7 +6,7 @@ names, exactly one handler, files on disk, unset variables) is checked in ``_Che
 Validation collects all problems at once (each with hook name, field and line) so that
 ``flowops hooks validate`` can report them together; ``load_hooks`` raises one
 ConfigError carrying them all when there is an error. A file that passed the schema is
-remembered (``flowops.schema.VerdictCache``), so an emit does not import jsonschema again.
+remembered (``flowops.cachedir.VerdictCache``), so an emit does not import jsonschema again.
 """
 
 from __future__ import annotations
@@ -166,14 +166,16 @@ def configured_secrets(project: Any, environ: Mapping[str, str] | None = None) -
 def _schema_problems(project: Any, data: Any, where: Any, shown: str, types: Mapping[str, Any], digest: str, *,
                      cache: bool) -> list[tuple[tuple, Problem]]:
     """(field path, problem) for every schema problem; none without validating when this file passed before."""
-    # flowops.schema is imported here, not at the top: an emit without hooks.yaml never needs it.
-    from flowops.schema import VerdictCache, check, fingerprint
+    from flowops.cachedir import VerdictCache, fingerprint
 
     schema = hooks_schema(types)
     verdicts = VerdictCache(_cache_dir(project) if cache else None, VERDICT_NAME)
     schema_fingerprint = fingerprint(schema)
     if verdicts.passed(digest, schema_fingerprint):
         return []
+    # Only a changed file gets here: flowops.schema (and with it jsonschema) loads for it alone.
+    from flowops.schema import check
+
     found = check(data, schema, path=shown, locations=where, prefix=_hook_prefix(data))
     if not found:
         verdicts.remember(digest, schema_fingerprint)
@@ -244,8 +246,6 @@ def _store(cache_file: Path, digest: str, shown: str, data: Any, where: Any) -> 
 
 def hooks_schema(types: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON Schema of hooks.yaml for these handler types (each type adds its part, see ``handler_schema``)."""
-    from flowops.schema import DIALECT, unknown_keys
-
     low, high = TIMEOUT_RANGE
     timeout = {"type": "number", "minimum": low, "maximum": high,
                "x-message": f"timeout must be a number of seconds from {low} to {high}, not {{value!r}}"}
@@ -277,23 +277,28 @@ def hooks_schema(types: Mapping[str, Any]) -> dict[str, Any]:
         "x-messages": {"type": "each hook must be a mapping with name, events and a handler (command, webhook, ...)"},
         "properties": properties,
         "required": ["name", "events"],
-        "propertyNames": unknown_keys(dict.fromkeys(keys), f"unknown key '{{value}}' (known: {known})"),
+        "propertyNames": _unknown_keys(dict.fromkeys(keys), f"unknown key '{{value}}' (known: {known})"),
         "allOf": by_type,
     }
     return {
-        "$schema": DIALECT,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "x-messages": {"type": "the file must be a mapping with version, defaults and hooks"},
         "properties": {
             "version": {"const": VERSION, "x-message": f"version must be {VERSION}, found {{found}}"},
             "defaults": {"type": ["object", "null"], "x-messages": {"type": "defaults must be a mapping (timeout, fail_mode)"},
                          "properties": {"timeout": timeout, "fail_mode": fail_mode},
-                         "propertyNames": unknown_keys(DEFAULTS, "unknown key '{value}' in defaults (known: timeout, fail_mode)")},
+                         "propertyNames": _unknown_keys(DEFAULTS, "unknown key '{value}' in defaults (known: timeout, fail_mode)")},
             "hooks": {"type": ["array", "null"], "x-message": "hooks must be a list of handlers", "items": hook},
         },
         "required": ["version"],
-        "propertyNames": unknown_keys(TOP_KEYS, f"unknown key '{{value}}' (known: {', '.join(TOP_KEYS)})"),
+        "propertyNames": _unknown_keys(TOP_KEYS, f"unknown key '{{value}}' (known: {', '.join(TOP_KEYS)})"),
     }
+
+
+def _unknown_keys(known: Any, message: str) -> dict[str, Any]:
+    # flowops.schema.unknown_keys, spelt out: building the schema must not import that module.
+    return {"enum": list(known), "x-message": message}
 
 
 def handler_schema(handler_type: Any, name: str) -> dict[str, Any]:

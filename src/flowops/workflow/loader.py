@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NoReturn
 
+from flowops.cachedir import VerdictCache, fingerprint
 from flowops.errors import ConfigError, Problem
-from flowops.schema import DIALECT, VerdictCache, unknown_keys
+from flowops.schema import DIALECT, unknown_keys
 from flowops.workflow.default import DEFAULT_SOURCE, DEFAULT_WORKFLOW_YAML
 from flowops.workflow.model import SPECIAL_VIAS, Transition, Workflow, WorkflowConfig
 from flowops.yamlfile import MAX_CONFIG_BYTES, Locations, load_yaml, load_yaml_file
@@ -124,7 +125,7 @@ def parse_workflow(data: Any, locations: Locations, *, is_default: bool = False,
 
 
 def _schema_problems(data: Any, locations: Locations, verdicts: VerdictCache | None) -> list[Problem]:
-    from flowops.schema import fingerprint, validate
+    from flowops.schema import validate
 
     digest = _digest(data) if verdicts is not None else None
     schema_fingerprint = fingerprint(SCHEMA)
