@@ -44,6 +44,51 @@ def test_a_command_exit_code_set_with_ctx_exit_is_returned(monkeypatch):
         cli.commands.pop("exit-three-for-test", None)
 
 
+def test_a_reported_outcome_exits_with_its_code_and_prints_nothing_more(capsys):
+    import click
+
+    from flowops.cli import cli, main
+    from flowops.errors import Reported
+
+    @cli.command("report-then-exit-for-test")
+    def report_then_exit():
+        click.echo("3 criteria unchecked")
+        raise Reported(3)
+
+    try:
+        assert main(["report-then-exit-for-test"]) == 3
+    finally:
+        cli.commands.pop("report-then-exit-for-test", None)
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("3 criteria unchecked\n", "")
+
+
+def test_every_builtin_command_and_plugin_is_there():
+    """Nothing is skipped quietly: a built-in module that is missing is a broken installation."""
+    import importlib
+
+    import click
+
+    from flowops.cli import BUILTIN_COMMANDS
+    from flowops.plugins import DEFAULT_PLUGINS, build_plugins
+
+    for module, attr in BUILTIN_COMMANDS.values():
+        assert isinstance(getattr(importlib.import_module(module), attr), click.Command)
+    plugins = build_plugins()
+    assert plugins.failures == []
+    assert set(DEFAULT_PLUGINS) <= set(plugins.info)
+
+
+def test_a_missing_builtin_plugin_is_reported_not_skipped(monkeypatch):
+    from flowops import plugins
+
+    monkeypatch.setitem(plugins.DEFAULT_PLUGINS, "gone", "flowops.builtin.no_such_module")
+    built = plugins.build_plugins()
+    (failure,) = built.failures
+    assert failure.plugin == "gone" and failure.builtin
+    assert "No module named 'flowops.builtin.no_such_module'" in failure.error
+
+
 @pytest.mark.parametrize(
     "typo, suggestion",
     [("opertae", "operate"), ("taks", "task"), ("hook", "hooks"), ("workflwo", "workflow"), ("bord", "board")],

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from flowops.config import _SCHEMA, load_config
+from flowops.config import SETTINGS, load_config
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
@@ -25,8 +25,9 @@ def _key_table() -> dict[str, list[str]]:
 
 def test_every_setting_is_documented_with_its_default():
     rows = _key_table()
-    assert sorted(rows) == sorted(_SCHEMA), "docs/configuration.md's key table differs from flowops.config._SCHEMA"
-    for key, (_description, _type, default) in _SCHEMA.items():
+    assert sorted(rows) == sorted(SETTINGS), "docs/configuration.md's key table differs from flowops.config.SETTINGS"
+    for key, setting in SETTINGS.items():
+        default = setting.default
         if default is not None:
             assert f"`{json.dumps(default)}`" in rows[key][1], f"the documented default of {key} is not {default!r}"
 
@@ -37,4 +38,4 @@ def test_the_complete_example_sets_every_key_and_is_valid(tmp_path):
     (tmp_path / ".flowops").mkdir()
     (tmp_path / ".flowops" / "config.toml").write_text(example, encoding="utf-8")
     config = load_config(tmp_path)
-    assert sorted(config.values) == sorted(_SCHEMA)
+    assert sorted(config.values) == sorted(SETTINGS)

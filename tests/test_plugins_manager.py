@@ -121,3 +121,14 @@ def test_building_the_manager_leaves_the_lint_patterns_uncompiled_until_a_lint()
 
 def _without_flowops_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if (not key.startswith("FLOWOPS_") or key == "FLOWOPS_CACHE_DIR")}
+
+
+def test_the_plugin_manager_and_the_domain_never_load_the_command_line():
+    """The CLI depends on the plugin manager, not the other way round: plugin commands are registered from cli/."""
+    code = (
+        "import sys, flowops.plugins, flowops.tasks, flowops.events.bus;"
+        "flowops.plugins.build_plugins();"
+        "print(sorted(m for m in sys.modules if m == 'flowops.cli' or m.startswith('flowops.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 ENV_VAR = "FLOWOPS_CACHE_DIR"
 
@@ -58,3 +59,51 @@ def ensure(folder: Path) -> bool:
     except OSError:
         return False
     return folder.is_dir()
+
+
+def fingerprint(schema: Any) -> str:
+    """A short digest of a JSON Schema: a cached verdict holds only for the schema it was made with."""
+    import json
+
+    text = json.dumps(schema, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class VerdictCache:
+    """Remembers which file contents passed which schema (flowops.schema), in the clone's cache folder.
+
+    Keyed by the content's SHA-256 and the schema's fingerprint, so any edit to either is
+    seen at once; it lives outside the repository, so a repository cannot claim its own
+    files are valid. Only clean verdicts are kept: a file with problems is validated (and
+    its problems shown) every time. Here rather than in flowops.schema so that checking a
+    verdict imports nothing a hot path (hooks emit, git hooks) does not already have.
+    """
+
+    def __init__(self, folder: Path | None, name: str) -> None:
+        self.file = folder / name if folder is not None else None
+
+    def passed(self, digest: str, schema_fingerprint: str) -> bool:
+        """True when this content was found clean against this schema before."""
+        if self.file is None:
+            return False
+        import json
+
+        try:
+            entry = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(entry, dict) and entry.get("sha256") == digest and entry.get("schema") == schema_fingerprint
+
+    def remember(self, digest: str, schema_fingerprint: str) -> None:
+        """Record a clean verdict (best effort: the cache is an optimisation only)."""
+        if self.file is None:
+            return
+        import json
+
+        from flowops.atomic import atomic_write_text
+
+        try:
+            if ensure(self.file.parent):
+                atomic_write_text(self.file, json.dumps({"sha256": digest, "schema": schema_fingerprint}))
+        except OSError:
+            pass

@@ -1,14 +1,14 @@
 """Errors are values with a message a user can act on.
 
-Every error carries the exit code of the contract in ARCHITECTURE.md, and where it
-is known, the file, line and field it is about and a hint saying what to do.
+Every error carries the exit code of the contract in docs/architecture.md (section "Exit
+codes"), and where it is known, the file, line and field it is about and a hint saying
+what to do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_CRITERIA = 3
@@ -126,17 +126,17 @@ class BlockedError(FlowopsError):
     exit_code = EXIT_BLOCKED
 
 
-@dataclass
-class Warnings:
-    """Collects non-fatal problems a domain call met, for the CLI to print to stderr."""
+class Reported(FlowopsError):
+    """An outcome the command has already told in full; only its exit code is left to give.
 
-    items: list[Problem] = field(default_factory=list)
+    ``ac check`` prints its report and exits 3, ``hooks validate`` lists the problems and
+    exits 2, a command whose required event handler failed after its write exits 1: each
+    raises ``Reported(code)`` once its output is complete. A command ends with a non-zero
+    code in one way only, by raising a FlowopsError: one with a message when it has
+    something to say, this one when it has said it; the CLI prints nothing more for it.
+    """
 
-    def add(self, message: str, path: str | None = None, line: int | None = None, field: str | None = None) -> None:
-        self.items.append(Problem(message, path, line, field, severity="warning"))
+    def __init__(self, exit_code: int) -> None:
+        super().__init__("")
+        self.exit_code = exit_code
 
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)

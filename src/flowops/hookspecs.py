@@ -8,7 +8,20 @@ when a hook has no documented section or no test.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from flowops.acceptance.lint import Finding
+    from flowops.backlog.model import Task
+    from flowops.checks.model import Check
+    from flowops.events.handlers import HandlerType
+    from flowops.events.model import Event
+    from flowops.ops.playbook import Playbook
 
 PROJECT_NAME = "flowops"
 
@@ -17,7 +30,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def register_commands(cli):
+def register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``flowops`` command line.
 
     Called once, when a command that is not built in is looked up or the command list
@@ -27,7 +40,7 @@ def register_commands(cli):
 
 
 @hookspec
-def register_playbooks(register):
+def register_playbooks(register: Callable[[Playbook], None]) -> None:
     """Contribute playbooks for ``flowops operate``.
 
     Called when playbooks are listed or ``operate`` runs. ``register`` takes one
@@ -37,18 +50,19 @@ def register_playbooks(register):
 
 
 @hookspec
-def register_handler_types(register):
+def register_handler_types(register: Callable[[str, HandlerType], None]) -> None:
     """Contribute event handler types usable in ``.flowops/hooks.yaml`` beyond ``command`` and ``webhook``.
 
     Called when hooks.yaml is loaded. ``register(name, handler_type)`` takes the key
-    used in hooks.yaml and a ``flowops.events.handlers.HandlerType``: an object with
-    ``validate(config) -> list[str]`` (problems) and
+    used in hooks.yaml and a handler type (see ``flowops.events.handlers``): an object
+    with ``schema`` (a JSON Schema of the hooks using it), optionally
+    ``validate(config) -> list`` (what a schema cannot say), and
     ``deliver(event, config, context) -> DeliveryResult``. Returns nothing.
     """
 
 
 @hookspec
-def on_event(event):
+def on_event(event: Event) -> None:
     """Observe every event flowops emits (Python handlers).
 
     Called after the event is recorded in the audit log, once per event, unless
@@ -59,7 +73,7 @@ def on_event(event):
 
 
 @hookspec(firstresult=True)
-def check_transition(task, from_state, to_state, workflow):
+def check_transition(task: Task, from_state: str, to_state: str, workflow: str) -> str | None:
     """Veto a workflow state change.
 
     Called before a task moves from ``from_state`` to ``to_state`` (``workflow`` is the
@@ -70,7 +84,7 @@ def check_transition(task, from_state, to_state, workflow):
 
 
 @hookspec
-def lint_criterion(text):
+def lint_criterion(text: str) -> Sequence[Finding] | Finding | None:
     """Contribute acceptance-criteria lint findings for one criterion.
 
     Called by ``flowops ac lint`` once per distinct criterion ``text``. Return a list
@@ -80,7 +94,7 @@ def lint_criterion(text):
 
 
 @hookspec
-def register_checks(register):
+def register_checks(register: Callable[[Check], None]) -> None:
     """Contribute checks that acceptance criteria can be bound to (``verify: NAME [ARG...]``).
 
     Called when criteria are verified (``flowops ac verify``, ``ac bind``, the evidence

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pluggy
 
@@ -221,12 +222,7 @@ def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None
             continue
         try:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue  # a built-in not written yet in this checkout
-            plugins.failures.append(PluginFailure(name, _error_text(exc), builtin=True, version=__version__, distribution="flowops"))
-            continue
-        except Exception as exc:
+        except Exception as exc:  # a missing built-in is a broken installation: say so, never skip it quietly
             plugins.failures.append(PluginFailure(name, _error_text(exc), builtin=True, version=__version__, distribution="flowops"))
             continue
         plugins.register(module, name, builtin=True, version=__version__, distribution="flowops")
@@ -318,21 +314,3 @@ def reset_plugins() -> None:
     """Forget built managers (tests, or after installing a plugin in-process)."""
     _cached.clear()
 
-
-def register_plugin_commands(cli: Any) -> None:
-    """Let plugins add their commands to ``cli``; failures are reported on stderr."""
-    import click
-
-    from flowops.project import find_project
-
-    try:
-        project = find_project()
-        plugins = get_plugins(project)
-    except Exception as exc:  # a broken config must not make `flowops --help` unusable
-        click.echo(f"warning: plugins not loaded: {exc}", err=True)
-        return
-    plugins.call_each("register_commands", cli=cli)
-    # Load failures too: a plugin whose command is missing may simply have failed to import.
-    from flowops.cli.output import warn_plugin_failures
-
-    warn_plugin_failures(plugins)

@@ -31,6 +31,9 @@ def builtin_criteria():
         for item in playbook.items:
             for number, criterion in enumerate(item.criteria, 1):
                 yield pytest.param(criterion, id=f"{playbook.name}:{item.key}#{number}")
+            for fact, criteria in item.criteria_when:
+                for number, criterion in enumerate(criteria, 1):
+                    yield pytest.param(criterion, id=f"{playbook.name}:{item.key}[{fact}]#{number}")
 
 
 def runbook_criteria():

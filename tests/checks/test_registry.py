@@ -39,7 +39,7 @@ def test_the_builtin_checks_are_registered_by_the_checks_plugin():
     assert {plugin for plugin, _check in checks.values()} == {"checks"}
     assert {"cmd", "file", "k8s.resources", "k8s.probes", "k8s.hpa", "k8s.pdb", "k8s.netpol", "k8s.rbac", "k8s.nonroot",
             "prom.rules", "prom.alerts", "ops.runbooks", "gha.pinned", "gha.permissions", "gha.sbom",
-            "gha.provenance", "slo.rules"} == set(checks)
+            "gha.provenance", "slo.rules", "slo.specs"} == set(checks)
 
 
 def test_a_third_party_check_is_bound_and_verified_like_a_builtin(flowops, install_plugin, repo):

@@ -144,7 +144,7 @@ def test_dry_run_shows_what_would_run_and_runs_nothing(flowops, shop):
         "TASK-1 #2 `verify: k8s.hpa`  reads: Deployments, StatefulSets, HorizontalPodAutoscalers and KEDA ScaledObjects",
         "TASK-1 #3 `verify: k8s.nope`  cannot run: unknown check 'k8s.nope' (known: cmd, file, gha.permissions, "
         "gha.pinned, gha.provenance, gha.sbom, k8s.hpa, k8s.netpol, k8s.nonroot, k8s.pdb, k8s.probes, k8s.rbac, "
-        "k8s.resources, ops.runbooks, prom.alerts, prom.rules, slo.rules)",
+        "k8s.resources, ops.runbooks, prom.alerts, prom.rules, slo.rules, slo.specs)",
     ]
     assert not marker.exists()
     run = flowops("ac verify 1")

@@ -20,7 +20,7 @@ def test_plain_output_is_a_short_summary_per_area(flowops, repo):
         "k8s/base/deployment.yaml, k8s/base/policies.yaml and 3 more",
         "  workloads: CronJob/sales-report, Deployment/frontend, Deployment/checkout, StatefulSet/cart-db ...",
         "alerts: 6 alerts in 2 files: monitoring/prometheus-rules.yaml, monitoring/rules/node.rules.yml",
-        "slos: 3 SLOs: slo/checkout.sloth.yaml, slo/frontend.openslo.yaml",
+        "slos: 3 SLOs in 2 spec files: slo/checkout.sloth.yaml, slo/frontend.openslo.yaml",
         "dashboards: 1 dashboard: dashboards/checkout.json",
         "runbooks: 0 runbook documents, 0 written",
     ]

@@ -1,4 +1,4 @@
-"""`flowops hooks emit` and `emit_from_cli`: exit codes, output modes, suppression."""
+"""`flowops hooks emit` and `cli_emitter`: exit codes, output modes, suppression."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def test_emit_json_is_one_document_with_event_and_results(flowops, repo):
     )
     assert result.exit_code == 0, result
     doc = json.loads(result.stdout)
-    assert doc["event"]["data"] == {"spec_id": "checkout", "task_id": "TASK-12", "files": ["k8s/checkout", "gone.yml"], "region": "us", "replicas": 3}
+    assert doc["event"]["data"] == {"spec_id": "checkout", "task_id": "TASK-12", "files": ["k8s/checkout", "gone.yml"],
+                                    "region": "us", "replicas": 3}
     assert doc["event"]["subject"] == "TASK-12" and doc["event"]["specversion"] == "1.0"
     assert [(r["handler"], r["ok"]) for r in doc["results"]] == [("ok", True)]
     assert doc["ok"] is True and doc["exit_code"] == 0
@@ -120,7 +121,7 @@ def test_no_hooks_records_without_delivering(flowops, repo, how):
     assert [r["kind"] for r in audit_records(repo)] == ["event"]
 
 
-# --- emit_from_cli: how store-changing commands emit -------------------------------------
+# --- cli_emitter: how store-changing commands emit -------------------------------------
 
 
 @click.command("probe-write")
@@ -128,12 +129,12 @@ def test_no_hooks_records_without_delivering(flowops, repo, how):
 @click.pass_context
 def probe_write(ctx, as_json):
     """Stands for a task command: writes, emits, then prints its own result."""
-    from flowops.cli.emitting import emit_from_cli
+    from flowops.cli.emitting import cli_emitter
     from flowops.project import find_project
 
     project = find_project()
     (project.root / "written.txt").write_text("done")
-    emit_from_cli(ctx, project, "task.created", task_id="TASK-1", data={"title": "Ship it"})
+    cli_emitter(ctx, project)("task.created", "TASK-1", {"title": "Ship it"})
     click.echo(json.dumps({"id": "TASK-1"}) if as_json else "Created TASK-1")
 
 
@@ -151,7 +152,8 @@ def test_store_commands_emit_after_the_write(flowops, repo, probe_command):
 
 
 def test_a_failed_required_handler_makes_the_command_exit_1_after_its_output(flowops, repo, probe_command):
-    write_hooks(repo, 'version: 1\nhooks:\n  - {name: gate, events: ["task.*"], command: ["sh", "-c", "echo nope >&2; exit 3"], fail_mode: stop}\n')
+    write_hooks(repo, 'version: 1\nhooks:\n'
+                      '  - {name: gate, events: ["task.*"], command: ["sh", "-c", "echo nope >&2; exit 3"], fail_mode: stop}\n')
     result = flowops("probe-write --json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"id": "TASK-1"}  # stdout stays the command's own, complete
@@ -188,7 +190,7 @@ def test_no_hooks_flag_suppresses_delivery_for_store_commands(flowops, repo, pro
 def imported_after_emit(repo, *args) -> list[str]:
     code = (
         "import sys; from flowops.cli import main; rc = main(['hooks', 'emit', *sys.argv[1:]]);"
-        "print(rc, [m for m in ('requests', 'yaml', 'rich') if m in sys.modules])"
+        "print(rc, [m for m in ('requests', 'yaml', 'rich', 'flowops.schema', 'jsonschema') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code, *args], cwd=repo, capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()[-1]
@@ -198,9 +200,11 @@ def test_emit_imports_neither_requests_nor_yaml_without_hooks_file(repo):
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
 
 
-def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_only_for_a_changed_file(repo):
-    write_hooks(repo, 'version: 1\nhooks:\n  - {name: c, events: ["deploy.*"], command: ["true"]}\n  - {name: w, events: ["x.*"], webhook: {url: "https://x.invalid"}}\n')
-    imported_after_emit(repo, "deploy.completed")  # parses hooks.yaml and fills the cache
+def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_and_jsonschema_only_for_a_changed_file(repo):
+    write_hooks(repo, 'version: 1\nhooks:\n  - {name: c, events: ["deploy.*"], command: ["true"]}\n'
+                      '  - {name: w, events: ["x.*"], webhook: {url: "https://x.invalid"}}\n')
+    # The first emit parses and validates hooks.yaml and remembers both.
+    assert imported_after_emit(repo, "deploy.completed") == "0 ['yaml', 'flowops.schema', 'jsonschema']"
     assert imported_after_emit(repo, "deploy.completed") == "0 []"
 
 

@@ -342,8 +342,9 @@ def test_plain_output_says_what_was_created_and_reused(flowops, project):
 
 def test_json_output_has_stable_keys(flowops, project):
     data = operate(flowops)
-    assert set(data) == {"feature", "dry_run", "skipped_state_check", "reason", "playbooks", "alert_files", "created",
-                         "reused", "orphaned", "runbooks", "warnings"}
+    assert set(data) == {"feature", "dry_run", "skipped_state_check", "reason", "playbooks", "alert_files", "slo",
+                         "created", "reused", "orphaned", "runbooks", "warnings"}
+    assert data["slo"] is None  # no SLO specs in this repository
     assert data["feature"] == {"id": "TASK-1", "title": "Checkout service", "state": "Validated"}
     assert set(data["created"][0]) == {"id", "key", "label", "title", "area", "status", "path", "playbook", "alert"}
     assert set(data["runbooks"][0]) == {"alert", "slug", "severity", "severities", "source", "rules", "task_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowops.discovery.inventory import discover
+from flowops.discovery.inventory import discover, discover_project
 from tests.support.evidence import copy_shop
 from tests.test_safeyaml import billion_laughs
 
@@ -77,11 +77,13 @@ def test_ci_containers_slos_and_dashboards(inventory):
         {"path": "Dockerfile", "from": ["python:3.12-slim", "gcr.io/distroless/python3-debian12:nonroot"]},
         {"path": "services/worker/worker.Dockerfile", "from": ["golang:1.23", "gcr.io/distroless/static-debian12"]},
     ]
-    assert [(s.format, s.service, s.name, s.objective) for s in inventory.slos] == [
-        ("sloth", "checkout", "requests-availability", 99.9),
-        ("sloth", "checkout", "requests-latency", 99),
-        ("openslo", "frontend", "frontend-availability", 0.995),
+    # Read by the reader `flowops slo` uses: objectives in percent whatever the format, ids, alert names.
+    assert [(s["format"], s["id"], s["objective"], s["alerts"]) for s in inventory.to_dict()["slos"]] == [
+        ("sloth", "checkout-requests-availability", 99.9, ["CheckoutHighErrorRate"]),
+        ("sloth", "checkout-requests-latency", 99, ["CheckoutSlowRequests"]),
+        ("openslo", "frontend-frontend-availability", 99.5, ["FrontendAvailabilityBudgetBurn"]),
     ]
+    assert inventory.slo_files == ["slo/checkout.sloth.yaml", "slo/frontend.openslo.yaml"]
     assert not any(m.api_version.startswith("openslo/") for m in inventory.manifests)
     assert [d.to_dict() for d in inventory.dashboards] == [
         {"path": "dashboards/checkout.json", "title": "Checkout service", "uid": "checkout-golden", "panels": 5}]
@@ -129,4 +131,12 @@ def test_runbook_documents_are_found_in_the_backlog_and_judged(tmp_path, flowops
 
     inventory = discover(repo, skip=["backlog"], backlog=Backlog(Project(repo)))
     assert sorted((r["key"], r["filled"], r["alertDiscovered"]) for r in inventory.runbooks) == [
+        # operate read the shop's SLO specs too: their alerts got runbooks, which plain discovery
+        # (no project, so no SLO alerts standing in) does not match to an alert rule.
+        ("ops:runbook:checkout-high-error-rate", False, False), ("ops:runbook:checkout-slow-requests", False, False),
+        ("ops:runbook:frontend-availability-budget-burn", False, False),
         ("ops:runbook:node-down", False, True), ("ops:runbook:node-filesystem-almost-full", False, True)]
+    # For a project, the SLO specs' alerts count as discovered alerts.
+    project = Project(repo)
+    inventory = discover_project(project, Backlog(project))
+    assert all(r["alertDiscovered"] for r in inventory.runbooks) and len(inventory.runbooks) == 5

@@ -1,8 +1,8 @@
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -40,7 +40,8 @@ def fake_time(monkeypatch):
 
 
 def sample_event() -> Event:
-    return Event("deploy.completed", "flowops:/shop", "01HXAMPLE", "2024-05-01T12:00:00.000Z", "TASK-12", {"spec_id": "checkout", "task_id": "TASK-12", "files": []})
+    return Event("deploy.completed", "flowops:/shop", "01HXAMPLE", "2024-05-01T12:00:00.000Z", "TASK-12",
+                 {"spec_id": "checkout", "task_id": "TASK-12", "files": []})
 
 
 def deliver(webhook: dict, fake: FakeTime, *, timeout: float = 30, environ: dict | None = None):
@@ -109,12 +110,37 @@ def test_429_retry_after_seconds_is_honoured():
 
 @responses.activate
 def test_retry_after_may_be_an_http_date():
-    when = datetime.now(timezone.utc) + timedelta(seconds=20)
+    when = datetime.now(UTC) + timedelta(seconds=20)
     responses.add(responses.POST, URL, status=503, headers={"Retry-After": format_datetime(when, usegmt=True)})
     responses.add(responses.POST, URL, status=200)
     fake = FakeTime()
     assert deliver({"url": URL}, fake).ok
     assert 15 <= fake.sleeps[0] <= 21
+
+
+@responses.activate
+def test_an_unreadable_retry_after_falls_back_to_the_backoff():
+    responses.add(responses.POST, URL, status=503, headers={"Retry-After": "soon, promise"})
+    responses.add(responses.POST, URL, status=200)
+    fake = FakeTime()
+    assert deliver({"url": URL}, fake).ok
+    assert 0.25 <= fake.sleeps[0] <= 0.5
+
+
+@responses.activate
+def test_retry_after_on_a_final_status_does_not_make_it_retried():
+    responses.add(responses.POST, URL, status=413, headers={"Retry-After": "1"})
+    fake = FakeTime()
+    result = deliver({"url": URL}, fake)
+    assert (result.ok, result.attempts, fake.sleeps) == (False, 1, [])
+
+
+@responses.activate
+def test_no_retries_means_one_attempt():
+    responses.add(responses.POST, URL, status=503)
+    result = deliver({"url": URL, "retries": 0}, FakeTime())
+    assert (result.ok, result.attempts, len(responses.calls)) == (False, 1, 1)
+    assert "gave up" not in result.error
 
 
 @responses.activate
@@ -164,7 +190,8 @@ def test_redirects_are_not_followed():
 @responses.activate
 def test_connection_errors_are_retried_and_credentials_hidden():
     secret_url = "https://bot:pa55word-x@hooks.example.com/services/T0/B0/tok3n"
-    responses.add(responses.POST, "https://hooks.example.com/services/T0/B0/tok3n", body=requests.ConnectionError(f"cannot reach {secret_url}"))
+    responses.add(responses.POST, "https://hooks.example.com/services/T0/B0/tok3n",
+                  body=requests.ConnectionError(f"cannot reach {secret_url}"))
     fake = FakeTime()
     result = deliver({"url": "${CHAT_URL}", "retries": 1}, fake, environ={"CHAT_URL": secret_url})
     assert (result.ok, result.attempts, result.status) == (False, 2, None)

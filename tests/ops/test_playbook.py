@@ -60,6 +60,10 @@ def test_the_same_playbook_name_from_two_plugins_names_both(plugins_with):
         (PlaybookItem("k", "", "cicd", "d", ("c 1",)), "title must be a non-empty string"),
         (PlaybookItem("k", "T", "Ops Area", "d", ("c 1",)), "area 'Ops Area'"),
         ({"key": "k"}, "item is a dict"),
+        (PlaybookItem("k", "T", "cicd", "d", ("c 1",), {"on-friday": ("c 2",)}), "unknown fact 'on-friday'"),
+        (PlaybookItem("k", "T", "cicd", "d", ("c 1",), {"slo-specs": ()}), "k' when slo-specs: criteria must be"),
+        (PlaybookItem("k", "T", "cicd", "d", ("c 1",), {"slo-specs": ("x `verify: Bad Name`",)}),
+         "when slo-specs: criterion #1"),
     ],
 )
 def test_a_malformed_item_is_refused_naming_the_plugin_and_the_problem(plugins_with, bad_item, problem):
@@ -110,6 +114,16 @@ def test_lists_are_accepted_for_items_and_criteria_and_stored_as_tuples():
     assert item.criteria == ("a 1", "b 2") and book.items == (item,)
     assert item_problems(item) == []
     hash(book)  # frozen and hashable, as a registry value should be
+
+
+def test_criteria_when_a_fact_holds_replace_the_others_and_the_item_stays_hashable():
+    item = PlaybookItem("slo", "T", "monitoring", "d", ["plain 1"], {"slo-specs": ["bound 1 `verify: slo.rules`"]})
+    assert item.criteria_when == (("slo-specs", ("bound 1 `verify: slo.rules`",)),) and item_problems(item) == []
+    hash(item)
+    assert item.for_facts(set()) is item
+    tailored = item.for_facts({"slo-specs"})
+    assert tailored.criteria == ("bound 1 `verify: slo.rules`",) and tailored.key == item.key
+    assert tailored.criteria_when == ()
 
 
 def test_an_item_title_renders_feature_and_id_and_its_label_is_the_key():

@@ -30,7 +30,7 @@ def test_a_current_file_passes_and_says_promtool_did_not_run_without_it(workspac
     result = _check(workspace)
     assert result.status == PASS
     assert [str(e) for e in result.evidence] == [
-        "monitoring/slo-rules.yml current for 3 SLO(s) from specs/checkout.sloth.yml, specs/search.sloth-k8s.yml",
+        "monitoring/slo-rules.yml current for 3 SLOs from specs/checkout.sloth.yml, specs/search.sloth-k8s.yml",
         "monitoring/slo-rules.yml promtool is not on PATH: `promtool check rules` was not run"]
 
 
@@ -106,11 +106,20 @@ def test_as_a_bound_criterion_runs_it_the_check_takes_shell_words_and_config_def
     project = Project(workspace)
     args = ["-o", OUTPUT, "--severity=critical-warning", *SPECS]
     assert run_check(project, args, promtool=None).status == PASS
-    assert run_check(project, ["-o", OUTPUT, *SPECS], promtool=None).status == FAIL  # other severity labels
+    # Unsaid options are the file's own (its header names them), so it is current as generated ...
+    assert run_check(project, ["-o", OUTPUT, *SPECS], promtool=None).status == PASS
+    # ... and an option that is said wins: other severity labels make it stale.
+    assert run_check(project, ["-o", OUTPUT, "--severity", "page-ticket", *SPECS], promtool=None).status == FAIL
     bad = run_check(project, ["--colour", "red"], promtool=None)
-    assert bad.status == ERROR and "unknown option --colour; usage: slo.rules [-o FILE]" in bad.evidence[0].message
+    assert bad.status == ERROR and bad.evidence[0].message == (
+        "unknown option --colour; usage: slo.rules [-o FILE] [--default-period DURATION] [--severity STYLE] "
+        "[--runbook-base-url URL] [SPEC...]")
     assert run_check(project, ["--severity", "loud", "-o", OUTPUT], promtool=None).status == ERROR
-    assert "give -o FILE or set slo.output" in run_check(project, SPECS, promtool=None).evidence[0].message
+    # Without -o, slo.output or a generated rules file that discovery finds, the evidence says what to run.
+    missing = run_check(project, SPECS, promtool=None).evidence[0].message
+    assert missing == ("no rules file generated from the SLO specs (specs/checkout.sloth.yml, specs/search.sloth-k8s.yml):"
+                       " run `flowops slo generate specs/checkout.sloth.yml specs/search.sloth-k8s.yml -o "
+                       "monitoring/slo-rules.yml` and commit the file")
     write(workspace, ".flowops/config.toml", '[slo]\nspecs = ["specs/checkout.sloth.yml", "specs/search.sloth-k8s.yml"]\n'
           f'output = "{OUTPUT}"\nseverity = "critical-warning"\n')
     assert run_check(Project(workspace), [], promtool=None).status == PASS

@@ -53,3 +53,13 @@ def test_the_validation_example_is_what_validate_finds(tmp_path):
     [problem] = read_specs([checkout], root=tmp_path).problems
     console = next(block for block in _blocks("console") if "flowops slo validate" in block)
     assert f"error: {problem}" in console.splitlines()
+
+
+def test_the_operate_example_is_what_operate_prints_for_the_two_example_specs(flowops, repo):
+    _examples(repo)
+    assert flowops("init").exit_code == 0
+    assert flowops("task create Checkout -l workflow:Validated").exit_code == 0
+    assert flowops("slo generate slo -o monitoring/slo-rules.yml").exit_code == 0
+    printed = flowops("operate 1 --plain").stdout.splitlines()
+    console = next(block for block in _blocks("console") if "$ flowops operate 1" in block)
+    assert console.splitlines()[-1] == printed[-1]

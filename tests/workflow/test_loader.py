@@ -135,3 +135,26 @@ def test_enforcing_commands_refuse_a_workflow_with_semantic_errors(tmp_path):
         load_workflow(Project(tmp_path))
     assert info.value.exit_code == 2
     assert any("undefined state 'Shut'" in p.message and p.line == 4 for p in info.value.problems)
+
+
+def test_a_project_workflow_that_passed_is_not_validated_again_until_it_changes(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / ".flowops").mkdir()
+    (tmp_path / ".flowops" / "workflow.yml").write_text(VALID, encoding="utf-8")
+    code = ("import sys, pathlib; from flowops.project import Project; from flowops.workflow.loader import read_project_workflow;"
+            "read_project_workflow(Project(pathlib.Path(sys.argv[1]))); print('jsonschema' in sys.modules)")
+
+    def loads_jsonschema() -> bool:
+        run = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+        return run.stdout.strip() == "True"
+
+    assert loads_jsonschema()
+    assert not loads_jsonschema()
+    (tmp_path / ".flowops" / "workflow.yml").write_text(VALID + "colour: blue\n", encoding="utf-8")
+    from flowops.project import Project
+    from flowops.workflow.loader import read_project_workflow
+
+    with pytest.raises(ConfigError):
+        read_project_workflow(Project(tmp_path))

@@ -1,6 +1,7 @@
 import pytest
 
 from flowops.errors import BlockedError, StoreError, UsageError
+from flowops.events.emitter import no_emit
 from flowops.hookspecs import hookimpl
 from flowops.plugins import Plugins
 from flowops.workflow.transitions import advance, check_task, set_state
@@ -103,7 +104,7 @@ def test_a_plugin_veto_also_applies_when_the_state_check_is_skipped(default_conf
 def test_a_raising_guard_plugin_is_reported_and_the_others_still_decide(default_config):
     backlog = MemoryBacklog(task(1, "workflow:Validated"))
     plugins = plugins_with(broken=Veto(raises=True), fine=Veto())
-    result = advance(backlog, default_config, "1", "operate", plugins=plugins)
+    result = advance(backlog, default_config, "1", "operate", plugins=plugins, emit=no_emit)
     assert result.changed
     assert result.warnings == ["plugin 'broken' failed in hook check_transition: RuntimeError: guard crashed"]
 

@@ -16,6 +16,7 @@ from flowops.backlog.model import Task
 from flowops.checks.binding import Binding, BindingError, bind, parse_check, strip_binding
 from flowops.checks.runner import Runner
 from flowops.errors import UsageError
+from flowops.events.emitter import Emit, emitter_for
 
 
 @dataclass
@@ -30,8 +31,12 @@ class BindResult:
         return self.before != self.after
 
 
-def bind_criterion(backlog: Any, runner: Runner, task_id: str, number: int, words: Sequence[str]) -> BindResult:
-    """Bind criterion ``number`` of the task to the check ``words`` (``["k8s.hpa", "--min", "3"]``)."""
+def bind_criterion(backlog: Any, runner: Runner, task_id: str, number: int, words: Sequence[str], *,
+                   emit: Emit | None = None) -> BindResult:
+    """Bind criterion ``number`` of the task to the check ``words`` (``["k8s.hpa", "--min", "3"]``).
+
+    A change emits ``task.updated`` (``emit`` None: the project's event bus).
+    """
     check = shlex.join(words)
     try:
         binding = Binding("", check, parse_check(check))
@@ -40,15 +45,15 @@ def bind_criterion(backlog: Any, runner: Runner, task_id: str, number: int, word
     problem = runner.validate(binding)
     if problem is not None:
         raise UsageError(problem, hint="`flowops ac checks` lists every check and its arguments")
-    return _edit(backlog, task_id, number, lambda text: bind(text, list(words)))
+    return _edit(backlog, task_id, number, lambda text: bind(text, list(words)), emit)
 
 
-def unbind_criterion(backlog: Any, task_id: str, number: int) -> BindResult:
-    """Take the binding off criterion ``number`` (nothing is written when it has none)."""
-    return _edit(backlog, task_id, number, strip_binding)
+def unbind_criterion(backlog: Any, task_id: str, number: int, *, emit: Emit | None = None) -> BindResult:
+    """Take the binding off criterion ``number`` (nothing is written when it has none); a change emits ``task.updated``."""
+    return _edit(backlog, task_id, number, strip_binding, emit)
 
 
-def _edit(backlog: Any, task_id: str, number: int, change: Callable[[str], str]) -> BindResult:
+def _edit(backlog: Any, task_id: str, number: int, change: Callable[[str], str], emit: Emit | None) -> BindResult:
     found: dict[str, Any] = {}
 
     def mutate(task: Task) -> None:
@@ -64,4 +69,10 @@ def _edit(backlog: Any, task_id: str, number: int, change: Callable[[str], str])
         found["after"] = criterion.text
 
     update = backlog.update(task_id, mutate)
-    return BindResult(update.after, number, found["before"], found["after"])
+    result = BindResult(update.after, number, found["before"], found["after"])
+    if result.changed:
+        emitter_for(backlog.project, emit)(
+            "task.updated", result.task.id,
+            {"changed": ["acceptance_criteria"], "title": result.task.title, "criterion": number, "text": result.after},
+        )
+    return result

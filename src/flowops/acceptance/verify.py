@@ -20,6 +20,7 @@ from flowops.backlog.model import Task
 from flowops.checks.binding import Binding, BindingError, find_binding
 from flowops.checks.model import ERROR, FAIL, MANUAL, PASS, SKIPPED, Evidence
 from flowops.checks.runner import Runner
+from flowops.events.emitter import Emit, emitter_for
 from flowops.gitops.state import TreeState
 
 SCHEMA_VERSION = 1
@@ -138,12 +139,12 @@ def verify_criteria(runner: Runner, tasks: Iterable[Task], *, on_start: OnStart 
 
 
 def verify(project: Any, backlog: Any, runner: Runner, task_ids: Sequence[str], *, recursive: bool = False,
-           update: bool = False, emit: Callable[..., None] | None = None, on_start: OnStart | None = None,
+           update: bool = False, emit: Emit | None = None, on_start: OnStart | None = None,
            command: str = "ac verify") -> VerifyReport:
     """Verify the criteria of ``task_ids``; see the module docstring.
 
-    Raises NotFoundError for an unknown task. ``emit(type, task_id, data)`` receives
-    ``ac.verified`` (only with ``update``). The audit record is written in every case.
+    Raises NotFoundError for an unknown task. ``emit`` (None: the project's event bus)
+    receives ``ac.verified`` (only with ``update``). The audit record is written in every case.
     """
     tasks = collect_tasks(backlog, task_ids, recursive=recursive)
     report = verify_tasks(project, runner, tasks, command=command, on_start=on_start)
@@ -151,14 +152,14 @@ def verify(project: Any, backlog: Any, runner: Runner, task_ids: Sequence[str], 
     state = report.state
     if update:
         report.updates = apply_results(backlog, results)
-        if emit is not None:
-            for change in report.updates:
-                mine = [r for r in results if r.task_id == change.task_id]
-                emit(VERIFIED, change.task_id, {
-                    "results": [_brief(r) for r in mine], "checked": change.checked, "unchecked": change.unchecked,
-                    "commit": state.head, "dirty": state.dirty,
-                    "summary": {s: sum(1 for r in mine if r.status == s) for s in (PASS, FAIL, SKIPPED, ERROR, MANUAL)},
-                })
+        emit = emitter_for(project, emit)
+        for change in report.updates:
+            mine = [r for r in results if r.task_id == change.task_id]
+            emit(VERIFIED, change.task_id, {
+                "results": [_brief(r) for r in mine], "checked": change.checked, "unchecked": change.unchecked,
+                "commit": state.head, "dirty": state.dirty,
+                "summary": {s: sum(1 for r in mine if r.status == s) for s in (PASS, FAIL, SKIPPED, ERROR, MANUAL)},
+            })
     return report
 
 

@@ -124,10 +124,3 @@ def _json_safe(value: Any) -> bool:
         return all(type(key) is str and _json_safe(item) for key, item in value.items())
     return isinstance(value, _JSON_SCALARS)
 
-
-def stat_key(path: str | os.PathLike) -> Key | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)

@@ -66,12 +66,8 @@ class Task:
     def path(self, value: Path | str | None) -> None:
         self._path = value
 
-    def copy(self) -> "Task":
+    def copy(self) -> Task:
         return copy.deepcopy(self)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.folder == "drafts"
 
     @property
     def ac_completed(self) -> int:

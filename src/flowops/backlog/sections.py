@@ -39,11 +39,6 @@ class SectionSpec:
     def end(self) -> str:
         return f"<!-- {self.marker}:END -->"
 
-    @property
-    def blank_after_heading(self) -> bool:
-        # Backlog.md puts the AC and DoD markers right under the heading, the others after a blank line.
-        return self.kind != "checklist"
-
 
 SPECS: tuple[SectionSpec, ...] = (
     SectionSpec("description", "Description", "SECTION:DESCRIPTION", "text"),
@@ -108,7 +103,7 @@ class Body:
 
     # -- reading --------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> "Body":
+    def parse(cls, text: str) -> Body:
         """Split ``text`` (LF newlines) into preamble and blocks; raises BodyError on unbalanced markers."""
         return _parse(text)
 
@@ -188,7 +183,7 @@ class Body:
         self._place(Block(None, text, "", False, title), described[-1] + 1 if described else len(self.blocks))
 
     def _insert(self, new: Block) -> None:
-        rank = ORDER.index(new.key)
+        rank = ORDER.index(new.key) if new.key is not None else len(ORDER)
         before = [i for i, b in enumerate(self.blocks) if b.key in ORDER and ORDER.index(b.key) < rank]
         after = [i for i, b in enumerate(self.blocks) if b.key in ORDER and ORDER.index(b.key) > rank]
         if before:
@@ -239,9 +234,22 @@ def _line_number(text: str, offset: int) -> int:
 
 
 def _parse(text: str) -> Body:
+    starts = _block_starts(text)
+    if not starts:
+        return Body(text)
+    blocks = []
+    for key, marked, title, start, stop in _raw_blocks(text, starts):
+        chunk = text[start:stop]
+        gap_start = _gap_start(chunk)
+        blocks.append(Block(key, chunk[:gap_start], chunk[gap_start:], marked, title or None))
+    return Body(text[: starts[0][0]], blocks)
+
+
+def _block_starts(text: str) -> list[tuple[int, str, int | None]]:
+    """(offset, heading title, end of its marked region or None) of every heading that opens a block."""
     # Only lines that can open a block, a fence or a marker region matter; finding them
     # with one regex scan keeps parsing cheap on large backlogs.
-    starts: list[tuple[int, str, int | None]] = []  # (offset, heading title, end of marked region)
+    starts: list[tuple[int, str, int | None]] = []
     fence: tuple[str, int] | None = None
     skip_until = -1
     for match in _INTERESTING_RE.finditer(text):
@@ -270,26 +278,31 @@ def _parse(text: str) -> Body:
             continue
         title = heading.group(1).strip()
         spec = _BY_TITLE.get(title.lower())
-        region_end = None
-        if spec is not None:
-            probe = line_end + 1
-            while probe < len(text):
-                next_line, next_end = _line_at(text, probe)
-                if next_line.strip():
-                    if next_line.rstrip() == spec.begin:
-                        region_end = _matching_end(text, probe, next_end, spec.marker)
-                        skip_until = region_end
-                    break
-                probe = next_end + 1
+        region_end = _marked_region_end(text, line_end, spec) if spec is not None else None
+        if region_end is not None:
+            skip_until = region_end
         starts.append((offset, title, region_end))
+    return starts
 
-    if not starts:
-        return Body(text)
-    raw_blocks: list[list] = []  # [key, marked, title, start offset, stop offset]
+
+def _marked_region_end(text: str, line_end: int, spec: SectionSpec) -> int | None:
+    """Where the marker region right under a known heading ends (None when its first non-blank line is no BEGIN marker)."""
+    probe = line_end + 1
+    while probe < len(text):
+        next_line, next_end = _line_at(text, probe)
+        if next_line.strip():
+            return _matching_end(text, probe, next_end, spec.marker) if next_line.rstrip() == spec.begin else None
+        probe = next_end + 1
+    return None
+
+
+def _raw_blocks(text: str, starts: list[tuple[int, str, int | None]]) -> list[list]:
+    """[key, marked, title, start offset, stop offset] of each block the headings at ``starts`` open."""
+    raw_blocks: list[list] = []
     for n, (start, title, region_end) in enumerate(starts):
         stop = starts[n + 1][0] if n + 1 < len(starts) else len(text)
         spec = _BY_TITLE.get(title.lower())
-        if region_end is not None:
+        if region_end is not None and spec is not None:  # a marked region follows known headings only
             if text[region_end:stop].strip():
                 raw_blocks.append([spec.key, True, title, start, region_end])
                 raw_blocks.append([None, False, "", region_end, stop])
@@ -300,13 +313,7 @@ def _parse(text: str) -> Body:
             raw_blocks[-1][4] = stop
         else:
             raw_blocks.append([spec.key if spec else None, False, title, start, stop])
-
-    blocks = []
-    for key, marked, title, start, stop in raw_blocks:
-        chunk = text[start:stop]
-        gap_start = _gap_start(chunk)
-        blocks.append(Block(key, chunk[:gap_start], chunk[gap_start:], marked, title or None))
-    return Body(text[: starts[0][0]], blocks)
+    return raw_blocks
 
 
 def _gap_start(chunk: str) -> int:
@@ -346,7 +353,7 @@ def _matching_end(text: str, begin_offset: int, begin_line_end: int, family: str
 
 def _section_content(block: Block) -> str:
     text = block.text
-    if block.marked:
+    if block.marked and block.key is not None:  # a marked block is always a known section
         spec = BY_KEY[block.key]
         begin = text.find(spec.begin)
         start = text.find("\n", begin)

@@ -14,5 +14,5 @@ from flowops.hookspecs import hookimpl
 def register_checks(register):
     from flowops.checks import cmd, files, gha, k8s, prom, runbooks, slo
 
-    for check in (cmd.CHECK, files.CHECK, *k8s.CHECKS, *prom.CHECKS, runbooks.CHECK, *gha.CHECKS, slo.CHECK):
+    for check in (cmd.CHECK, files.CHECK, *k8s.CHECKS, *prom.CHECKS, runbooks.CHECK, *gha.CHECKS, *slo.CHECKS):
         register(check)

@@ -10,7 +10,7 @@ and the completion gate then judge it by evidence from the repository, not by it
 from __future__ import annotations
 
 from flowops.hookspecs import hookimpl
-from flowops.ops.playbook import Playbook, PlaybookItem, bound
+from flowops.ops.playbook import SLO_SPECS, Playbook, PlaybookItem, bound
 
 CICD = PlaybookItem(
     key="cicd",
@@ -116,6 +116,25 @@ SLO = PlaybookItem(
         bound("Each alert has 1 runbook task created by `flowops operate` and a runbook document with 0 skeleton "
               "prompts left", "ops.runbooks"),
     ),
+    # With SLO specs in the repository (Sloth or OpenSLO), the SLIs, targets and burn-rate
+    # rules are code: the machine can judge the specs and the rules generated from them.
+    criteria_when={SLO_SPECS: (
+        "The SLO specs define each SLI as queries: availability as the share of requests without a 5xx, latency as "
+        "the share of requests faster than the latency target",
+        bound("Every SLO spec is valid for `flowops slo validate` and states an objective and a period, for example "
+              "99.9% over a rolling 30 days", "slo.specs"),
+        "`flowops slo budget` shows each SLO's error budget (99.9% over 30 days allows 43.2 minutes of failure) and "
+        "the service dashboard shows the remaining share from slo:period_error_budget_remaining:ratio",
+        "An error budget policy in docs/slo.md states what happens at 50% and at 100% of the budget spent (for example "
+        "a release freeze until it recovers)",
+        bound("The burn-rate rules `flowops slo generate` writes from the SLO specs (page at 14.4x over 1 hour and 6x "
+              "over 6 hours, ticket at 3x over 1 day and 1x over 3 days) are committed, current with the specs, and "
+              "`promtool check rules` accepts them", "slo.rules"),
+        bound("Every alert rule carries a severity label, a runbook_url annotation and a summary or description "
+              "annotation", "prom.alerts"),
+        bound("Each alert has 1 runbook task created by `flowops operate` and a runbook document with 0 skeleton "
+              "prompts left", "ops.runbooks"),
+    )},
 )
 
 SRE = Playbook(

@@ -43,7 +43,12 @@ def check_runbooks(ctx: CheckContext, args: list[str]) -> CheckResult:
     from flowops.ops.runbooks import runbook_fill
 
     paths = _paths(args)
-    rules = restrict(ctx.inventory().alerts, paths, lambda a: a.source)
+    try:
+        found = runbook_alert_rules(ctx)
+    except ConfigError as exc:
+        return failed(exc.message, [Evidence(p.path, p.line, p.message) for p in exc.problems]
+                      or [Evidence(exc.path, exc.line, exc.message)])
+    rules = restrict(found, paths, lambda a: a.source)
     if not rules:
         return nothing_found("alerting rules" + (f" under {', '.join(paths)}" if paths else ""))
     try:
@@ -77,6 +82,16 @@ def check_runbooks(ctx: CheckContext, args: list[str]) -> CheckResult:
                                                        f"{len(gaps) - _PER_DOCUMENT} more unwritten places from here on"))
     return verdict(problems, f"{counted(len(alerts), 'alert')} with a runbook task under {feature.id} and a written runbook",
                    "{count} missing or unwritten runbook part{s}")
+
+
+def runbook_alert_rules(ctx: CheckContext) -> list[Any]:
+    """The alerting rules runbooks are made for: the discovered ones, with the SLO specs' alerts standing in
+    for the rules generated from them (as ``flowops operate`` makes them)."""
+    from flowops.slo.workflow import read_slo_inputs, runbook_rules
+
+    inventory = ctx.inventory()
+    inputs = read_slo_inputs(ctx.project, ctx.inventory) if ctx.project is not None else None
+    return runbook_rules(inventory.alerts, {s.path: s.generated for s in inventory.rule_sources}, inputs)
 
 
 def _body_line(document: Any, line: int | None) -> int | None:

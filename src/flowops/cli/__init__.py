@@ -7,14 +7,13 @@ Command groups live in their own modules and are imported only when used, so tha
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import os
 import sys
 
 import click
 
 from flowops import __version__
 from flowops.cli.groups import HelpGroup
+from flowops.errors import Reported
 
 # command name -> (module, attribute). Imported on first use.
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
@@ -49,27 +48,15 @@ class LazyGroup(HelpGroup):
         super().__init__(*args, **kwargs)
         self._plugins_loaded = False
 
-    def _available_builtins(self) -> list[str]:
-        names = []
-        for name, (module, _attr) in BUILTIN_COMMANDS.items():
-            if importlib.util.find_spec(module) is not None:
-                names.append(name)
-        return names
-
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
-        return sorted(set(self._available_builtins()) | set(self.commands))
+        return sorted(set(BUILTIN_COMMANDS) | set(self.commands))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in BUILTIN_COMMANDS and name not in self.commands:
             module_name, attr = BUILTIN_COMMANDS[name]
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    return None
-                raise
-            self.commands[name] = getattr(module, attr)
+            # A built-in that cannot be imported is a broken installation: the error surfaces.
+            self.commands[name] = getattr(importlib.import_module(module_name), attr)
         if name not in self.commands:
             self._load_plugin_commands()
         return self.commands.get(name)
@@ -86,9 +73,23 @@ class LazyGroup(HelpGroup):
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
-        from flowops.plugins import register_plugin_commands
-
         register_plugin_commands(self)
+
+
+def register_plugin_commands(group: click.Group) -> None:
+    """Let plugins add their commands to ``group`` (their ``register_commands``); failures go to stderr."""
+    from flowops.cli.output import warn_plugin_failures
+    from flowops.plugins import get_plugins
+    from flowops.project import find_project
+
+    try:
+        plugins = get_plugins(find_project())
+    except Exception as exc:  # a broken config must not make `flowops --help` unusable
+        click.echo(f"warning: plugins not loaded: {exc}", err=True)
+        return
+    plugins.call_each("register_commands", cli=group)
+    # Load failures too: a plugin whose command is missing may simply have failed to import.
+    warn_plugin_failures(plugins)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -108,13 +109,22 @@ def cli(ctx: click.Context, no_hooks: bool) -> None:
 
 @cli.result_callback()
 @click.pass_context
-def _apply_deferred_exit(ctx: click.Context, result, **_params):
-    # A command can finish its work and still owe exit 1 (a required event handler
-    # failed after its write): it asks through flowops.cli.emitting.request_exit.
-    code = ctx.meta.get("flowops.deferred_exit", 0)
+def _raise_owed_exit(ctx: click.Context, result, **_params):
+    # A command can finish its work and still owe exit 1 (a required event handler failed
+    # after its write): its emitter recorded that (owe_exit), and it is raised here, once
+    # the command's output is complete.
+    code = int(ctx.meta.get(_OWED, 0))
     if code:
-        ctx.exit(code)
+        raise Reported(code)
     return result
+
+
+_OWED = "flowops.owed_exit"
+
+
+def owe_exit(ctx: click.Context, code: int) -> None:
+    """Record that the command owes exit ``code`` once it has returned (the highest wins)."""
+    ctx.meta[_OWED] = max(int(ctx.meta.get(_OWED, 0)), code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 import click
 
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
-from flowops.errors import EXIT_CRITERIA, UsageError
+from flowops.errors import EXIT_CRITERIA, Reported, UsageError
 
 
 @click.group("ac", cls=HelpGroup)
@@ -47,7 +49,7 @@ def check_command(ctx, task_id, recursive, plain, as_json):
                      if with_open else f"all criteria checked ({_tasks(len(report.tasks))})")
         write("".join(line + "\n" for line in lines))
     if not report.all_checked:
-        ctx.exit(EXIT_CRITERIA)
+        raise Reported(EXIT_CRITERIA)
 
 
 @ac_group.command("lint")
@@ -99,7 +101,7 @@ def lint_command(ctx, task_ids, lint_all, plain, as_json):
         lines.append(f"{report.flagged} of {report.criteria} criteria flagged in {_tasks(report.tasks)}")
         write("".join(line + "\n" for line in lines))
     if report.hits:
-        ctx.exit(EXIT_CRITERIA)
+        raise Reported(EXIT_CRITERIA)
 
 
 def _tasks(count: int) -> str:
@@ -147,7 +149,7 @@ def verify_command(ctx, task_ids, recursive, update, dry_run, plain, as_json):
             click.echo(f"running {what} in {project.root} for {task.id} #{number}", err=True)
 
     report = verify(project, backlog, runner, task_ids, recursive=recursive, update=update,
-                    emit=_emitter(ctx, project), on_start=on_start,
+                    emit=cli_emitter(ctx, project), on_start=on_start,
                     command="ac verify " + " ".join(task_ids) + (" --recursive" if recursive else ""))
     for failure in plugins.failures[before:]:
         warn(failure)
@@ -159,7 +161,7 @@ def verify_command(ctx, task_ids, recursive, update, dry_run, plain, as_json):
     else:
         _print(mode, verify_lines(report))
     if not report.all_passed:
-        ctx.exit(EXIT_CRITERIA)
+        raise Reported(EXIT_CRITERIA)
 
 
 def verify_lines(report) -> list[str]:
@@ -260,8 +262,7 @@ def bind_command(ctx, task_id, number, check):
 
     project, backlog = open_backlog()
     runner = make_runner(project, backlog, get_plugins(project))
-    result = bind_criterion(backlog, runner, task_id, number, list(check))
-    _emit_criterion_change(ctx, project, result)
+    result = bind_criterion(backlog, runner, task_id, number, list(check), emit=cli_emitter(ctx, project))
     write(f"{result.task.id} #{number}: {result.after}\n" if result.changed
           else f"{result.task.id} #{number} is already bound to that check\n")
 
@@ -276,8 +277,7 @@ def unbind_command(ctx, task_id, number):
     from flowops.cli.common import open_backlog
 
     project, backlog = open_backlog()
-    result = unbind_criterion(backlog, task_id, number)
-    _emit_criterion_change(ctx, project, result)
+    result = unbind_criterion(backlog, task_id, number, emit=cli_emitter(ctx, project))
     write(f"{result.task.id} #{number}: {result.after}\n" if result.changed
           else f"{result.task.id} #{number} is not bound to a check; nothing changed\n")
 
@@ -293,32 +293,14 @@ def checks_command(plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, _backlog = open_backlog(require=False)
     checks = collect_checks(get_plugins(project))
-    rows = [{"name": name, "usage": check.usage or name, "summary": check.summary, "reads": check.reads,
-             "plugin": plugin, "runsPrograms": check.runs_programs} for name, (plugin, check) in checks.items()]
+    rows: list[dict[str, Any]] = [
+        {"name": name, "usage": check.usage or name, "summary": check.summary, "reads": check.reads, "plugin": plugin,
+         "runsPrograms": check.runs_programs} for name, (plugin, check) in checks.items()]
     if mode == "json":
         print_json({"checks": rows})
         return
     width = max((len(row["usage"]) for row in rows), default=0)
     write("".join(f"{row['usage']:<{width}}  {row['summary']} ({row['plugin']})\n" for row in rows))
-
-
-def _emit_criterion_change(ctx, project, result) -> None:
-    if not result.changed:
-        return
-    from flowops.cli.emitting import emit_from_cli
-
-    emit_from_cli(ctx, project, "task.updated", task_id=result.task.id,
-                  data={"changed": ["acceptance_criteria"], "title": result.task.title, "criterion": result.number,
-                        "text": result.after})
-
-
-def _emitter(ctx, project):
-    from flowops.cli.emitting import emit_from_cli
-
-    def emit(kind, task_id, data):
-        emit_from_cli(ctx, project, kind, task_id=task_id, data=data)
-
-    return emit
 
 
 def _print(mode: str, lines: list[str]) -> None:

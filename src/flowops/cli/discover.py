@@ -56,7 +56,12 @@ def summary_lines(inventory) -> list[str]:
     alerts = inventory.alerts
     lines.append(f"alerts: {_count(len(alerts), 'alert')} in {_count(len(inventory.alert_files), 'file')}"
                  f"{_paths(inventory.alert_files)}")
-    lines.append(f"slos: {_count(len(inventory.slos), 'SLO')}{_paths(sorted({s.path for s in inventory.slos}))}")
+    lines.append(f"slos: {_count(len(inventory.slos), 'SLO')} in {_count(len(inventory.slo_files), 'spec file')}"
+                 f"{_paths(inventory.slo_files)}")
+    generated = inventory.generated_rules
+    if generated:
+        lines.append("  generated rules: " + ", ".join(
+            f"{g.path} (from {', '.join(g.generated.specs) or 'no spec'})" for g in generated))
     lines.append(f"dashboards: {_count(len(inventory.dashboards), 'dashboard')}"
                  f"{_paths([d.path for d in inventory.dashboards])}")
     filled = sum(1 for r in inventory.runbooks if r["filled"])

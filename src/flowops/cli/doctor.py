@@ -6,6 +6,7 @@ import click
 
 from flowops.cli.common import open_backlog
 from flowops.cli.output import output_options, print_json, resolve_mode, write
+from flowops.errors import EXIT_FAILURE, Reported
 
 
 @click.command("doctor")
@@ -52,4 +53,4 @@ def doctor_command(ctx, fix, plain, as_json):
             out.append("Run `flowops doctor --fix` to renumber duplicate ids.")
         write("\n".join(out) + "\n")
     if result.errors:
-        ctx.exit(1)
+        raise Reported(EXIT_FAILURE)

@@ -14,11 +14,12 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     try:
         code = group.main(args=argv, prog_name="flowops", standalone_mode=False)
     except FlowopsError as exc:
-        from flowops.cli.output import say_err
+        if exc.message or exc.problems:  # a Reported outcome has been told already
+            from flowops.cli.output import say_err
 
-        say_err(f"error: {exc}")
+            say_err(f"error: {exc}")
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except click.exceptions.Exit as exc:  # click's own --help and --version
         return exc.exit_code
     except click.Abort:
         click.echo("Aborted.", err=True)
@@ -35,7 +36,7 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
         return 130
     except Exception as exc:
         return _unexpected(exc, argv)
-    # Without standalone mode click returns the code of ctx.exit(code) instead of raising.
+    # Commands end non-zero only by raising (flowops.errors.Reported when their output said it all).
     return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 

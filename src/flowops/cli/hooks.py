@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import click
 
 from flowops.cli.emitting import hooks_suppressed
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import console, output_options, print_json, resolve_mode, say_err, warn, write
-from flowops.errors import ConfigError, UsageError
+from flowops.errors import EXIT_FAILURE, EXIT_USAGE, ConfigError, Reported, UsageError
 
 
 @click.group("hooks", cls=HelpGroup)
@@ -74,7 +75,7 @@ def emit_command(ctx, event_type, spec_id, task_id, files, pairs, json_data, dry
     elif not report.ok:
         click.echo(f"error: {len(report.failed)} handler(s) failed (--strict)", err=True)
     if report.exit_code:
-        ctx.exit(report.exit_code)
+        raise Reported(report.exit_code)
 
 
 @hooks_group.command("list")
@@ -92,7 +93,7 @@ def list_command(plain, as_json):
     types = handler_types(project)
     hooks_file = load_hooks(project, types)
     watchers = observers(get_plugins(project))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": hook.name,
             "events": hook.events,
@@ -106,7 +107,8 @@ def list_command(plain, as_json):
         for hook in hooks_file.hooks
     ]
     if mode == "json":
-        print_json({"path": hooks_file.path, "exists": hooks_file.exists, "hooks": rows, "observers": watchers, "handler_types": sorted(types)})
+        print_json({"path": hooks_file.path, "exists": hooks_file.exists, "hooks": rows, "observers": watchers,
+                    "handler_types": sorted(types)})
         return
     if not hooks_file.exists:
         write(f"no handlers: {hooks_file.path} does not exist\n")
@@ -152,6 +154,7 @@ def validate_command(ctx, file, plain, as_json):
 
     mode = resolve_mode(plain, as_json)
     project = find_project()
+    path: str | None
     try:
         checked = read_hooks(project, handler_types(project), file=file, check_env=True)
         path, exists, problems, count = checked.path, checked.exists, checked.problems, len(checked.hooks)
@@ -169,7 +172,7 @@ def validate_command(ctx, file, plain, as_json):
         else:
             write(f"{path}: {validity_summary(errors=len(errors), warnings=len(problems) - len(errors), handlers=count)}\n")
     if errors:
-        ctx.exit(2)
+        raise Reported(EXIT_USAGE)
 
 
 @hooks_group.command("test")
@@ -193,7 +196,7 @@ def test_command(ctx, name, event_type, plain, as_json):
             if text:
                 write(f"--- {label}\n{text}{'' if text.endswith(chr(10)) else chr(10)}")
     if not result.ok:
-        ctx.exit(1)
+        raise Reported(EXIT_FAILURE)
 
 
 @hooks_group.command("log")
@@ -225,7 +228,7 @@ def log_command(ctx, tail, type_glob, verify, plain, as_json):
             else:
                 write("".join(note + "\n" for note in notes) + f"{shown}:{checked.line}: {checked.problem}\n")
         if not checked.ok:
-            ctx.exit(1)
+            raise Reported(EXIT_FAILURE)
         return
     records = audit.select(project, type_glob=type_glob, tail=tail)
     if mode == "json":
@@ -253,7 +256,7 @@ def replay_command(ctx, handler, plain, as_json):
         _print_results(report.delivered + report.failed, mode)
         write(f"{len(report.delivered)} delivered, {len(report.failed)} failed, {report.remaining} left in the outbox\n")
     if report.exit_code:
-        ctx.exit(report.exit_code)
+        raise Reported(report.exit_code)
 
 
 @hooks_group.command("events")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import StoreError, UsageError
 
@@ -72,15 +73,6 @@ def _since(value: str | None, option: str, now: datetime) -> datetime | None:
     return _time(value, option)
 
 
-def _emitter(ctx, project):
-    from flowops.cli.emitting import emit_from_cli
-
-    def emit(kind, task_id, data):
-        emit_from_cli(ctx, project, kind, task_id=task_id, data=data)
-
-    return emit
-
-
 def _settings(project):
     from flowops.incidents.model import IncidentSettings
 
@@ -90,7 +82,7 @@ def _settings(project):
 def _report(ctx, project, outcome, mode: str, kind: str, message: str) -> None:
     for note in outcome.notes:
         warn(note)
-    outcome.emit_all(_emitter(ctx, project))
+    outcome.emit_all(cli_emitter(ctx, project))
     if mode == "json":
         print_json({"schemaVersion": 1, "kind": kind, **outcome.to_dict(project.relpath)})
     else:
@@ -130,7 +122,7 @@ def open_command(ctx, title, alerts, severity, feature, assignees, by, plain, as
                       assignees=split_values(assignees))
     with incidents_lock(backlog):
         outcome = open_incident(project, backlog, new)
-    incident = outcome.incident
+    incident = outcome.subject
     _report(ctx, project, outcome, mode, "incident-open",
             f"Opened incident {incident.id}: {incident.title} [severity {incident.severity or 'unset'}]")
 
@@ -175,11 +167,11 @@ def from_alertmanager_command(ctx, source, plain, as_json):
     notification = parse_notification(data, shown)
     project, backlog = open_backlog()
     outcome = apply_notification(project, backlog, notification, _settings(project))
-    incident = outcome.incident
     if outcome.action == "ignored":
         message = "Nothing to do: " + (outcome.notes[-1] if outcome.notes else "resolved notification ignored")
         outcome.notes = outcome.notes[:-1]
     else:
+        incident = outcome.subject
         verb = {"opened": "Opened", "updated": "Updated", "repeat": "Repeat notification recorded on",
                 "resolved": "Resolved", "postmortem": "Resolved", "unchanged": "No change to"}.get(outcome.action, outcome.action)
         message = f"{verb} incident {incident.id}: {incident.title}" + _postmortem_line(project, outcome)
@@ -274,7 +266,7 @@ def note_command(ctx, incident_id, text, by, at, plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     outcome = add_note(backlog, incident_id, text, by=by or _default_author(), at=_time(at, "--at"))
-    _report(ctx, project, outcome, mode, "incident-note", f"Noted on incident {outcome.incident.id}")
+    _report(ctx, project, outcome, mode, "incident-note", f"Noted on incident {outcome.subject.id}")
 
 
 @incident_group.command("ack")
@@ -291,7 +283,7 @@ def ack_command(ctx, incident_id, by, at, plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     outcome = acknowledge(backlog, incident_id, by=by or _default_author(), at=_time(at, "--at"))
-    message = (f"Acknowledged incident {outcome.incident.id}" if outcome.action == "acknowledged"
+    message = (f"Acknowledged incident {outcome.subject.id}" if outcome.action == "acknowledged"
                else f"No change: {outcome.notes[0] if outcome.notes else 'already acknowledged'}")
     if outcome.action != "acknowledged":
         outcome.notes = []
@@ -329,7 +321,7 @@ def resolve_command(ctx, incident_id, at, summary, force_postmortem, no_postmort
     resolution = Resolution(by=by or _default_author(), at=_time(at, "--at"), summary=summary,
                             postmortem=True if force_postmortem else None, waive=reason if no_postmortem else None)
     outcome = resolve(project, backlog, incident_id, resolution, _settings(project))
-    incident = outcome.incident
+    incident = outcome.subject
     first = f"Resolved incident {incident.id}" if outcome.action == "resolved" else f"Incident {incident.id} was resolved already"
     message = first + _postmortem_line(project, outcome)
     if outcome.postmortem_doc is not None:
@@ -356,12 +348,12 @@ def actions_command(ctx, incident_id, dry_run, plain, as_json):
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     result, outcome = create_action_items(project, backlog, incident_id, dry_run=dry_run)
-    outcome.emit_all(_emitter(ctx, project))
+    outcome.emit_all(cli_emitter(ctx, project))
     if mode == "json":
         print_json({
             "schemaVersion": 1,
             "kind": "incident-actions",
-            "incident": outcome.incident.id,
+            "incident": outcome.subject.id,
             "doc_id": result.document.id,
             "dry_run": dry_run,
             "items": [

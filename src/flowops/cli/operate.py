@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import FlowopsError, UsageError
 
@@ -91,15 +92,20 @@ def operate_command(ctx, feature_id, alert_files, playbooks, dry_run, skip_state
 
 
 def _options(project, config, alert_files, playbooks, dry_run, skip_state_check, reason, no_verify):
-    """The run's OperateOptions, and notes for stderr (which alert files discovery found)."""
+    """The run's OperateOptions, and notes for stderr (which alert files and SLO specs were read)."""
     from flowops.ops.operate import OperateOptions
+    from flowops.slo.workflow import read_slo_inputs
 
+    found = _lazy_inventory(project)
+    # SLO specs (slo.specs, else discovered): their alerts get runbooks too.
+    slo = read_slo_inputs(project, found)
     alerts = None
     notes: list[str] = []
     if alert_files:
         # As with `hooks emit -f`: paths on the command line are relative to the current folder.
         paths = [Path(f).absolute() for f in alert_files]
         shown = [project.relpath(p) for p in paths]
+        paths, shown, notes = _without_generated(paths, shown, slo)
     elif config.get("operate.alerts"):
         from flowops.errors import ConfigError
         from flowops.safeio import RefusedFile, check_regular_inside
@@ -111,44 +117,74 @@ def _options(project, config, alert_files, playbooks, dry_run, skip_state_check,
                 check_regular_inside(path, Path(project.root))  # the repository names these: its own files only
             except RefusedFile as exc:
                 raise ConfigError(f"alert file {name!r}: {exc.reason}", path=config.source, field="operate.alerts") from None
+        paths, shown, notes = _without_generated(paths, shown, slo)
     else:
-        paths, shown, alerts, notes = _discovered_alerts(project)
+        paths, shown, alerts, notes = _discovered_alerts(found(), slo)
+    if slo is not None:
+        notes = [*slo.notes, f"SLO specs read: {slo.summary()}", *notes]
     options = OperateOptions(
         playbooks=list(playbooks) or list(config.get("operate.playbooks") or []),
-        alert_files=list(zip(paths, shown)),
+        alert_files=list(zip(paths, shown, strict=True)),
         assignee=config.get("operate.assignee") or "",
         skip_state_check=skip_state_check,
         reason=reason,
         dry_run=dry_run,
         no_verify=no_verify,
         alerts=alerts,
+        slo=slo,
     )
     return options, notes
 
 
-def _discovered_alerts(project):
+def _lazy_inventory(project):
+    """A function that runs `flowops discover` once, when first asked (the config may make it unnecessary)."""
+    from flowops.discovery.inventory import Inventory, discover_project
+
+    cache: list[Inventory] = []
+
+    def inventory():
+        if not cache:
+            cache.append(discover_project(project))
+        return cache[0]
+
+    return inventory
+
+
+def _without_generated(paths, shown, slo):
+    """The alert files named, less the rules files generated from the SLO specs read (their alerts are the specs')."""
+    from flowops.slo.workflow import file_header
+
+    if slo is None:
+        return paths, shown, []
+    kept, notes = [], []
+    for path, name in zip(paths, shown, strict=True):
+        if slo.replaces(file_header(path)):
+            notes.append(_generated_note(name))
+        else:
+            kept.append((path, name))
+    return [p for p, _n in kept], [n for _p, n in kept], notes
+
+
+def _generated_note(name: str) -> str:
+    return (f"{name} was generated from the SLO specs read: its alerts are taken from the specs (one runbook per "
+            "alert name), not read again")
+
+
+def _discovered_alerts(inventory, slo):
     """The alert files `flowops discover` finds, their alerts (one per name), and notes naming them."""
-    from flowops.discovery.inventory import discover_project
     from flowops.ops.alerts import group_rules
 
-    inventory = discover_project(project)
     notes = [f"warning: {source.path}: not read for alerts: {source.problem.message}"
              for source in inventory.rule_sources if source.problem is not None]
-    shown = inventory.alert_files
+    replaced = sorted({s.path for s in inventory.generated_rules if slo is not None and slo.replaces(s.generated)})
+    notes += [_generated_note(path) for path in replaced]
+    shown = [path for path in inventory.alert_files if path not in replaced]
+    rules = [rule for rule in inventory.alerts if rule.source not in replaced]
     if shown:
         notes.append(f"no --alerts given: read the alert files discovery found: {', '.join(shown)}")
-    else:
+    elif slo is None:
         notes.append("no --alerts given, and discovery found no alert rule files: no runbooks to create")
-    return [Path(project.root, path) for path in shown], shown, group_rules(inventory.alerts), notes
-
-
-def _emitter(ctx, project):
-    from flowops.cli.emitting import emit_from_cli
-
-    def emit(kind, task_id, data, *, spec_id=None, files=()):
-        emit_from_cli(ctx, project, kind, task_id=task_id, data=data, spec_id=spec_id, files=list(files))
-
-    return emit
+    return [Path(inventory.root, path) for path in shown], shown, group_rules(rules), notes
 
 
 # -- operate ------------------------------------------------------------------------------
@@ -157,7 +193,7 @@ def _emitter(ctx, project):
 def _operate(ctx, project, backlog, workflow, plugins, feature_id, options, mode):
     from flowops.ops.operate import run_operate
 
-    result = run_operate(project, backlog, workflow, plugins, feature_id, options, emit=_emitter(ctx, project))
+    result = run_operate(project, backlog, workflow, plugins, feature_id, options, emit=cli_emitter(ctx, project))
     for note in result.survey.warnings:
         warn(note)
     if result.skipped_state_check:
@@ -175,8 +211,43 @@ def _heading(result) -> str:
     found = result.survey
     rules = sum(len(alert.rules) for alert in found.alerts)
     counted = _count(len(found.alerts), "alert") + (f" ({rules} rules)" if rules != len(found.alerts) else "")
-    alerts = f"{counted} from {', '.join(found.alert_files)}" if found.alert_files else "no alert files"
+    sources = list(found.alert_files)
+    if found.slo is not None and found.slo.spec_files:
+        sources.append(f"the SLO specs {', '.join(found.slo.spec_files)}")
+    alerts = f"{counted} from {' and '.join(sources)}" if sources else "no alert files"
     return f"{found.feature.id} {found.feature.title} [{found.state}] - playbooks: {', '.join(found.playbooks)}; {alerts}"
+
+
+def _rules_lines(result) -> list[str]:
+    """What became of the rules files generated from the SLO specs (their runbook links), one line each."""
+    slo = result.survey.slo
+    if slo is None:
+        return []
+    lines = []
+    for rules in slo.rules:
+        named = f" ({', '.join(rules.alerts)})" if rules.alerts else ""
+        if rules.state == "updated":
+            lines.append(f"SLO rules: updated {rules.path}: the runbook_url of {_count(len(rules.alerts), 'alert')} "
+                         f"now names the runbook document{named}; commit it with the backlog")
+        elif rules.state == "would update":
+            lines.append(f"SLO rules: would update {rules.path}: the runbook_url of {_count(len(rules.alerts), 'alert')} "
+                         f"would name the new runbook document{named}")
+        elif rules.state == "current":
+            lines.append(f"SLO rules: {rules.path} is current")
+        elif rules.state == "missing" and rules.path:
+            lines.append(f"SLO rules: {rules.path} does not exist yet: run `{rules.command}`")
+        elif rules.state == "missing":
+            lines.append(f"SLO rules: none generated from the SLO specs yet: run `{rules.command}` (any -o FILE will do)")
+        elif rules.state == "not a file":
+            lines.append(f"SLO rules: {rules.path} is not a regular file (a link, a FIFO): it was neither read nor "
+                         "replaced")
+        elif rules.state == "invalid":
+            lines.append(f"SLO rules: {rules.path} cannot be regenerated while the SLO specs have errors "
+                         "(`flowops slo validate` lists them)")
+        else:
+            lines.append(f"SLO rules: {rules.path} is not what the SLO specs generate now (they changed): run "
+                         f"`{rules.command}`")
+    return lines
 
 
 def _verb(entry, dry_run: bool) -> str:
@@ -239,6 +310,7 @@ def _operate_lines(project, result) -> list[str]:
         for verb, doc_id, alert, task_id, where in runbooks:
             lines.append(f"{verb:<{widths[0]}}  {doc_id:<{widths[1]}}  {alert:<{widths[2]}}  {task_id:<{widths[3]}}  {where}")
     lines.append(_summary(result))
+    lines += _rules_lines(result)
     return lines
 
 
@@ -272,6 +344,8 @@ def _operate_rich(project, result) -> None:
             docs.add_row(f"[{colours.get(verb, 'white')}]{escape(verb)}[/]", *(escape(value) for value in rest))
         out.print(docs)
     out.print(escape(_summary(result)))
+    for line in _rules_lines(result):
+        out.print(escape(line))
 
 
 # -- --status -------------------------------------------------------------------------------
@@ -281,7 +355,8 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     from flowops.ops.operate import survey
     from flowops.ops.progress import progress
 
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts,
+                   slo=options.slo)
     report = progress(found, backlog.config.done_status)
     for note in found.warnings:
         warn(note)
@@ -296,7 +371,7 @@ def _status(project, backlog, workflow, plugins, feature_id, options, mode):
     lines.append(f"runbook documents filled in: {report.runbooks_filled}/{report.runbooks_total}")
     lines += [f"  {doc}: still skeleton: {', '.join(sections)}" for doc, sections in report.unfilled.items()]
     orphaned = [e for e in found.entries if e.action == "orphaned"]
-    lines += [f"orphaned: {e.task.id} {e.label} (alert no longer in the alert files)" for e in orphaned]
+    lines += [f"orphaned: {e.task.id} {e.label} (alert no longer in the alert files)" for e in orphaned if e.task is not None]
     if not found.decision.allowed:
         from flowops.ops.completion import state_hint
 
@@ -316,12 +391,10 @@ def _complete(ctx, project, backlog, workflow, plugins, feature_id, options, spe
     from flowops.ops.completion import complete
 
     config = project.config
-    if files:
-        chosen = [str(Path(f).absolute()) for f in files]  # relative to the current folder, as with hooks emit -f
-    else:
-        chosen = list(config.get("operate.files") or [])
+    # -f paths are relative to the current folder, as with hooks emit -f.
+    chosen = [str(Path(f).absolute()) for f in files] if files else list(config.get("operate.files") or [])
     result = complete(project, backlog, workflow, plugins, feature_id, options,
-                      spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=_emitter(ctx, project))
+                      spec_id=spec_id or config.get("operate.spec_id"), files=chosen, emit=cli_emitter(ctx, project))
     for note in result.survey.warnings:
         warn(note)
     if result.skipped_state_check:

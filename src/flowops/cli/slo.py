@@ -8,7 +8,7 @@ import click
 
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
-from flowops.errors import FlowopsError, UsageError
+from flowops.errors import EXIT_USAGE, FlowopsError, Reported, UsageError
 
 _SEVERITY = click.Choice(["page-ticket", "critical-warning"])
 
@@ -81,26 +81,67 @@ def slo_generate(specs, output, check, default_period, severity, runbook_base_ur
     alert (multiwindow, multi-burn-rate), with severity labels and a runbook_url to the
     runbook document `flowops operate` creates. Same specs, same bytes. Invalid specs
     exit 2 listing every problem with its file and line.
+
+    Without -o (and slo.output), the rules files flowops generated before from SPEC...
+    (without SPEC: from slo.specs, else from any spec) are regenerated, or checked, each
+    with the command in its header.
     """
+    project = _project()
+    config = project.config
+    if not output and not config.get("slo.output"):
+        # As typed (relative to the current folder), the specs become repository paths.
+        named = [project.relpath(Path(spec).absolute()) for spec in specs]
+        targets = _discovered_targets(project, named, default_period, severity, runbook_base_url)
+    else:
+        paths = _spec_paths(project, specs)
+        target = Path(output) if output else project.root / config.get("slo.output")
+        targets = [(paths, target, _settings(project, default_period, severity, runbook_base_url))]
+    stale = [problem for paths, target, settings in targets
+             if (problem := _generate_one(project, paths, target, settings, check=check, force=force)) is not None]
+    if len(stale) == 1:
+        message, command = stale[0]
+        raise FlowopsError(message, hint=f"run `{command}` and commit the result")
+    if stale:
+        for message, command in stale:
+            click.echo(f"{message}: run `{command}`", err=True)
+        raise FlowopsError(f"{len(stale)} rules files are not what the SLO specs generate",
+                           hint="run the command named above for each, and commit the result")
+
+
+def _discovered_targets(project, specs, default_period, severity, runbook_base_url):
+    """(spec paths, rules file, settings) of every rules file flowops generated here from ``specs`` (all
+    specs when none are named, else slo.specs), each with the command in its header."""
+    from flowops.discovery.inventory import discover_project
+    from flowops.slo.repository import resolve
+
+    given = {name: value for name, value in (("default_period", default_period), ("severity", severity),
+                                              ("runbook_base_url", runbook_base_url)) if value is not None}
+    setup = resolve(project, specs=specs, options=given, inventory=lambda: discover_project(project))
+    if not setup.targets:
+        if setup.has_specs:
+            raise UsageError(f"no output file given, and no rules file generated from the SLO specs "
+                             f"({', '.join(setup.specs)}) was found",
+                             hint=f"pass -o FILE, for example `{setup.suggestion}`, or set slo.output in "
+                                  ".flowops/config.toml")
+        raise UsageError("no SLO spec given, and none found in the repository",
+                         hint="pass SPEC paths (files or folders), or set slo.specs in .flowops/config.toml")
+    for spec in setup.uncovered:
+        warn(f"{spec} is an SLO spec in no generated rules file: add it to one "
+             f"(`flowops slo generate ... {spec} -o FILE`)")
+    return [([project.root / s for s in t.specs], project.root / t.output, t.settings) for t in setup.targets]
+
+
+def _generate_one(project, paths, target, settings, *, check: bool, force: bool) -> tuple[str, str] | None:
+    """Write (or with ``check`` compare) one rules file; (what is wrong, the command) when ``check`` finds it stale."""
     from flowops.atomic import atomic_write_text
     from flowops.slo.generate import generate, is_generated, read_existing
 
-    project = _project()
-    paths = _spec_paths(project, specs)
-    if output:
-        target = Path(output)
-    elif project.config.get("slo.output"):
-        target = project.root / project.config.get("slo.output")
-    else:
-        raise UsageError("no output file given", hint="pass -o FILE, or set slo.output in .flowops/config.toml")
-    settings = _settings(project, default_period, severity, runbook_base_url)
     generated = generate(project, paths, target, settings)
     _warn_problems(generated.specs)
     shown = project.relpath(target)
     current = read_existing(target)
     if check:
-        _check(generated, current, shown)
-        return
+        return _check(generated, current, shown)
     if current is not None and current != generated.text and not is_generated(current) and not force:
         raise UsageError(f"{shown} exists and was not generated by flowops; it was left as it is",
                          hint="choose another -o FILE, or pass --force to replace it")
@@ -115,9 +156,10 @@ def slo_generate(specs, output, check, default_period, severity, runbook_base_ur
         write(f"Wrote {shown}: {summary}.\n")
     missing = generated.missing_runbooks
     if missing:
-        warn(f"{_count(len(missing), 'alert')} without a runbook document yet ({', '.join(missing)}): their runbook_url "
-             f"is {generated.links.docs_dir}/ for now; `flowops operate FEATURE` creates the documents, then "
-             "regenerate to link each one")
+        warn(f"{_count(len(missing), 'alert')} without a runbook document yet ({', '.join(missing)}): their "
+             f"runbook_url is {generated.links.docs_dir}/ for now; `flowops operate FEATURE` creates the documents "
+             "and links them in this file")
+    return None
 
 
 def _summary(generated) -> str:
@@ -126,19 +168,23 @@ def _summary(generated) -> str:
     return f"{_count(len(slos), 'SLO')}, {_count(len(alerts), 'alert')}" + (f" ({', '.join(alerts)})" if alerts else "")
 
 
-def _check(generated, current: str | None, shown: str) -> None:
-    from flowops.slo.generate import differences
+def _check(generated, current: str | None, shown: str) -> tuple[str, str] | None:
+    """None when the file on disk is what the specs generate; else a short diff on stderr, and what is wrong."""
+    from flowops.slo.generate import differences, only_links_differ, slo_at
 
     if current == generated.text:
         write(f"{shown} is current: {_summary(generated)}.\n")
-        return
+        return None
     if current is None:
-        raise FlowopsError(f"{shown} does not exist", hint=f"run `{generated.command}`")
+        return f"{shown} does not exist", generated.command
     line, diff = differences(current, generated.text, shown)
     for text in diff:
         click.echo(text, err=True)
-    raise FlowopsError(f"{shown} is not what the SLO specs generate (first difference at line {line})",
-                       hint=f"run `{generated.command}` and commit the result")
+    slo = slo_at(generated.text, line) or slo_at(current, line)
+    why = ("only its runbook_url links differ: a runbook document was created or renamed since"
+           if only_links_differ(current, generated.text)
+           else f"first difference at line {line}" + (f", in SLO {slo}" if slo else ""))
+    return f"{shown} is not what the SLO specs generate ({why})", generated.command
 
 
 def _count(number: int, noun: str) -> str:
@@ -215,4 +261,4 @@ def slo_validate(ctx, specs, default_period, plain, as_json):
                        + (f" ({_count(warnings, 'warning')})" if warnings else ""))
         write("".join(line + "\n" for line in out))
     if errors:
-        ctx.exit(2)
+        raise Reported(EXIT_USAGE)

@@ -7,7 +7,7 @@ import re
 import click
 
 from flowops.cli.common import open_backlog, split_values, workflow_states
-from flowops.cli.emitting import emit_from_cli
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import UsageError
@@ -79,6 +79,7 @@ def create_command(ctx, title, description, acceptance_criteria, acceptance_crit
                    notes, final_summary, draft, plain, as_json):
     """Create a task (or a draft) and print where it was written."""
     from flowops.backlog.store import NewTask
+    from flowops.tasks import create_task
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
@@ -103,15 +104,7 @@ def create_command(ctx, title, description, acceptance_criteria, acceptance_crit
         due_date=_due_date(due_date),
         draft=draft,
     )
-    task = backlog.create(new)
-    emit_from_cli(
-        ctx,
-        project,
-        "task.created",
-        task_id=task.id,
-        data={"title": task.title, "status": task.status, "labels": task.labels, "parent_task_id": task.parent_task_id,
-              "draft": draft},
-    )
+    task = create_task(backlog, new, emit=cli_emitter(ctx, project))
     if mode == "json":
         _print_view_json(project, backlog, task)
     elif mode == "plain":
@@ -330,9 +323,9 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
                  remove_dod, plan, notes, append_notes, final_summary, append_final_summary, comment, comment_author,
                  dependencies, force, plain, as_json):
     """Change a task; only what is asked changes (plus updated_date)."""
-    from flowops.acceptance.done_gate import enforce_done, is_done_status
-    from flowops.backlog.edit import TaskEdit, apply_edit
+    from flowops.backlog.edit import TaskEdit
     from flowops.backlog.store import now_stamp
+    from flowops.tasks import edit_task
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
@@ -372,27 +365,7 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
     )
     if edit.is_empty():
         raise UsageError("nothing to change", hint=f"see `flowops task edit --help`; e.g. flowops task edit {task_id} --check-ac 1")
-    setting = project.config.get("require_checked_ac_for_done")
-    forced: list[str] = []
-
-    def mutate(task) -> None:
-        was_done = is_done_status(task.status, backlog.config.done_status)
-        apply_edit(task, edit)
-        done = backlog.config.done_status
-        if is_done_status(task.status, done):
-            forced.extend(enforce_done(task, done, setting, force=force, hint=(
-                f"check them with `flowops task edit {task.id} --check-ac N` once they are true, "
-                "or pass --force (recorded in the audit log)")))
-            if not was_done:
-                # Incidents and postmortems: --force waives criteria, never the postmortem.
-                from flowops.incidents.gate import applies_to, require_done_allowed
-
-                if applies_to(task):
-                    require_done_allowed(backlog, task)
-
-    update = backlog.update(task_id, mutate)
-    if update.changed:
-        _emit_edit_events(ctx, project, backlog, update, edit, forced)
+    update = edit_task(backlog, task_id, edit, force=force, emit=cli_emitter(ctx, project))
     task = update.after
     if mode == "json":
         _print_view_json(project, backlog, task)
@@ -400,26 +373,6 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
         write(_plain_view(project, backlog, task))
     else:
         write(f"Updated task {task.id}\n" if update.changed else f"No change to task {task.id}\n")
-
-
-def _emit_edit_events(ctx, project, backlog, update, edit, forced) -> None:
-    before, after = update.before, update.after
-    emit_from_cli(ctx, project, "task.updated", task_id=after.id, data={"changed": update.changed, "title": after.title,
-                                                                         "labels": after.labels})
-    if before.status != after.status:
-        data = {"from": before.status, "to": after.status}
-        if forced:
-            data.update({"forced": True, "unchecked_criteria": forced})
-        emit_from_cli(ctx, project, "task.status_changed", task_id=after.id, data=data)
-        if after.status.lower() == backlog.config.done_status.lower():
-            emit_from_cli(ctx, project, "task.completed", task_id=after.id, data={"title": after.title, "forced": bool(forced)})
-    before_checked = {c.text: c.checked for c in before.acceptance_criteria}
-    for criterion in after.acceptance_criteria:
-        was = before_checked.get(criterion.text)
-        if was is None or was == criterion.checked:
-            continue
-        kind = "task.ac_checked" if criterion.checked else "task.ac_unchecked"
-        emit_from_cli(ctx, project, kind, task_id=after.id, data={"index": criterion.index, "text": criterion.text})
 
 
 # -- archive ----------------------------------------------------------------------------
@@ -431,11 +384,13 @@ def _emit_edit_events(ctx, project, backlog, update, edit, forced) -> None:
 @click.pass_context
 def archive_command(ctx, task_id, plain, as_json):
     """Move a task to backlog/archive/tasks/ (its id is never handed out again)."""
+    from flowops.tasks import archive_task
+
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
-    task = backlog.archive(task_id)
-    emit_from_cli(ctx, project, "task.archived", task_id=task.id, data={"title": task.title})
+    task = archive_task(backlog, task_id, emit=cli_emitter(ctx, project))
     if mode == "json":
-        print_json({"schemaVersion": 1, "kind": "task-archive", "task": {"id": task.id, "path": project.relpath(task.path)}})
+        path = project.relpath(task.path) if task.path is not None else None
+        print_json({"schemaVersion": 1, "kind": "task-archive", "task": {"id": task.id, "path": path}})
     else:
         write(f"Archived task {task.id}\n")

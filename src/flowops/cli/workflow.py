@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from flowops.cli.emitting import cli_emitter
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, warn_plugin_failures, write
 from flowops.errors import BlockedError, ConfigError, FlowopsError
@@ -160,7 +161,7 @@ def advance_command(workflow_name: str, task_id: str, skip_state_check: bool, no
             plugins=plugins,
             skip_state_check=skip_state_check,
             reason=reason,
-            emit=_emitter(ctx, project),
+            emit=cli_emitter(ctx, project),
             no_verify=no_verify,
         )
     _warn_failures(result.warnings)
@@ -194,7 +195,7 @@ def set_command(task_id: str, state: str, via: str, no_verify: bool, reason: str
     project, backlog, config = _open()
     plugins = get_plugins(project)
     with _reporting_refusals(plugins):
-        result = set_state(backlog, config, task_id, state, via=via, plugins=plugins, emit=_emitter(ctx, project),
+        result = set_state(backlog, config, task_id, state, via=via, plugins=plugins, emit=cli_emitter(ctx, project),
                            no_verify=no_verify, reason=reason)
     _warn_failures(result.warnings)
     _warn_verification_skipped(result)
@@ -217,15 +218,6 @@ def _open():
     project = find_project()
     config = load_workflow(project)
     return project, load_backlog(project), config
-
-
-def _emitter(ctx: click.Context, project):
-    def emit(event_type: str, task_id: str, data: dict) -> None:
-        from flowops.cli.emitting import emit_from_cli
-
-        emit_from_cli(ctx, project, event_type, task_id=task_id, data=data)
-
-    return emit
 
 
 def _render_move(mode: str, result) -> None:

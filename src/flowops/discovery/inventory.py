@@ -36,16 +36,18 @@ from flowops.discovery.kubernetes import Manifest, manifests_in
 from flowops.discovery.monitoring import (
     Dashboard,
     RuleSource,
-    SloSpec,
     alert_dict,
     grafana_dashboard,
-    is_openslo,
     is_rule_file,
     rule_source,
-    slo_specs,
+    slo_dict,
 )
 from flowops.errors import ConfigError
 from flowops.ops.alerts import AlertRule
+from flowops.slo.model import DEFAULT_PERIOD, SLO
+from flowops.slo.rules import HEADER_MARK
+from flowops.slo.specs import SpecSet, is_spec_object
+from flowops.yamlfile import Locations
 
 SCHEMA_VERSION = 1
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -53,7 +55,7 @@ CHART_FILE = "Chart.yaml"
 _KUSTOMIZE_API = "kustomize.config.k8s.io/"
 # A YAML file is parsed only when its bytes could hold an artefact; most YAML in a
 # repository (tool configs, fixtures) holds none, and reading is most of the cost.
-_YAML_HINTS = (b"apiVersion", b"groups:", b"slos:", b"groups :")
+_YAML_HINTS = (b"apiVersion", b"groups:", b"slos:", b"groups :", b"prometheus/v1")
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Inventory:
     kustomizations: list[Folder] = field(default_factory=list)
     charts: list[Folder] = field(default_factory=list)
     rule_sources: list[RuleSource] = field(default_factory=list)
-    slos: list[SloSpec] = field(default_factory=list)
+    slo_specs: SpecSet = field(default_factory=SpecSet)  # read by flowops.slo.specs, as `flowops slo` reads them
     dashboards: list[Dashboard] = field(default_factory=list)
     runbooks: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -122,6 +124,21 @@ class Inventory:
     def alert_files(self) -> list[str]:
         """The files that define at least one alert, in path order."""
         return sorted({source.path for source in self.rule_sources if source.alerts})
+
+    @property
+    def slos(self) -> list[SLO]:
+        """Every SLO of the SLO spec files (Sloth, OpenSLO), as ``flowops slo`` reads them."""
+        return self.slo_specs.slos
+
+    @property
+    def slo_files(self) -> list[str]:
+        """The SLO spec files, in path order (including those with problems)."""
+        return list(self.slo_specs.files)
+
+    @property
+    def generated_rules(self) -> list[RuleSource]:
+        """The rule files ``flowops slo generate`` wrote (their header says how), in path order."""
+        return [source for source in self.rule_sources if source.generated is not None]
 
     @property
     def workflows(self) -> list[CiFile]:
@@ -148,7 +165,8 @@ class Inventory:
             },
             "alerts": [alert_dict(a) for a in self.alerts],
             "ruleFiles": [s.to_dict() for s in self.rule_sources],
-            "slos": [s.to_dict() for s in self.slos],
+            "slos": [slo_dict(s) for s in self.slos],
+            "sloFiles": self.slo_files,
             "dashboards": [d.to_dict() for d in self.dashboards],
             "runbooks": list(self.runbooks),
             "problems": [p.to_dict() for p in self.problems],
@@ -156,41 +174,79 @@ class Inventory:
 
 
 def discover(root: Path, *, skip: Iterable[str] = (), include: Sequence[str] = (), exclude: Sequence[str] = (),
-             backlog: Any = None) -> Inventory:
+             backlog: Any = None, slo_period: int = DEFAULT_PERIOD) -> Inventory:
     """Search ``root`` and return its Inventory; see the module docstring.
 
     ``skip`` names root-relative folders never searched (the backlog); ``include`` and
     ``exclude`` are the ``[discover]`` globs; ``backlog`` (a flowops Backlog), when
-    given, is where runbook documents are looked up.
+    given, is where runbook documents are looked up; ``slo_period`` (minutes) is the
+    period of Sloth specs, which do not state one.
     """
     files = list_files(root, skip=skip, include=include, exclude=exclude)
     inventory = Inventory(Path(root), files)
     chart_dirs = _find_charts(inventory)
     patches = _find_kustomizations(inventory)
+    spec_documents: list[tuple[str, list[tuple[Any, Locations]]]] = []
     for path in files.paths:
         if _under(path, chart_dirs):
             continue  # chart templates are Go templates, not YAML: never parsed
-        _read(inventory, path, path in patches)
+        _read(inventory, path, path in patches, spec_documents)
+    _read_slo_specs(inventory, spec_documents, slo_period)
     for path, reason in files.skipped:
         inventory.problems.append(Problem(path, None, reason))
     if backlog is not None:
-        from flowops.discovery.runbooks import runbook_documents
-
-        inventory.runbooks, notes = runbook_documents(backlog, inventory.alerts)
-        inventory.problems += [Problem(path, None, reason) for path, reason in notes]
+        _find_runbooks(inventory, backlog, inventory.alerts)
     inventory.problems.sort(key=lambda p: (p.path, p.line or 0))
     return inventory
 
 
 def discover_project(project: Any, backlog: Any = None) -> Inventory:
     """``discover`` for a flowops project: its backlog skipped, its ``[discover]`` globs applied."""
+    from flowops.slo.generate import parse_period
+
     config = project.config
     skip = list(dict.fromkeys([*backlog_folder(project), "backlog", ".backlog"]))
-    return discover(project.root, skip=skip, include=config.get("discover.include") or [],
-                    exclude=config.get("discover.exclude") or [], backlog=backlog)
+    period = parse_period(config.get("slo.default_period") or "30d", "slo.default_period", config.source)
+    inventory = discover(project.root, skip=skip, include=config.get("discover.include") or [],
+                         exclude=config.get("discover.exclude") or [], slo_period=period)
+    if backlog is not None:
+        _find_runbooks(inventory, backlog, _runbook_rules(project, inventory))
+    return inventory
 
 
-def _read(inventory: Inventory, path: str, is_patch: bool) -> None:
+def _runbook_rules(project: Any, inventory: Inventory) -> list[AlertRule]:
+    """The alerts runbooks are judged against: the SLO specs' own alerts stand in for the rules generated from them."""
+    from flowops.slo.workflow import read_slo_inputs, runbook_rules
+
+    try:
+        inputs = read_slo_inputs(project, lambda: inventory)
+    except ConfigError:
+        inputs = None  # invalid configured specs: listed by `flowops slo validate`; runbooks judged by the rules
+    return runbook_rules(inventory.alerts, {s.path: s.generated for s in inventory.rule_sources}, inputs)
+
+
+def _find_runbooks(inventory: Inventory, backlog: Any, alerts: list[AlertRule]) -> None:
+    from flowops.discovery.runbooks import runbook_documents
+
+    inventory.runbooks, notes = runbook_documents(backlog, alerts)
+    inventory.problems += [Problem(path, None, reason) for path, reason in notes]
+    inventory.problems.sort(key=lambda p: (p.path, p.line or 0))
+
+
+def _read_slo_specs(inventory: Inventory, files: list[tuple[str, list[tuple[Any, Locations]]]], period: int) -> None:
+    """The SLOs of the spec files, read together (an OpenSLO SLI may live in another file); errors are problems."""
+    if not files:
+        return
+    from flowops.slo.specs import read_documents
+
+    inventory.slo_specs = read_documents(files, default_period=period)
+    for problem in inventory.slo_specs.errors:
+        where = f"{problem.field}: " if problem.field else ""
+        message = f"invalid SLO spec: {where}{problem.message}"
+        inventory.problems.append(Problem(problem.path or "", problem.line, message))
+
+
+def _read(inventory: Inventory, path: str, is_patch: bool, spec_documents: list) -> None:
     """Read one file into the inventory, by what its name says it may be."""
     name = posixpath.basename(path)
     if name in KUSTOMIZATION_NAMES or name == CHART_FILE:
@@ -205,7 +261,7 @@ def _read(inventory: Inventory, path: str, is_patch: bool) -> None:
         text = inventory.files.try_read_text(path)
         inventory.containers.append({"path": path, "from": base_images(text) if text is not None else []})
     elif path.endswith((".yaml", ".yml")):
-        _read_yaml(inventory, path, is_patch)
+        _read_yaml(inventory, path, is_patch, spec_documents)
     elif path.endswith(".json"):
         _read_json(inventory, path)
 
@@ -311,7 +367,7 @@ def _read_other_ci(inventory: Inventory, path: str, system: str) -> None:
     inventory.ci.append(CiFile(path, system, jobs))
 
 
-def _read_yaml(inventory: Inventory, path: str, is_patch: bool) -> None:
+def _read_yaml(inventory: Inventory, path: str, is_patch: bool, spec_documents: list) -> None:
     try:
         raw = inventory.files.read_bytes(path)
     except Unreadable as exc:
@@ -319,15 +375,20 @@ def _read_yaml(inventory: Inventory, path: str, is_patch: bool) -> None:
         return
     if not any(hint in raw for hint in _YAML_HINTS):
         return
-    for document in _load(inventory, path):
+    documents = _load(inventory, path)
+    # An SLO spec file is given whole to the SLO reader (the same test `flowops slo` uses).
+    if any(is_spec_object(item) for document in documents for item in _items(document.data)):
+        spec_documents.append((path, [(document.data, document.where) for document in documents]))
+    generated = _generated(raw) if raw.startswith(_GENERATED_MARK) else None
+    for document in documents:
         data = document.data
-        if is_openslo(data):
-            inventory.slos += slo_specs(path, data, document.where, document.line)
+        api = data.get("apiVersion") if isinstance(data, dict) else None
+        if isinstance(api, str) and api.startswith("openslo/"):
             continue  # OpenSLO specs are read by tools, not applied to a cluster
-        slos = slo_specs(path, data, document.where, document.line)
-        inventory.slos += slos
         if is_rule_file(data):
-            inventory.rule_sources.append(rule_source(path, document.line, data, document.where))
+            source = rule_source(path, document.line, data, document.where)
+            source.generated = generated
+            inventory.rule_sources.append(source)
             continue
         for manifest in manifests_in(data, document.where, path, document.line):
             if manifest.api_version.startswith(_KUSTOMIZE_API):
@@ -338,6 +399,20 @@ def _read_yaml(inventory: Inventory, path: str, is_patch: bool) -> None:
                 source = rule_source(path, manifest.line, manifest.data, document.where,
                                      resource_name=manifest.name or "(unnamed)", at=manifest.at)
                 inventory.rule_sources.append(source)
+
+
+def _items(data: Any) -> list[Any]:
+    return list(data) if isinstance(data, list) else [data]
+
+
+_GENERATED_MARK = HEADER_MARK.encode()
+
+
+def _generated(raw: bytes) -> Any:
+    """How ``flowops slo generate`` wrote this rules file (its header), or None."""
+    from flowops.slo.generate import header_command
+
+    return header_command(raw[:4096].decode("utf-8", "replace"))
 
 
 def _read_json(inventory: Inventory, path: str) -> None:

@@ -1,22 +1,24 @@
 """Monitoring artefacts: Prometheus rule sources and their alerts, SLO specs, Grafana dashboards.
 
 Alert rules are parsed by ``flowops.ops.alerts`` (the reader ``flowops operate`` uses),
-so discovery and operate agree on what an alert is.
+so discovery and operate agree on what an alert is; SLO specs by ``flowops.slo.specs``
+(the reader ``flowops slo`` uses), so discovery and ``flowops slo`` agree on every SLO.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowops.discovery.shapes import mapping, sequence
+from flowops.discovery.shapes import mapping
 from flowops.errors import ConfigError
 from flowops.ops.alerts import AlertRule, prometheus_rules
+from flowops.slo.model import SLO, SLOTH_K8S, SLOTH_V1
 from flowops.yamlfile import Locations
 
-SLOTH_VERSION = "prometheus/v1"
-SLOTH_API_GROUP = "sloth.slok.dev/"
-OPENSLO_API_GROUP = "openslo/"
+if TYPE_CHECKING:
+    from flowops.slo.generate import GenerateArgs
+
 
 
 @dataclass
@@ -32,6 +34,7 @@ class RuleSource:
     where: Locations
     alerts: list[AlertRule] = field(default_factory=list)  # one per alerting rule
     problem: ConfigError | None = None  # why the groups could not be read
+    generated: GenerateArgs | None = None  # a file `flowops slo generate` wrote: how (from its header)
 
     @property
     def label(self) -> str:
@@ -39,7 +42,8 @@ class RuleSource:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "kind": self.kind, "name": self.name,
-                "alerts": len(self.alerts), "problem": self.problem.message if self.problem else None}
+                "alerts": len(self.alerts), "problem": self.problem.message if self.problem else None,
+                "generatedFrom": list(self.generated.specs) if self.generated else None}
 
 
 def is_rule_file(data: Any) -> bool:
@@ -72,54 +76,13 @@ def alert_dict(alert: AlertRule) -> dict:
             "group": alert.group, "slug": alert.slug}
 
 
-@dataclass(frozen=True)
-class SloSpec:
-    """One SLO of a Sloth or OpenSLO spec."""
-
-    path: str
-    line: int
-    format: str  # "sloth", "sloth-k8s" or "openslo"
-    service: str | None
-    name: str | None
-    objective: float | None  # Sloth: a percentage (99.9); OpenSLO: a ratio (0.999), as written
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "format": self.format, "service": self.service,
-                "name": self.name, "objective": self.objective}
-
-
-def slo_specs(path: str, data: Any, where: Locations, line: int, at: tuple = ()) -> list[SloSpec]:
-    """The SLOs of one loaded document, if it is a Sloth or OpenSLO spec (otherwise none)."""
-    if not isinstance(data, dict):
-        return []
-    api = data.get("apiVersion")
-    if data.get("version") == SLOTH_VERSION and isinstance(data.get("slos"), list):
-        return _sloth(path, data, data["slos"], ("slos",), where, line, "sloth", data.get("service"))
-    if isinstance(api, str) and api.startswith(SLOTH_API_GROUP) and data.get("kind") == "PrometheusServiceLevel":
-        spec = mapping(data.get("spec"))
-        return _sloth(path, data, sequence(spec.get("slos")), ("spec", "slos"), where, line, "sloth-k8s", spec.get("service"))
-    if isinstance(api, str) and api.startswith(OPENSLO_API_GROUP) and data.get("kind") == "SLO":
-        metadata = mapping(data.get("metadata"))
-        spec = mapping(data.get("spec"))
-        objectives = sequence(spec.get("objectives"))
-        first = mapping(objectives[0]) if objectives else {}
-        return [SloSpec(path, line, "openslo", _text(spec.get("service")), _text(metadata.get("name")),
-                        _number(first.get("target")))]
-    return []
-
-
-def _sloth(path: str, data: dict, slos: list, at: tuple, where: Locations, line: int, kind: str, service: Any) -> list[SloSpec]:
-    found = []
-    for index, slo in enumerate(slos):
-        if isinstance(slo, dict):
-            found.append(SloSpec(path, where.line(*at, index) or line, kind, _text(service), _text(slo.get("name")),
-                                 _number(slo.get("objective"))))
-    return found
-
-
-def is_openslo(data: Any) -> bool:
-    api = data.get("apiVersion") if isinstance(data, dict) else None
-    return isinstance(api, str) and api.startswith(OPENSLO_API_GROUP)
+def slo_dict(slo: SLO) -> dict:
+    """One SLO as ``flowops discover --json`` lists it (read by ``flowops.slo.specs``, as ``flowops slo`` reads it)."""
+    objective = slo.objective
+    number = int(objective) if objective.denominator == 1 else float(objective)
+    formats = {SLOTH_V1: "sloth", SLOTH_K8S: "sloth-k8s"}
+    return {"path": slo.source, "line": slo.line, "format": formats.get(slo.spec, "openslo"), "spec": slo.spec,
+            "service": slo.service, "name": slo.name, "id": slo.id, "objective": number, "alerts": slo.alert_names}
 
 
 @dataclass(frozen=True)
@@ -161,14 +124,3 @@ def _count_panels(panels: list) -> int:
 
 def _text(value: Any) -> str | None:
     return None if value is None or isinstance(value, (dict, list)) else str(value)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    try:
-        return float(str(value))
-    except (TypeError, ValueError):
-        return None

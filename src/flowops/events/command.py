@@ -10,13 +10,14 @@ handler leaves nothing behind (work meant to outlive it must start its own sessi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import re
 import shlex
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
 from flowops.events.secrets import UnsetVariable
@@ -25,7 +26,7 @@ OUTPUT_CAP = 64 * 1024  # bytes kept of stdout and of stderr, each
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL on timeout
 # Once the program has exited, how long to keep reading pipes a background child still holds.
 _DRAIN_AFTER_EXIT = 0.2
-_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ARGV = "command must be a non-empty list of strings (the program and its arguments)"
 
 
 class CommandHandler(HandlerType):
@@ -33,45 +34,45 @@ class CommandHandler(HandlerType):
 
     extra_keys = frozenset({"shell", "env", "working_directory"})
 
+    # The shape of command, shell, env and working_directory, checked by flowops.schema
+    # (hooksfile.hooks_schema); ``validate`` below looks at the files they name.
+    schema: Mapping[str, Any] = {
+        "properties": {
+            "shell": {"type": "boolean", "x-message": "shell must be true or false"},
+            "env": {"type": "object", "x-message": "env must be a mapping of variable names to values",
+                    "propertyNames": {"type": "string", "pattern": r"\A[A-Za-z_][A-Za-z0-9_]*\Z",
+                                      "x-message": "{value!r} is not a valid environment variable name"},
+                    "additionalProperties": {"type": ["string", "number", "boolean"],
+                                             "x-message": "env values must be strings, numbers or booleans"}},
+            "working_directory": {"type": "string", "minLength": 1,
+                                  "x-message": "working_directory must be a folder path inside the repository"},
+        },
+        "if": {"properties": {"shell": {"const": True}}, "required": ["shell"]},
+        "then": {"properties": {"command": {"type": "string", "pattern": r"\S",
+                                            "x-message": "with shell: true, command must be one string"}}},
+        "else": {"properties": {"command": {"allOf": [
+            {"not": {"type": "string"},
+             "x-message": 'command must be an argv list such as ["scripts/notify.sh", "--fast"]; '
+                          "set shell: true to run a string through /bin/sh"},
+            {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1, "x-message": _ARGV},
+             "x-message": _ARGV},
+        ]}}},
+    }
+
     def validate(self, config: Mapping[str, Any]) -> list:
+        """Problems with the files the hook names: its working directory and its program (the shape is the schema's)."""
         problems: list = []
         command = config.get("command")
-        shell = config.get("shell", False)
-        if not isinstance(shell, bool):
-            problems.append((("shell",), "shell must be true or false"))
-            shell = False
-        if shell:
-            if not isinstance(command, str) or not command.strip():
-                problems.append((("command",), "with shell: true, command must be one string"))
-        elif isinstance(command, str):
-            problems.append(
-                (("command",), 'command must be an argv list such as ["scripts/notify.sh", "--fast"]; set shell: true to run a string through /bin/sh')
-            )
-        elif not isinstance(command, list) or not command or not all(isinstance(a, str) and a for a in command):
-            problems.append((("command",), "command must be a non-empty list of strings (the program and its arguments)"))
-
-        env = config.get("env", {})
-        if not isinstance(env, dict):
-            problems.append((("env",), "env must be a mapping of variable names to values"))
-        else:
-            for key, value in env.items():
-                if not isinstance(key, str) or not _ENV_NAME_RE.fullmatch(key):
-                    problems.append((("env", key), f"{key!r} is not a valid environment variable name"))
-                elif isinstance(value, (dict, list)) or value is None:
-                    problems.append((("env", key), "env values must be strings, numbers or booleans"))
-
+        shell = config.get("shell", False) is True
         root = Path(getattr(config, "root", "."))
         workdir = root
         raw_workdir = config.get("working_directory")
-        if raw_workdir is not None:
-            if not isinstance(raw_workdir, str) or not raw_workdir:
-                problems.append((("working_directory",), "working_directory must be a folder path inside the repository"))
-            else:
-                workdir = (root / raw_workdir).resolve()
-                if not workdir.is_relative_to(root.resolve()):
-                    problems.append((("working_directory",), f"working_directory {raw_workdir!r} is outside the repository"))
-                elif not workdir.is_dir():
-                    problems.append((("working_directory",), f"working_directory {raw_workdir!r} does not exist", "warning"))
+        if isinstance(raw_workdir, str) and raw_workdir:
+            workdir = (root / raw_workdir).resolve()
+            if not workdir.is_relative_to(root.resolve()):
+                problems.append((("working_directory",), f"working_directory {raw_workdir!r} is outside the repository"))
+            elif not workdir.is_dir():
+                problems.append((("working_directory",), f"working_directory {raw_workdir!r} does not exist", "warning"))
 
         program = _program(command, shell)
         if program and "/" in program and "${" not in program:
@@ -127,10 +128,8 @@ class CommandHandler(HandlerType):
             }
             run = _run(command, bool(config.get("shell")), workdir, env, event_file, context.timeout)
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(event_file)
-            except OSError:
-                pass
 
         result.duration_ms = _ms(started)
         result.stdout = context.redact(run.stdout)
@@ -141,7 +140,7 @@ class CommandHandler(HandlerType):
         result.exit_code = run.returncode
         if run.timed_out:
             result.error = f"timed out after {context.timeout:g} s; its process group was terminated"
-        elif run.returncode != 0:
+        elif run.returncode:
             result.error = _failure_text(run.returncode, result.stderr)
         else:
             result.ok = True
@@ -181,7 +180,9 @@ def _run(command: Any, shell: bool, workdir: Path, env: dict, event_file: str, t
         return run
 
     deadline = time.monotonic() + timeout
-    outputs = {proc.stdout: _Capped(), proc.stderr: _Capped()}
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None  # both are pipes (Popen above)
+    outputs: dict[Any, _Capped] = {stdout: _Capped(), stderr: _Capped()}
     selector = selectors.DefaultSelector()
     for stream in outputs:
         selector.register(stream, selectors.EVENT_READ)
@@ -212,13 +213,13 @@ def _run(command: Any, shell: bool, workdir: Path, env: dict, event_file: str, t
             _end_group(proc)
     finally:
         selector.close()
-        proc.stdout.close()
-        proc.stderr.close()
+        stdout.close()
+        stderr.close()
         if proc.returncode is None:
             _end_group(proc)
     run.returncode = proc.returncode
-    run.stdout = outputs[proc.stdout].text()
-    run.stderr = outputs[proc.stderr].text()
+    run.stdout = outputs[stdout].text()
+    run.stderr = outputs[stderr].text()
     return run
 
 
@@ -241,10 +242,8 @@ def _end_group(proc: Any) -> None:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _group_alive(pgid: int) -> bool:

@@ -4,11 +4,15 @@ A handler type (``command``, ``webhook``, or one a plugin adds through
 ``register_handler_types``) is the key that says how a hook in ``.flowops/hooks.yaml``
 delivers. It is any object with (no base class needed):
 
-- ``validate(config) -> list``: problems with the hook, each a string or a
-  ``(field_path, message)`` pair (or ``(field_path, message, "warning")``) where
-  ``field_path`` is a tuple inside the hook such as ``("webhook", "url")``. ``config`` is
-  the hook's mapping (a ``HookConfig``: a dict with defaults applied, plus ``.root``,
-  the repository folder).
+- ``schema``: a JSON Schema (a dict) of the hook mappings that use this type, e.g.
+  ``{"properties": {"webhook": {...}}}``; its ``properties`` are the keys the type
+  accepts on a hook. hooks.yaml is validated against it (``flowops.events.hooksfile``),
+  with the messages its ``x-message``/``x-messages`` give (``flowops.schema``).
+- optional ``validate(config) -> list``: what a schema cannot say (files on disk), each
+  a string or a ``(field_path, message)`` pair (or ``(field_path, message, "warning")``)
+  where ``field_path`` is a tuple inside the hook such as ``("webhook", "url")``.
+  ``config`` is the hook's mapping (a ``HookConfig``: a dict with defaults applied, plus
+  ``.root``, the repository folder).
 - ``deliver(event, config, context) -> DeliveryResult``: send one event. Must not raise
   for delivery failures; return ``DeliveryResult(ok=False, error=...)`` instead.
 - optional ``extra_keys``: hook-level keys it accepts besides its own (``command`` takes
@@ -22,9 +26,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flowops.events import secrets
 
@@ -33,11 +38,12 @@ class HandlerType:
     """A base for handler types (optional: any object with these methods will do)."""
 
     extra_keys: frozenset[str] = frozenset()
+    schema: Mapping[str, Any] = {}
 
     def validate(self, config: Mapping[str, Any]) -> list:
         return []
 
-    def deliver(self, event: Any, config: Mapping[str, Any], context: "DeliveryContext") -> "DeliveryResult":
+    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
         raise NotImplementedError
 
 

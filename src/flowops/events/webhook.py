@@ -6,8 +6,11 @@
   GitHub's scheme, so receivers written for GitHub webhooks verify it unchanged.
 - 2xx is success; redirects are not followed; 408, 429 and 5xx (and connection errors)
   are retried with exponential backoff and jitter, honouring ``Retry-After``, within
-  ``retries`` and the hook's ``timeout`` (the budget for all attempts); other 4xx are
-  final; 410 means the endpoint is gone, so that event is not queued for replay.
+  ``retries`` and the hook's ``timeout`` (the deadline for all attempts together); other
+  4xx are final; 410 means the endpoint is gone, so that event is not queued for replay.
+  The retry policy is urllib3's ``Retry`` (what is retried, how many times, Retry-After in
+  seconds or as an HTTP date); flowops keeps the loop around it, because each attempt is
+  bounded by wall clock (below) and the deadline spans them all.
 - timeouts are wall-clock: ``requests``' own timeout applies to each socket operation,
   so a server that sends one byte every second never trips it. Each attempt runs in a
   worker thread that the handler waits for only until ``webhook.timeout`` (or what is
@@ -22,12 +25,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
-import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
-from flowops.events.secrets import VAR_RE, UnsetVariable, redact
+from flowops.events.secrets import UnsetVariable, redact
 
 SIGNATURE_HEADER = "X-Flowops-Signature-256"
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
@@ -38,7 +40,8 @@ DEFAULT_RETRIES = 3
 MAX_RETRIES = 10
 BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
 BACKOFF_CAP = 30.0
-_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Retried statuses: request timeout, too many requests, every server error.
+RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -66,34 +69,33 @@ def encode(event: Any, mode: str) -> tuple[bytes, dict[str, str]]:
 class WebhookHandler(HandlerType):
     """POSTs events to ``webhook.url``."""
 
-    def validate(self, config: Mapping[str, Any]) -> list:
-        webhook = config.get("webhook")
-        if not isinstance(webhook, dict):
-            return [(("webhook",), "webhook must be a mapping with at least url")]
-        problems: list = []
-        for key in webhook:
-            if key not in KEYS:
-                problems.append((("webhook", key), f"unknown key '{key}' (known: {', '.join(KEYS)})"))
-        url = webhook.get("url")
-        if not isinstance(url, str) or not url:
-            problems.append((("webhook", "url"), 'url is required, e.g. url: "${CHAT_WEBHOOK_URL}"'))
-        elif not VAR_RE.search(url) and not url.startswith(("http://", "https://")):
-            problems.append((("webhook", "url"), "url must start with http:// or https://"))
-        secret_env = webhook.get("secret_env")
-        if secret_env is not None and (not isinstance(secret_env, str) or not _ENV_NAME_RE.fullmatch(secret_env)):
-            problems.append((("webhook", "secret_env"), "secret_env must be the name of an environment variable"))
-        if webhook.get("mode", "structured") not in MODES:
-            problems.append((("webhook", "mode"), f"mode must be one of {', '.join(MODES)}"))
-        timeout = webhook.get("timeout", DEFAULT_REQUEST_TIMEOUT)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 1 <= timeout <= 600:
-            problems.append((("webhook", "timeout"), f"timeout must be a number of seconds from 1 to 600, not {timeout!r}"))
-        retries = webhook.get("retries", DEFAULT_RETRIES)
-        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
-            problems.append((("webhook", "retries"), f"retries must be a whole number from 0 to {MAX_RETRIES}, not {retries!r}"))
-        headers = webhook.get("headers", {})
-        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-            problems.append((("webhook", "headers"), "headers must be a mapping of header names to strings"))
-        return problems
+    # What hooks.yaml may say under ``webhook:``, checked by flowops.schema (hooksfile.hooks_schema).
+    schema: Mapping[str, Any] = {
+        "properties": {
+            "webhook": {
+                "type": "object",
+                "x-messages": {"type": "webhook must be a mapping with at least url"},
+                "properties": {
+                    "url": {"type": "string", "minLength": 1, "pattern": r"\Ahttps?://|\$\{",
+                            "x-messages": {"pattern": "url must start with http:// or https://"},
+                            "x-message": 'url is required, e.g. url: "${CHAT_WEBHOOK_URL}"'},
+                    "secret_env": {"type": "string", "pattern": r"\A[A-Za-z_][A-Za-z0-9_]*\Z",
+                                   "x-message": "secret_env must be the name of an environment variable"},
+                    "mode": {"enum": list(MODES), "x-message": f"mode must be one of {', '.join(MODES)}"},
+                    "timeout": {"type": "number", "minimum": 1, "maximum": 600,
+                                "x-message": "timeout must be a number of seconds from 1 to 600, not {value!r}"},
+                    "retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES,
+                                "x-message": f"retries must be a whole number from 0 to {MAX_RETRIES}, not {{value!r}}"},
+                    "headers": {"type": "object", "x-message": "headers must be a mapping of header names to strings",
+                                "propertyNames": {"type": "string", "x-message": "headers must be a mapping of header names to strings"},
+                                "additionalProperties": {"type": "string",
+                                                         "x-message": "headers must be a mapping of header names to strings"}},
+                },
+                "required": ["url"],
+                "propertyNames": {"enum": list(KEYS), "x-message": f"unknown key '{{value}}' (known: {', '.join(KEYS)})"},
+            },
+        },
+    }
 
     def required_env(self, config: Mapping[str, Any]) -> list:
         secret_env = (config.get("webhook") or {}).get("secret_env")
@@ -121,40 +123,38 @@ class WebhookHandler(HandlerType):
         url, body, headers = prepared
 
         import requests
+        from urllib3.exceptions import MaxRetryError
 
         request_timeout = webhook.get("timeout", DEFAULT_REQUEST_TIMEOUT)
-        max_attempts = 1 + webhook.get("retries", DEFAULT_RETRIES)
-        budget_end = started + context.timeout
+        retry = retry_policy(webhook.get("retries", DEFAULT_RETRIES))
+        deadline = started + context.timeout
         while True:
             result.attempts += 1
-            remaining = max(budget_end - context.clock(), 0.001)
+            seconds = min(request_timeout, max(deadline - context.clock(), 0.001))
             response = None
+            failure: Exception | None = None
             try:
-                response = _post_within(url, body, headers, min(request_timeout, remaining))
-            except _WallClockTimeout:
-                result.status = None
-                seconds = min(request_timeout, remaining)
+                response = _post_within(url, body, headers, seconds)
+            except _WallClockTimeout as exc:
+                result.status, failure = None, exc
                 result.error = f"timed out after {seconds:g} s waiting for {endpoint(url)}"  # wall clock, as every timeout
-                retryable = True
             except requests.RequestException as exc:
-                result.status = None
-                result.error = context.redact(request_error_text(exc, url, min(request_timeout, remaining)))
-                retryable = True
+                result.status, failure = None, exc
+                result.error = context.redact(request_error_text(exc, url, seconds))
             else:
                 result.status = response.status_code
-                result.ok, retryable, result.error = _judge(response, context)
-            if result.ok or not retryable:
-                break
-            if result.attempts >= max_attempts:
+                result.ok, result.error = _judge(response, context)
+                if result.ok or not retry.is_retry("POST", response.status_code, "Retry-After" in response.headers):
+                    break
+            try:
+                retry = retry.increment("POST", url, response=response.raw if response is not None else None,
+                                        error=failure)
+            except MaxRetryError:
                 if result.attempts > 1:
                     result.error = f"{result.error} (gave up after {result.attempts} attempts)"
                 break
-            delay = _retry_after(response)
-            if delay is None:
-                import random
-
-                delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (result.attempts - 1)) * random.uniform(0.5, 1.0)
-            if context.clock() + delay >= budget_end:
+            delay = _delay(retry, response)
+            if context.clock() + delay >= deadline:
                 result.error = f"{result.error} (gave up: the next attempt would pass the {context.timeout:g} s limit)"
                 break
             context.sleep(delay)
@@ -252,7 +252,7 @@ def _tracking_adapter(sockets: list) -> Any:
         class TrackedHTTP(HTTPConnection):
             sink: list | None = None
 
-            def _new_conn(self):  # type: ignore[no-untyped-def]
+            def _new_conn(self) -> Any:
                 sock = super()._new_conn()
                 if self.sink is not None:
                     self.sink.append(sock)
@@ -261,7 +261,7 @@ def _tracking_adapter(sockets: list) -> Any:
         class TrackedHTTPS(HTTPSConnection):
             sink: list | None = None
 
-            def _new_conn(self):  # type: ignore[no-untyped-def]
+            def _new_conn(self) -> Any:
                 sock = super()._new_conn()
                 if self.sink is not None:
                     self.sink.append(sock)
@@ -283,22 +283,64 @@ def _tracking_adapter(sockets: list) -> Any:
     return _ADAPTER_CLASS(sockets)
 
 
-def _judge(response: Any, context: DeliveryContext) -> tuple[bool, bool, str | None]:
-    """(ok, retryable, error) for an HTTP response."""
+def retry_policy(retries: int) -> Any:
+    """urllib3's ``Retry`` for ``retries`` retries of a webhook POST (``RETRY_STATUSES``, Retry-After honoured)."""
+    global _RETRY_CLASS
+    if _RETRY_CLASS is None:
+        import random
+
+        from urllib3.util.retry import Retry
+
+        class WebhookRetry(Retry):
+            # Retry-After counts on the statuses that ask for a pause; a 413 is final here.
+            RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
+
+            def get_backoff_time(self) -> float:
+                # urllib3 repeats the first failure at once; a receiver that has just failed
+                # is rarely back a millisecond later, so every retry waits, with jitter.
+                failures = len(self.history)
+                if failures == 0:
+                    return 0.0
+                return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
+
+        _RETRY_CLASS = WebhookRetry
+    # POST is retried too: every CloudEvent carries an id that receivers deduplicate on.
+    return _RETRY_CLASS(total=retries, allowed_methods=None, status_forcelist=RETRY_STATUSES, redirect=0,
+                        raise_on_status=False, respect_retry_after_header=True)
+
+
+_RETRY_CLASS: Any = None
+
+
+def _delay(retry: Any, response: Any) -> float:
+    """Seconds to wait before the next attempt: what Retry-After asks for, else the backoff."""
+    if response is not None and response.status_code in retry.RETRY_AFTER_STATUS_CODES:
+        from urllib3.exceptions import InvalidHeader
+
+        try:
+            asked = retry.get_retry_after(response.raw)
+        except InvalidHeader:
+            asked = None
+        if asked is not None:
+            return float(asked)
+    return float(retry.get_backoff_time())
+
+
+def _judge(response: Any, context: DeliveryContext) -> tuple[bool, str | None]:
+    """(ok, error) for an HTTP response; whether a failure is retried is the retry policy's call."""
     status = response.status_code
     if 200 <= status < 300:
-        return True, False, None
+        return True, None
     if status == 410:
-        return False, False, "HTTP 410: the endpoint is gone; update or remove this handler"
+        return False, "HTTP 410: the endpoint is gone; update or remove this handler"
     detail = f"HTTP {status} from {endpoint(getattr(response, 'url', None) or '')}"
     snippet = (response.text or "").strip().splitlines()[:1]
     if snippet:
         detail += f": {snippet[0][:160]}"
     if 300 <= status < 400:
         location = response.headers.get("Location", "")
-        return False, False, context.redact(f"HTTP {status}: redirect to {location} not followed; configure the final URL")
-    retryable = status in (408, 429) or status >= 500
-    return False, retryable, context.redact(detail)
+        return False, context.redact(f"HTTP {status}: redirect to {location} not followed; configure the final URL")
+    return False, context.redact(detail)
 
 
 def endpoint(url: str) -> str:
@@ -356,25 +398,6 @@ def _causes(exc: BaseException):
 def _last_words(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 200 else text[:199] + "…"
-
-
-def _retry_after(response: Any) -> float | None:
-    """Seconds asked for by ``Retry-After`` (delta-seconds or an HTTP date), if any."""
-    if response is None:
-        return None
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _url_secrets(url: str, *, from_environment: bool) -> list[str]:

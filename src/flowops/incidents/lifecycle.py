@@ -3,8 +3,8 @@
 Every change goes through the backlog store (atomic writes under the per-task lock)
 while holding ``.flowops/locks/incidents.lock``, so two commands, or a command and an
 Alertmanager notification, never decide on the same incident at once. Events are
-emitted through ``emit(type, task_id, data)`` after the writes and the lock; nothing
-here prints or exits.
+collected in the ``Outcome`` and emitted through ``Outcome.emit_all(emit)`` (a
+``flowops.events.emitter.Emit``) after the writes and the lock; nothing here prints or exits.
 
 Status: an incident opened from Alertmanager starts in the backlog's first status; the
 first entry a person makes (opening it by hand, an ack, a note, a resolution) moves it
@@ -27,6 +27,7 @@ from typing import Any
 
 from flowops.backlog.model import Document, Task
 from flowops.errors import CriteriaNotMet, NotFoundError, UsageError
+from flowops.events.emitter import Emit
 from flowops.incidents.lookup import children, get_incident, postmortem_document
 from flowops.incidents.model import (
     ACTION_LABEL,
@@ -52,7 +53,6 @@ from flowops.incidents.timeline import (
     render_section,
 )
 
-Emit = Callable[[str, "str | None", dict], None]
 LOCK_NAME = "incidents.lock"
 LOCK_TIMEOUT = 60.0
 MAX_TITLE = 120
@@ -92,9 +92,15 @@ class Outcome:
             "notes": list(self.notes),
         }
 
-    def emit_all(self, emit: Emit | None) -> None:
-        if emit is None:
-            return
+    @property
+    def subject(self) -> Incident:
+        """The incident the operation was about (a command's outcome always names one)."""
+        if self.incident is None:
+            raise NotFoundError(f"no incident {self.action}")
+        return self.incident
+
+    def emit_all(self, emit: Emit) -> None:
+        """Emit the events this operation collected, in order (after its writes and locks)."""
         for kind, task_id, data in self.events:
             emit(kind, task_id, data)
 

@@ -36,7 +36,6 @@ ALERT_PREFIX = "alert:"
 GROUP_PREFIX = "alert-group:"
 POSTMORTEM_TAG = "postmortem"
 UNSET_SEVERITY = "unset"
-STATES = ("triggered", "acknowledged", "resolved", "closed")
 DEFAULT_NO_POSTMORTEM = ["warning", "ticket", "info"]  # ticket: the SLO burn-rate alerts that do not page
 
 # Severity words seen in Alertmanager labels, PagerDuty and incident.io, mapped to the

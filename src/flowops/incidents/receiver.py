@@ -29,9 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import UsageError
+
+if TYPE_CHECKING:
+    from flowops.events.bus import EmitReport
+    from flowops.events.emitter import Undelivered
 
 MAX_BODY = 1024 * 1024
 REQUEST_TIMEOUT = 10.0
@@ -233,7 +237,7 @@ def notification_processor(root: Any, *, no_hooks: bool = False, log: Log | None
     write = log or (lambda line: print(line, file=sys.stderr, flush=True))
 
     def process(body: bytes) -> tuple[int, dict]:
-        from flowops.events.bus import emit
+        from flowops.events.emitter import BusEmitter
         from flowops.incidents.alertmanager import parse_notification
         from flowops.incidents.model import IncidentSettings
         from flowops.incidents.notifications import apply_notification
@@ -249,16 +253,15 @@ def notification_processor(root: Any, *, no_hooks: bool = False, log: Log | None
         except FlowopsError as exc:
             return 500, _error("failed", str(exc))
 
-        def deliver(kind: str, task_id: str | None, data: dict) -> None:
-            try:
-                report = emit(project, kind, task_id=task_id, data=data, no_hooks=no_hooks)
-            except FlowopsError as exc:
-                write(f"event {kind} for {task_id}: not delivered: {str(exc).splitlines()[0]}")
-                return
-            for result in report.failed:
-                write(f"event {kind} for {task_id}: handler {result.summary()}")
+        def on_error(undelivered: Undelivered) -> None:
+            first = str(undelivered.error).splitlines()[0]
+            write(f"event {undelivered.type} for {undelivered.task_id}: not delivered: {first}")
 
-        outcome.emit_all(deliver)
+        def on_report(report: EmitReport) -> None:
+            for result in report.failed:
+                write(f"event {report.event.type} for {report.event.data.get('task_id')}: handler {result.summary()}")
+
+        outcome.emit_all(BusEmitter(project, no_hooks=no_hooks, on_report=on_report, on_error=on_error))
         document = {"schemaVersion": 1, "kind": "incident-notification", **outcome.to_dict(project.relpath)}
         return 200, document
 

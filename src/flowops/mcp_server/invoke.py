@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from flowops.errors import EXIT_FAILURE, EXIT_USAGE, FlowopsError, Problem
+from flowops.errors import EXIT_FAILURE, EXIT_USAGE, FlowopsError, Problem, Reported
 from flowops.mcp_server.tools import JSON, Tool, command_line, in_tool_terms
 
 KINDS = {1: "failure", 2: "usage", 3: "criteria", 4: "blocked"}
@@ -210,6 +210,8 @@ def _outcome(tool: Tool, ran: Ran) -> ToolOutcome:
 
 def _error(tool: Tool, ran: Ran, document: JSON | None, errors: list[str], hints: list[str]) -> ToolError:
     exc = ran.raised
+    if isinstance(exc, Reported):
+        exc = None  # the command said everything already: its stderr and its document tell the error
     if isinstance(exc, FlowopsError):
         return _from_flowops_error(exc)
     if isinstance(exc, click.ClickException):

@@ -19,12 +19,14 @@ from the alert files read is not required: it is reported as orphaned instead.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from flowops.backlog.model import Task
 from flowops.errors import BlockedError, CriteriaNotMet, Problem, UsageError
+from flowops.events.emitter import Emit, emitter_for
 from flowops.ops.evidence import OperationsEvidence, unverified, verify_operations
 from flowops.ops.operate import OperateOptions, OpsEntry, Survey, guard, survey
 from flowops.ops.runbooks import runbook_fill
@@ -164,7 +166,7 @@ def _document_gaps(entry: OpsEntry) -> list[Gap]:
 
 
 def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id: str, options: OperateOptions, *,
-             spec_id: str | None = None, files: Sequence[str] = (), emit: Any = None) -> CompletionResult:
+             spec_id: str | None = None, files: Sequence[str] = (), emit: Emit | None = None) -> CompletionResult:
     """Check the gate, then move the feature through the ``operate`` workflow and emit the events.
 
     Raises BlockedError (exit 4) when the feature is not in an input state (unless the
@@ -176,7 +178,8 @@ def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id
 
     reason = check_bypass(options.skip_state_check, options.reason, no_verify=options.no_verify)
     files = repository_files(project, files)
-    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts)
+    found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, alerts=options.alerts,
+                   slo=options.slo)
     bypassed = guard(found, options.skip_state_check)
     gaps = find_gaps(found, backlog.config.done_status)
     required = required_tasks(found)
@@ -206,10 +209,10 @@ def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id
             if not decision.allowed:
                 raise BlockedError(decision.message)
         return result
-    emit = emit or (lambda *_a, **_k: None)
+    emit = emitter_for(project, emit)
     result.transition = advance(
         backlog, workflow, found.feature.id, "operate", plugins=plugins, skip_state_check=options.skip_state_check,
-        reason=reason, emit=lambda kind, task_id, data: emit(kind, task_id, data), no_verify=options.no_verify,
+        reason=reason, emit=emit, no_verify=options.no_verify,
     )
     if options.no_verify:
         # The bypass is evidence too: which bound criteria went unverified, and why.

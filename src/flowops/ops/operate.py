@@ -30,13 +30,15 @@ warm cached listing and writes nothing (``--dry-run`` must not even refresh the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from flowops.backlog.model import Document, Task
 from flowops.backlog.naming import try_parse_task_id
 from flowops.errors import BlockedError, UsageError
+from flowops.events.emitter import Emit, emitter_for
 from flowops.locks import file_lock
 from flowops.ops.alerts import Alert, read_alert_files
 from flowops.ops.playbook import KEY_LABEL_PREFIX, Playbook, PlaybookItem, collect_playbooks, select_items
@@ -59,10 +61,6 @@ OPS_LABEL = "infrastructure"
 PRIORITY = "high"
 LOCK_TIMEOUT = 120.0  # seconds; a run on a big backlog with many alerts holds it for a few
 
-# emit(type, task_id, data, *, spec_id=None, files=()) records one event.
-Emit = Callable[..., None]
-
-
 @dataclass(frozen=True)
 class OperateOptions:
     """What a run was asked to do. ``alert_files`` are (path, path as shown) pairs."""
@@ -76,6 +74,9 @@ class OperateOptions:
     no_verify: bool = False  # --complete: skip the evidence of bound criteria (needs reason)
     # Alerts already read (from the files `flowops discover` found) instead of alert_files.
     alerts: Sequence[Alert] | None = None
+    # The SLO specs read (flowops.slo.workflow.SloInputs): their alerts get runbooks, and
+    # playbook items may tailor their criteria to them (PlaybookItem.criteria_when).
+    slo: Any = None
 
 
 @dataclass
@@ -145,6 +146,20 @@ class OpsEntry:
     def is_runbook(self) -> bool:
         return self.key.startswith(RUNBOOK_PREFIX)
 
+    @property
+    def runbook_alert(self) -> Alert:
+        """The alert of a runbook entry (every runbook entry has one)."""
+        if self.alert is None:
+            raise ValueError(f"{self.key} is not a runbook entry")
+        return self.alert
+
+    @property
+    def playbook_item(self) -> PlaybookItem:
+        """The playbook item of an entry still to create (every planned entry has one)."""
+        if self.item is None:
+            raise ValueError(f"{self.key} has no playbook item")
+        return self.item
+
 
 @dataclass
 class Survey:
@@ -161,11 +176,13 @@ class Survey:
     inventory: Inventory
     entries: list[OpsEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the inputs (an alert file without alerts)
+    slo: Any = None  # flowops.slo.workflow.SloInputs, when the repository has SLO specs
+    tailored: dict[str, PlaybookItem] = field(default_factory=dict)  # key -> item as the repository's facts made it
 
     @property
     def alerts_known(self) -> bool:
-        """True when alert files were read (only then can an alert have disappeared)."""
-        return bool(self.alert_files)
+        """True when alert files or SLO specs were read (only then can an alert have disappeared)."""
+        return bool(self.alert_files) or bool(self.slo is not None and self.slo.spec_files)
 
     def match(self, backlog: Any) -> None:
         """(Re)discover the existing work and match it to the items and alerts."""
@@ -183,6 +200,37 @@ class Survey:
         for key, task in self.duplicates:
             kept = self.inventory.own[key][0]
             notes.append(f"{task.id} also carries {KEY_LABEL_PREFIX}{key}; {kept.id} is used (archive {task.id} or remove its label)")
+        notes += self._untailored()
+        return notes
+
+    def _untailored(self) -> list[str]:
+        """Reused tasks made before the repository had what their item's criteria now depend on (SLO specs)."""
+        import shlex
+
+        from flowops.checks.binding import BindingError, find_binding
+
+        def checks(criteria: Iterable[str]) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for text in criteria:
+                try:
+                    binding = find_binding(text)
+                except BindingError:
+                    continue
+                if binding is not None:
+                    found.setdefault(binding.name, text)
+            return found
+
+        notes = []
+        for entry in self.entries:
+            item = self.tailored.get(entry.key)
+            if item is None or entry.task is None or entry.action != "reused":
+                continue
+            have = checks(c.text for c in entry.task.acceptance_criteria)
+            for name, text in checks(item.criteria).items():
+                if name not in have:
+                    notes.append(f"{entry.task.id} ({entry.label}) has no criterion bound to `verify: {name}`, which "
+                                 f"this repository can now be judged by; add it: flowops task edit {entry.task.id} "
+                                 f"--ac {shlex.quote(text)}")
         return notes
 
 
@@ -228,6 +276,7 @@ class OperateResult:
             "reason": self.reason,
             "playbooks": list(self.survey.playbooks),
             "alert_files": list(self.survey.alert_files),
+            "slo": self.survey.slo.to_dict() if self.survey.slo is not None else None,
             "created": [entry_dict(e, relpath) for e in self.created],
             "reused": [entry_dict(e, relpath) for e in self.reused],
             "orphaned": [entry_dict(e, relpath) for e in self.orphaned],
@@ -252,7 +301,7 @@ def entry_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
 
 
 def runbook_dict(entry: OpsEntry, relpath: Callable[[Any], str]) -> dict:
-    alert, document = entry.alert, entry.document
+    alert, document = entry.runbook_alert, entry.document
     return {
         "alert": alert.name,
         "slug": alert.slug,
@@ -409,13 +458,15 @@ def _entry(feature: Task, item: PlaybookItem, inventory: Inventory, *, playbook:
 
 
 def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_names: Sequence[str],
-           alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None) -> Survey:
+           alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None,
+           slo: Any = None) -> Survey:
     """Read everything a run needs and (unless ``match`` is False) find the existing work; writes nothing.
 
     ``alerts``, when given, are the alerts of ``alert_files`` already read (by
-    discovery); otherwise the files are read here. Raises NotFoundError for the
-    feature, UsageError for an unknown playbook, and ConfigError (exit 2, file and
-    position) for a bad alert file.
+    discovery); otherwise the files are read here. ``slo`` (``SloInputs``) adds the
+    alerts of the SLO specs and the fact that the repository has them. Raises
+    NotFoundError for the feature, UsageError for an unknown playbook, and ConfigError
+    (exit 2, file and position) for a bad alert file or two alert names with one slug.
     """
     from flowops.workflow.guard import check
     from flowops.workflow.state import state_of
@@ -427,11 +478,22 @@ def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_
     names = list(dict.fromkeys(playbook_names))
     if not names:
         raise UsageError("no playbook selected", hint="pass --playbook NAME or set operate.playbooks in .flowops/config.toml")
-    items = select_items(playbooks, names)
+    facts = slo.facts if slo is not None else set()
+    items = []
+    tailored: dict[str, PlaybookItem] = {}
+    for playbook, item in select_items(playbooks, names):
+        made = item.for_facts(facts)
+        if made is not item:
+            tailored[item.key] = made
+        items.append((playbook, made))
     notes: list[str] = []
     read = list(alerts) if alerts is not None else read_alert_files(list(alert_files), notes)
+    if slo is not None:
+        from flowops.slo.workflow import merge_alerts
+
+        read = merge_alerts(read, slo)
     found = Survey(feature, state, decision, names, items, item_areas(playbooks), [shown for _path, shown in alert_files],
-                   read, Inventory(), notes=notes)
+                   read, Inventory(), notes=notes, slo=slo, tailored=tailored)
     if match:
         found.match(backlog)
     return found
@@ -466,12 +528,15 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     reason = check_bypass(options.skip_state_check, options.reason)
     # Outside a dry run the existing work is looked up under the lock only, not twice.
     found = survey(backlog, workflow, plugins, feature_id, options.playbooks, options.alert_files, match=options.dry_run,
-                   alerts=options.alerts)
+                   alerts=options.alerts, slo=options.slo)
     bypassed = guard(found, options.skip_state_check)
     if options.dry_run:
+        if options.slo is not None:
+            options.slo.plan_rules(project, [e.alert.name for e in found.entries
+                                             if e.alert is not None and e.document_action == "planned"])
         return OperateResult(found, True, bypassed, reason)
     feature = found.feature
-    emit = emit or _no_emit
+    emit = emitter_for(project, emit)
     if bypassed:
         decision = found.decision
         emit(
@@ -487,20 +552,20 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
         found.notes.extend(_tag_documents(backlog, found.entries, found.inventory))
         _create_documents(project, backlog, feature, found.entries)
         _create_tasks(project, backlog, feature, found.entries, options.assignee)
+        if options.slo is not None:
+            # The generated rules link each alert to its runbook document, which may just have been created.
+            options.slo.refresh_rules(project)
     for entry in found.entries:
-        if entry.action == "created":
-            task = entry.task
+        task, document = entry.task, entry.document
+        if entry.action == "created" and task is not None:
             emit("task.created", task.id, {"title": task.title, "status": task.status, "labels": task.labels,
                                            "parent_task_id": task.parent_task_id, "key": entry.label})
-        if entry.document_action == "created":
-            emit("runbook.created", entry.task.id if entry.task else feature.id,
-                 {"doc_id": entry.document.id, "alert": entry.alert.name, "slug": entry.alert.slug,
-                  "feature_id": feature.id, "title": entry.document.title})
+        if entry.document_action == "created" and document is not None:
+            alert = entry.runbook_alert
+            emit("runbook.created", task.id if task else feature.id,
+                 {"doc_id": document.id, "alert": alert.name, "slug": alert.slug, "feature_id": feature.id,
+                  "title": document.title})
     return OperateResult(found, False, bypassed, reason)
-
-
-def _no_emit(*_args: Any, **_kwargs: Any) -> None:
-    return None
 
 
 def _tag_documents(backlog: Any, entries: list[OpsEntry], inventory: Inventory) -> list[str]:
@@ -546,7 +611,7 @@ def _create_tasks(project: Any, backlog: Any, feature: Task, entries: list[OpsEn
     missing = [entry for entry in entries if entry.action == "planned"]
     news = []
     for entry in missing:
-        item = entry.item
+        item = entry.playbook_item
         documentation = [project.relpath(entry.document.path)] if entry.document is not None and entry.document.path else []
         news.append(
             NewTask(
@@ -562,7 +627,7 @@ def _create_tasks(project: Any, backlog: Any, feature: Task, entries: list[OpsEn
                 definition_of_done=list(backlog.config.definition_of_done or []),
             )
         )
-    for entry, task in zip(missing, backlog.create_many(news, parents=[feature])):
+    for entry, task in zip(missing, backlog.create_many(news, parents=[feature]), strict=True):
         entry.task = task
         entry.title = task.title
         entry.action = "created"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from flowops.errors import ConfigError, Problem, UsageError
@@ -24,6 +24,10 @@ _KEY = re.compile(r"[a-z0-9](?:[a-z0-9._:-]*[a-z0-9])?")
 _NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?")
 TITLE_FIELDS = ("feature", "feature_id")
 KEY_LABEL_PREFIX = "ops:"
+# What `flowops operate` knows about a repository, for criteria that depend on it
+# (``PlaybookItem.criteria_when``).
+SLO_SPECS = "slo-specs"
+FACTS = {SLO_SPECS: "the repository has SLO specs (Sloth or OpenSLO) that `flowops slo` reads"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,12 @@ class PlaybookItem:
 
     ``title`` may contain ``{feature}`` (the feature task's title) and ``{feature_id}``.
     Lists given for ``criteria`` are stored as tuples so that items stay hashable.
+
+    ``criteria_when`` maps a fact about the repository (``FACTS``: ``"slo-specs"``) to
+    the criteria used instead of ``criteria`` when ``flowops operate`` finds it true, so
+    a criterion can be bound to a check that only such a repository can pass (the sre
+    playbook's SLO item binds ``slo.rules`` when there are SLO specs). Given as a mapping,
+    it is stored as ``(fact, criteria)`` pairs.
     """
 
     key: str
@@ -39,10 +49,27 @@ class PlaybookItem:
     area: str
     description: str
     criteria: tuple[str, ...] = field(default_factory=tuple)
+    criteria_when: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if isinstance(self.criteria, list):
             object.__setattr__(self, "criteria", tuple(self.criteria))
+        when: Any = self.criteria_when
+        if isinstance(when, dict):
+            when = tuple(when.items())
+        if isinstance(when, (list, tuple)):
+            # Lists become tuples (hashable); malformed entries are kept for item_problems to name.
+            when = tuple((entry[0], tuple(entry[1])) if isinstance(entry, (list, tuple)) and len(entry) == 2
+                         and isinstance(entry[1], list) else entry for entry in when)
+        object.__setattr__(self, "criteria_when", when)
+
+    def for_facts(self, facts: Iterable[str]) -> PlaybookItem:
+        """This item with the criteria for ``facts`` (the first fact of ``criteria_when`` that holds), else itself."""
+        holding = set(facts)
+        for fact, criteria in self.criteria_when:
+            if fact in holding:
+                return replace(self, criteria=tuple(criteria), criteria_when=())
+        return self
 
     @property
     def label(self) -> str:
@@ -98,16 +125,32 @@ def item_problems(item: Any) -> list[str]:
         problem = _title_problem(item.title)
         if problem:
             problems.append(f"{where}: {problem}")
-    if not isinstance(item.criteria, tuple) or not item.criteria:
-        problems.append(f"{where}: criteria must be a non-empty list of strings")
-    else:
-        for number, criterion in enumerate(item.criteria, 1):
-            if not isinstance(criterion, str) or not criterion.strip():
-                problems.append(f"{where}: criterion #{number} must be a non-empty string")
-            elif "\n" in criterion:
-                problems.append(f"{where}: criterion #{number} must be a single line")
-            else:
-                problems.extend(f"{where}: criterion #{number}: {p}" for p in _binding_problems(criterion))
+    problems.extend(_criteria_problems(item.criteria, where))
+    if not isinstance(item.criteria_when, tuple):
+        problems.append(f"{where}: criteria_when must be a mapping of fact -> criteria")
+        return problems
+    for entry in item.criteria_when:
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)):
+            problems.append(f"{where}: criteria_when must be a mapping of fact -> criteria")
+            continue
+        fact, criteria = entry
+        if fact not in FACTS:
+            problems.append(f"{where}: criteria_when: unknown fact {fact!r} (known: {', '.join(sorted(FACTS))})")
+        problems.extend(_criteria_problems(criteria, f"{where} when {fact}"))
+    return problems
+
+
+def _criteria_problems(criteria: Any, where: str) -> list[str]:
+    if not isinstance(criteria, tuple) or not criteria:
+        return [f"{where}: criteria must be a non-empty list of strings"]
+    problems = []
+    for number, criterion in enumerate(criteria, 1):
+        if not isinstance(criterion, str) or not criterion.strip():
+            problems.append(f"{where}: criterion #{number} must be a non-empty string")
+        elif "\n" in criterion:
+            problems.append(f"{where}: criterion #{number} must be a single line")
+        else:
+            problems.extend(f"{where}: criterion #{number}: {p}" for p in _binding_problems(criterion))
     return problems
 
 

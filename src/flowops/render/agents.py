@@ -20,8 +20,8 @@ marketplace, ready for ``claude --plugin-dir`` or ``/plugin marketplace add``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flowops.render.sources import ARGUMENTS, CommandSource
 
@@ -207,10 +207,6 @@ AGENTS: dict[str, AgentFormat] = {
 }
 
 DEFAULT_AGENT = "claude"
-
-
-def agent_names() -> list[str]:
-    return list(AGENTS)
 
 
 def get_agent(name: str) -> AgentFormat:

@@ -16,13 +16,26 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import FlowopsError
-from flowops.slo.generate import Settings, differences, generate, read_existing
+from flowops.slo.generate import (
+    Settings,
+    command_line,
+    differences,
+    generate,
+    only_links_differ,
+    parse_generate_args,
+    read_existing,
+    slo_at,
+)
+from flowops.slo.repository import SUGGESTED_OUTPUT, SloSetup, resolve
+
+if TYPE_CHECKING:
+    from flowops.discovery.inventory import Inventory
 
 NAME = "slo.rules"
 PROMTOOL_TIMEOUT = 60.0
@@ -85,8 +98,15 @@ def check_rules(project: Any, specs: Sequence[str], output: str, settings: Setti
         return CheckResult(FAIL, [Evidence(shown, None, f"the generated rules file does not exist: run {command}")])
     if current != generated.text:
         line, _diff = differences(current, generated.text, shown)
-        return CheckResult(FAIL, [Evidence(shown, line, f"differs from what the SLO specs generate now: run {command}")])
-    evidence = [Evidence(shown, None, f"current for {len(generated.specs.slos)} SLO(s) from {', '.join(specs)}")]
+        if only_links_differ(current, generated.text):
+            why = ("only its runbook_url links differ: a runbook document was created or renamed since it was "
+                   "generated")
+        else:
+            slo = slo_at(generated.text, line) or slo_at(current, line)
+            why = "differs from what the SLO specs generate now" + (f" (first in SLO {slo})" if slo else "")
+        return CheckResult(FAIL, [Evidence(shown, line, f"{why}: run {command}")])
+    count = len(generated.specs.slos)
+    evidence = [Evidence(shown, None, f"current for {count} SLO{'' if count == 1 else 's'} from {', '.join(specs)}")]
     program = shutil.which("promtool") if promtool == "auto" else promtool
     if program is None:
         evidence.append(Evidence(shown, None, "promtool is not on PATH: `promtool check rules` was not run"))
@@ -95,46 +115,62 @@ def check_rules(project: Any, specs: Sequence[str], output: str, settings: Setti
 
 
 USAGE = "slo.rules [-o FILE] [--default-period DURATION] [--severity STYLE] [--runbook-base-url URL] [SPEC...]"
-_OPTIONS = {"-o": "output", "--output": "output", "--default-period": "default_period", "--severity": "severity",
-            "--runbook-base-url": "runbook_base_url"}
+NO_SPECS = ("no SLO specs found (Sloth prometheus/v1 or OpenSLO): absence of evidence is not a pass; give SPEC paths "
+            "or set slo.specs")
 
 
-def run_check(project: Any, args: Sequence[str], *, promtool: str | None = "auto") -> CheckResult:
+def run_check(project: Any, args: Sequence[str], *, promtool: str | None = "auto",
+              inventory: Callable[[], Inventory] | None = None) -> CheckResult:
     """The check as a criterion binds it: ``slo.rules [options] [SPEC...]`` (``args`` without the name).
 
-    Defaults come from the ``[slo]`` settings (``slo.specs``, ``slo.output``, ...), as for
-    ``flowops slo generate``; paths are relative to the repository root. A usage mistake
-    is an ``error`` result naming the usage, never a pass.
+    What is checked is found by ``flowops.slo.repository.resolve``: arguments, else the
+    ``[slo]`` settings, else what discovery finds (``inventory``), so a bare
+    ``verify: slo.rules`` checks every rules file ``flowops slo generate`` wrote, each
+    against the command in its header, and that every SLO spec is in one of them. Paths
+    are relative to the repository root. A usage mistake is an ``error`` result naming
+    the usage, never a pass.
     """
-    values: dict[str, str] = {}
-    specs: list[str] = []
-    words = list(args)
-    while words:
-        word = words.pop(0)
-        name, _, inline = word.partition("=")
-        if name in _OPTIONS:
-            if not inline and not words:
-                return CheckResult(ERROR, [Evidence(None, None, f"{name} needs a value; usage: {USAGE}")])
-            values[_OPTIONS[name]] = inline or words.pop(0)
-        elif word.startswith("-"):
-            return CheckResult(ERROR, [Evidence(None, None, f"unknown option {word}; usage: {USAGE}")])
-        else:
-            specs.append(word)
-    config = project.config
+    setup = resolve_setup(project, args, inventory)
+    if isinstance(setup, CheckResult):
+        return setup
+    if not setup.has_specs:
+        return CheckResult(FAIL, [Evidence(None, None, NO_SPECS)])
+    if setup.missing:
+        return CheckResult(FAIL, [Evidence(None, None, f"{setup.missing} ({', '.join(setup.specs)}): run "
+                                                       f"`{setup.suggestion}` and commit the file")])
+    results = [check_rules(project, list(t.specs), t.output, t.settings, promtool=promtool) for t in setup.targets]
+    evidence = [e for result in results for e in result.evidence]
+    for spec in setup.uncovered:
+        command = _with_spec(setup, spec)
+        evidence.append(Evidence(spec, None, f"this SLO spec is in no generated rules file: run `{command}`"))
+    statuses = {result.status for result in results}
+    if FAIL in statuses or setup.uncovered:
+        return CheckResult(FAIL, evidence)
+    if ERROR in statuses:
+        return CheckResult(ERROR, evidence)
+    return CheckResult(PASS, evidence)
+
+
+def resolve_setup(project: Any, args: Sequence[str],
+                  inventory: Callable[[], Inventory] | None) -> SloSetup | CheckResult:
+    """The setup the check's words stand for, or the ``error`` result that says why they are unusable."""
     try:
-        settings = Settings.from_config(config, default_period=values.get("default_period"),
-                                        severity=values.get("severity"), runbook_base_url=values.get("runbook_base_url"))
+        parsed = parse_generate_args(args, USAGE)
+        return resolve(project, specs=parsed.specs, output=parsed.output, options=parsed.options, inventory=inventory)
     except FlowopsError as exc:
-        return CheckResult(ERROR, [Evidence(exc.path, exc.line, f"{exc.message}{'; ' + exc.hint if exc.hint else ''}")])
-    output = values.get("output") or config.get("slo.output")
-    if not output:
-        return CheckResult(FAIL, [Evidence(None, None, "no generated rules file named: give -o FILE or set slo.output")])
-    return check_rules(project, specs or list(config.get("slo.specs") or []), output, settings, promtool=promtool)
+        hint = f"; {exc.hint}" if exc.hint else ""
+        return CheckResult(ERROR, [Evidence(exc.path, exc.line, f"{exc.message}{hint}")])
+
+
+def _with_spec(setup: SloSetup, spec: str) -> str:
+    """The command that adds ``spec`` to the (one) rules file, or makes a rules file for it."""
+    if len(setup.targets) == 1:
+        target = setup.targets[0]
+        return command_line([*target.specs, spec], target.output, target.settings)
+    return command_line([spec], SUGGESTED_OUTPUT, setup.settings)
 
 
 def _command(specs: Sequence[str], output: str, settings: Settings) -> str:
-    from flowops.slo.generate import command_line
-
     return command_line(list(specs), output, settings)
 
 
@@ -152,7 +188,8 @@ def _promtool(program: str, target: Path, shown: str, evidence: list[Evidence], 
         done = subprocess.run([program, "check", "rules", str(target)], capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return CheckResult(ERROR, [*evidence, Evidence(shown, None, f"promtool check rules did not finish in {timeout:g} s")])
+        message = f"promtool check rules did not finish in {timeout:g} s"
+        return CheckResult(ERROR, [*evidence, Evidence(shown, None, message)])
     except OSError as exc:
         return CheckResult(ERROR, [*evidence, Evidence(shown, None, f"cannot run promtool: {exc.strerror or exc}")])
     output = (done.stdout + done.stderr).strip().splitlines()
@@ -160,3 +197,45 @@ def _promtool(program: str, target: Path, shown: str, evidence: list[Evidence], 
     if done.returncode != 0:
         return CheckResult(FAIL, [*evidence, Evidence(shown, None, f"promtool check rules failed: {tail}")])
     return CheckResult(PASS, [*evidence, Evidence(shown, None, f"promtool check rules: {tail}")])
+
+
+SPECS_USAGE = "slo.specs [--default-period DURATION] [SPEC...]"
+
+
+def run_specs_check(project: Any, args: Sequence[str], *,
+                    inventory: Callable[[], Inventory] | None = None) -> CheckResult:
+    """``slo.specs``: the SLO specs are valid (what ``flowops slo validate`` says), one evidence line per SLO.
+
+    Specs are found as for ``slo.rules``; Sloth specs are read with the period of the
+    rules file generated from them (its header), else ``--default-period`` or
+    ``slo.default_period``. No spec at all fails: absence of evidence is not a pass.
+    """
+    from flowops.slo.model import format_days, format_number
+
+    try:
+        parsed = parse_generate_args(args, SPECS_USAGE)
+    except FlowopsError as exc:
+        return CheckResult(ERROR, [Evidence(None, None, f"{exc.message}; {exc.hint}")])
+    if parsed.output or set(parsed.options) - {"default_period"}:
+        return CheckResult(ERROR, [Evidence(None, None, f"slo.specs takes only --default-period and SPEC paths; usage: "
+                                                        f"{SPECS_USAGE}")])
+    setup = resolve_setup(project, args, inventory)
+    if isinstance(setup, CheckResult):
+        return setup
+    if not setup.has_specs:
+        return CheckResult(FAIL, [Evidence(None, None, NO_SPECS)])
+    from flowops.slo.workflow import read_setup_specs
+
+    found = read_setup_specs(project, setup)
+    problems = [Evidence(p.path, p.line, f"{p.field + ': ' if p.field else ''}{p.message}") for p in found.errors]
+    described = []
+    for slo in found.slos:
+        alerts = ", ".join(slo.alert_names) or "none (both disabled)"
+        described.append(Evidence(slo.source, slo.line,
+                                  f"SLO {slo.id}: {format_number(slo.objective)}% over {format_days(slo.period)}, "
+                                  f"{format_number(slo.budget_minutes)} minutes of error budget; alerts: {alerts}"))
+    if problems:
+        return CheckResult(FAIL, problems + described)
+    if not described:
+        return CheckResult(FAIL, [Evidence(None, None, f"no SLO in {', '.join(setup.specs)}")])
+    return CheckResult(PASS, described)

@@ -7,9 +7,11 @@ both agree byte for byte on what "current" means.
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,92 @@ class Generated:
         return self.links.missing(names)
 
 
+# The options of `flowops slo generate` that shape the output, by how they are spelt
+# (the same words in a header, a bound `slo.rules` check and on the command line).
+OPTIONS = {"-o": "output", "--output": "output", "--default-period": "default_period", "--severity": "severity",
+           "--runbook-base-url": "runbook_base_url"}
+SETTING_OPTIONS = ("default_period", "severity", "runbook_base_url")
+_HEADER_COMMAND = "#   flowops slo generate"
+
+
+@dataclass(frozen=True)
+class GenerateArgs:
+    """``[options] [SPEC...]`` of ``flowops slo generate`` (or of ``slo.rules``), as given.
+
+    ``options`` holds only the options present (``default_period``, ``severity``,
+    ``runbook_base_url``), so a caller can tell "given" from "default".
+    """
+
+    specs: tuple[str, ...] = ()
+    output: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse_generate_args(words: Sequence[str], usage: str) -> GenerateArgs:
+    """Split shell words into options and specs; UsageError naming ``usage`` for an unknown or valueless option."""
+    values: dict[str, str] = {}
+    specs: list[str] = []
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        name, has_value, inline = word.partition("=")
+        if name in OPTIONS:
+            if not has_value and not rest:
+                raise UsageError(f"{name} needs a value", hint=f"usage: {usage}")
+            values[OPTIONS[name]] = inline if has_value else rest.pop(0)
+        elif word.startswith("-") and word != "-":
+            raise UsageError(f"unknown option {word}", hint=f"usage: {usage}")
+        else:
+            specs.append(word)
+    output = values.pop("output", None)
+    return GenerateArgs(tuple(specs), output, values)
+
+
+def header_command(text: str) -> GenerateArgs | None:
+    """How a generated rules file was generated, read back from its header; None for any other file.
+
+    The header names the command that regenerates the file (its specs and the options
+    that were not the defaults), so the file can be checked and regenerated without
+    configuration.
+    """
+    if not is_generated(text):
+        return None
+    for line in text.splitlines()[1:4]:
+        if line.startswith(_HEADER_COMMAND):
+            try:
+                words = shlex.split(line[len(_HEADER_COMMAND):])
+                return parse_generate_args(words, "flowops slo generate")
+            except (ValueError, UsageError):
+                return None
+    return None
+
+
+def read_header(path: Path) -> GenerateArgs | None:
+    """The generate command in the header of the file at ``path``; None for any other file.
+
+    Only the first 4 KiB of a regular file are read, without following a symlink or
+    blocking on a FIFO: the path may come from the repository (``slo.output``, an alert
+    file of ``operate.alerts``).
+    """
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        os.set_blocking(fd, True)
+        head = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return header_command(head.decode("utf-8", "replace"))
+
+
 def command_line(spec_files: Sequence[str], output: str, settings: Settings) -> str:
     """The command that regenerates the file, for its header (options only where not the defaults)."""
     words = ["flowops", "slo", "generate"]
@@ -123,6 +211,32 @@ def read_existing(output: Path) -> str | None:
 def is_generated(text: str) -> bool:
     """True when ``text`` starts with the header flowops writes (so rewriting it loses nothing)."""
     return text.startswith(HEADER_MARK)
+
+
+def only_links_differ(current: str, expected: str) -> bool:
+    """True when the two texts differ only in ``runbook_url`` lines: a runbook document was created or moved."""
+    old, new = current.splitlines(), expected.splitlines()
+    if len(old) != len(new) or old == new:
+        return False
+    return all(a == b or (a.lstrip().startswith("runbook_url:") and b.lstrip().startswith("runbook_url:"))
+               for a, b in zip(old, new, strict=True))
+
+
+_GROUP = re.compile(r"^- name: sloth-slo-(?:sli-recordings|meta-recordings|alerts)-(.+?)\s*$")
+
+
+def slo_at(text: str, line: int | None) -> str | None:
+    """The sloth_id of the SLO whose rule group holds ``line`` (1-based) of a generated rules file, if any."""
+    if line is None:
+        return None
+    found = None
+    for number, content in enumerate(text.splitlines(), start=1):
+        if number > line:
+            break
+        match = _GROUP.match(content)
+        if match:
+            found = match.group(1)
+    return found
 
 
 def differences(current: str, expected: str, name: str, limit: int = 30) -> tuple[int | None, list[str]]:

@@ -20,7 +20,6 @@ YEAR = 365 * DAY
 
 PAGE = "page"
 TICKET = "ticket"
-TIERS = (PAGE, TICKET)
 
 # Sloth's formats and ours for OpenSLO, as ``sloth_spec`` labels them.
 SLOTH_V1 = "prometheus/v1"

@@ -194,7 +194,11 @@ def _escape(value: str) -> str:
 def _dump(data: Any) -> str:
     import yaml
 
-    class Dumper(yaml.SafeDumper):
+    # libyaml's emitter writes the same bytes as PyYAML's (the golden files prove it) about 7x
+    # faster; operate and the slo.rules check render the whole file to compare it.
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[misc, valid-type]
         def ignore_aliases(self, data: Any) -> bool:  # the same labels dict is used by many rules
             return True
 

@@ -6,6 +6,11 @@ objects. Each object is recognised by its own header: ``version: prometheus/v1``
 Kubernetes), ``apiVersion: openslo/v1alpha`` or ``openslo/v1``. Anything else is reported,
 not skipped: a spec named on the command line that yields nothing is a mistake.
 
+``is_spec_object`` is the one test of "this is meant as an SLO spec": a folder's files are
+passed over unless one of their objects passes it, and ``flowops discover`` lists exactly
+the files it accepts, read by ``read_documents`` (so discovery and ``flowops slo`` agree on
+every SLO, its id and every problem).
+
 Spec files are repository content: a read is bounded (``MAX_SPEC_BYTES``), only regular
 files are read, and with a ``root`` no path (or symlink) may lead outside it.
 """
@@ -13,8 +18,7 @@ files are read, and with a ``root`` no path (or symlink) may lead outside it.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +28,14 @@ from flowops.slo.fields import Fields, kind_of
 from flowops.slo.model import DEFAULT_PERIOD, OPENSLO_V1, OPENSLO_V1ALPHA, SLO, SLOTH_K8S, SLOTH_V1
 from flowops.slo.openslo import Document, check_sli_document, read_openslo
 from flowops.slo.sloth import read_sloth
-from flowops.yamlfile import load_yaml_documents
+from flowops.yamlfile import Locations, load_yaml_documents
 
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_FOLDER_FILES = 5000
 _SKIP_DIRS = frozenset({"node_modules", "vendor", "venv"})
-# What marks a file as a spec when a folder is read (Sloth tells spec files apart the same way).
-_SPEC_HEADER = re.compile(r"^[ \t-]*(?:version: *['\"]?prometheus/v1|apiVersion: *['\"]?(?:openslo/|sloth\.slok\.dev/))", re.M)
+# A quick look at the text before parsing: a file whose text cannot hold a spec object is
+# not parsed at all (``is_spec_object`` decides for the files that can).
+SPEC_TEXT_HINTS = ("prometheus/v1", "openslo/", "sloth.slok.dev/")
 SPEC_HINT = "an SLO spec starts with `version: prometheus/v1` (Sloth) or `apiVersion: openslo/v1` (OpenSLO)"
 
 
@@ -70,29 +75,84 @@ def spec_display(path: Path, root: Path | None) -> str:
     return Path(os.path.normpath(path)).as_posix()
 
 
+def is_spec_object(item: Any) -> bool:
+    """True when ``item`` (one YAML object) is meant as an SLO spec: the one test, for folders and discovery.
+
+    Sloth: ``version: prometheus/v1`` (without ``apiVersion``) or an ``apiVersion`` of
+    ``sloth.slok.dev``; OpenSLO: any ``apiVersion`` of ``openslo`` (its ``Service``,
+    ``SLI``, ``AlertPolicy`` ... objects belong to the spec too). A misspelt version
+    inside such a header is the spec's problem, reported by the reader, not a reason to
+    pass the file over.
+    """
+    if not isinstance(item, dict):
+        return False
+    api = item.get("apiVersion")
+    if api is None:
+        return item.get("version") == SLOTH_V1
+    return isinstance(api, str) and api.startswith(("openslo/", "sloth.slok.dev/"))
+
+
+def may_hold_spec(text: str) -> bool:
+    """False when ``text`` cannot hold a spec object (it is then not parsed)."""
+    return any(hint in text for hint in SPEC_TEXT_HINTS)
+
+
 def read_specs(paths: Iterable[Path | str], *, root: Path | None = None, default_period: int = DEFAULT_PERIOD,
                confine: bool = False) -> SpecSet:
     """Read every spec file into one SpecSet, in the order of their shown paths.
 
-    A folder stands for the YAML files under it that look like specs (others are passed
-    over, as Sloth does); a file named directly must hold a spec.
+    A folder stands for the YAML files under it that hold a spec object
+    (``is_spec_object``; others are passed over, as Sloth does); a file named directly
+    must hold a spec.
 
     ``default_period`` (minutes) is the period of Sloth specs and of OpenSLO SLOs without
     a time window. With ``confine``, paths must stay inside ``root`` (repository content).
     """
-    result = SpecSet()
-    documents: list[tuple[str, Any, Fields, tuple]] = []
+    problems: list[Problem] = []
+    unreadable: list[str] = []
+    parsed: list[tuple[str, list[tuple[Any, Locations]]]] = []
     for display, (path, scanned) in sorted(_expand(paths, root).items()):
-        text = _read(path, display, root if confine else None, result.problems)
+        text = _read(path, display, root if confine else None, problems)
         if text is None:
             continue
-        if scanned and not _SPEC_HEADER.search(text):
+        if scanned and not may_hold_spec(text):
             continue  # a folder's other YAML files (Kubernetes manifests, rules) are not specs
+        try:
+            documents = load_yaml_documents(text, display)
+        except ConfigError as exc:
+            # Invalid YAML in a folder is reported only when it may be a spec (its text says so).
+            problems.append(Problem(exc.message, exc.path, exc.line, exc.field))
+            unreadable.append(display)
+            continue
+        if scanned and not any(is_spec_object(item) for data, _where in documents for item in _items(data)):
+            continue  # YAML that mentions a spec version without being one (a README example, a rules file)
+        parsed.append((display, documents))
+    result = read_documents(parsed, default_period=default_period)
+    # Problems in the order of the files (a stable sort keeps each file's own order).
+    result.problems = sorted([*problems, *result.problems], key=lambda p: p.path or "")
+    result.files = sorted([*result.files, *unreadable])
+    return result
+
+
+def read_documents(files: Sequence[tuple[str, Sequence[tuple[Any, Locations]]]], *,
+                   default_period: int = DEFAULT_PERIOD) -> SpecSet:
+    """The SLOs of spec files already parsed: (shown path, [(document, its Locations)]) in reading order.
+
+    What ``read_specs`` does after reading, for callers that hold the documents already
+    (``flowops discover``). SLI references are resolved across all the files given.
+    """
+    result = SpecSet()
+    objects: list[tuple[str, Any, Fields, tuple]] = []
+    for display, documents in files:
         result.files.append(display)
-        documents.extend(_objects(text, display, result.problems))
-    result.slos = _build(documents, default_period, result.problems)
+        objects.extend(_objects(documents, display, result.problems))
+    result.slos = _build(objects, default_period, result.problems)
     _refuse_duplicates(result.slos, result.problems)
     return result
+
+
+def _items(data: Any) -> list[Any]:
+    return list(data) if isinstance(data, list) else [data]
 
 
 def _expand(paths: Iterable[Path | str], root: Path | None) -> dict[str, tuple[Path, bool]]:
@@ -107,13 +167,9 @@ def _expand(paths: Iterable[Path | str], root: Path | None) -> dict[str, tuple[P
     return files
 
 
-def _objects(text: str, display: str, problems: list[Problem]) -> list[tuple[str, Any, Fields, tuple]]:
-    """(format, object, fields, position) of every spec object in one file's text."""
-    try:
-        parsed = load_yaml_documents(text, display)
-    except ConfigError as exc:
-        problems.append(Problem(exc.message, exc.path, exc.line, exc.field))
-        return []
+def _objects(parsed: Sequence[tuple[Any, Locations]], display: str,
+             problems: list[Problem]) -> list[tuple[str, Any, Fields, tuple]]:
+    """(format, object, fields, position) of every spec object in one file's documents."""
     found: list[tuple[str, Any, Fields, tuple]] = []
     reported = len(problems)
     for data, where in parsed:

@@ -1,17 +1,20 @@
 """Reading ``.flowops/workflow.yml`` into a WorkflowConfig, with schema errors that name field and line.
 
-The schema check collects every problem it finds before raising, so one run of
-``flowops workflow validate`` shows them all. Semantic checks (undefined states,
-cycles, ...) live in ``flowops.workflow.validate``.
+The file's shape is the JSON Schema ``SCHEMA`` (checked by ``flowops.schema``, every
+problem in one run, so ``flowops workflow validate`` shows them all); gate names are
+checked against the known gates here. Semantic checks (undefined states, cycles, ...)
+live in ``flowops.workflow.validate``. Workflow names are typed on the command line
+(`flowops workflow advance NAME ...`), so they are words.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from flowops.cachedir import VerdictCache, fingerprint
 from flowops.errors import ConfigError, Problem
+from flowops.schema import DIALECT, unknown_keys
 from flowops.workflow.default import DEFAULT_SOURCE, DEFAULT_WORKFLOW_YAML
 from flowops.workflow.model import SPECIAL_VIAS, Transition, Workflow, WorkflowConfig
 from flowops.yamlfile import MAX_CONFIG_BYTES, Locations, load_yaml, load_yaml_file
@@ -25,203 +28,160 @@ WORKFLOW_REQUIRED = ("command", "input_states", "output_state")
 TRANSITION_KEYS = ("from", "to", "via", "gates")
 TRANSITION_REQUIRED = ("from", "to", "via")
 
-# Workflow names are typed on the command line (`flowops workflow advance NAME ...`).
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+VERDICT_NAME = "workflow-verdict.json"
 
 
-class _Schema:
-    """Collects located schema problems for one file."""
-
-    def __init__(self, locations: Locations) -> None:
-        self.locations = locations
-        self.problems: list[Problem] = []
-
-    def error(self, where: tuple, message: str) -> None:
-        self.problems.append(Problem(message, self.locations.path, self.locations.line(*where), Locations.dotted(where) or None))
-
-    def mapping(self, value: Any, where: tuple, allowed: tuple[str, ...], required: tuple[str, ...]) -> bool:
-        if not isinstance(value, dict):
-            self.error(where, f"must be a mapping with the keys {', '.join(allowed)}, not {_kind(value)}")
-            return False
-        for key in value:
-            if key not in allowed:
-                self.error((*where, key), f"unknown key '{key}' (allowed: {', '.join(allowed)})")
-        for key in required:
-            if key not in value:
-                self.error(where, f"missing required key '{key}'")
-        return True
-
-    def text(self, value: Any, where: tuple, what: str = "a text") -> str | None:
-        if not isinstance(value, str):
-            hint = "; quote it" if isinstance(value, (bool, int, float)) else ""
-            self.error(where, f"must be {what}, not {_kind(value)}{hint}")
-            return None
-        if not value.strip():
-            self.error(where, "must not be empty")
-            return None
-        return value
-
-    def state_name(self, value: Any, where: tuple) -> str | None:
-        name = self.text(value, where, "a state name")
-        if name is None:
-            return None
-        # A state becomes the label `workflow:<State>`; Backlog.md separates labels with commas.
-        if "," in name or "\n" in name:
-            self.error(where, f"state '{name}' must not contain a comma or a line break (it becomes a task label)")
-            return None
-        if name != name.strip():
-            self.error(where, f"state '{name}' has leading or trailing spaces; remove them")
-            return None
-        return name
+def _text(what: str) -> dict[str, Any]:
+    """A non-empty text (the message says ``what`` it should be)."""
+    return {"type": "string", "pattern": r"\S",
+            "x-messages": {"type": f"must be {what}, not {{kind}}{{quote}}", "pattern": "must not be empty"}}
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, (int, float)):
-        return f"{value!r} (a number)"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+def _object(allowed: tuple[str, ...], required: tuple[str, ...], properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "x-messages": {"type": f"must be a mapping with the keys {', '.join(allowed)}, not {{kind}}",
+                       "required": "missing required key '{key}'"},
+        "properties": properties,
+        "required": list(required),
+        "propertyNames": unknown_keys(allowed, f"unknown key '{{value}}' (allowed: {', '.join(allowed)})"),
+    }
 
 
-def parse_workflow(data: Any, locations: Locations, *, is_default: bool = False) -> WorkflowConfig:
-    """Check ``data`` (loaded YAML) against the schema and build a WorkflowConfig.
+# A state becomes the label `workflow:<State>`; Backlog.md separates labels with commas.
+_STATE: dict[str, Any] = {
+    **_text("a state name"),
+    "allOf": [
+        {"pattern": r"\A[^,\n]*\Z", "x-message": "state '{value}' must not contain a comma or a line break (it becomes a task label)"},
+        {"pattern": r"\A(\S(.*\S)?)?\Z", "x-message": "state '{value}' has leading or trailing spaces; remove them"},
+    ],
+}
+_GATES: dict[str, Any] = {
+    "type": ["array", "null"], "x-message": "must be a list of gates such as [criteria_checked, criteria_verified], not {kind}",
+    "items": _text("a gate name"),
+}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": DIALECT,
+    **_object(TOP_KEYS, ("version", "states", "workflows"), {
+        "version": {"enum": list(SUPPORTED_VERSIONS), "not": {"type": "boolean"},
+                    "x-message": f"unsupported version {{value!r}} (this flowops reads version "
+                                 f"{', '.join(str(v) for v in SUPPORTED_VERSIONS)})"},
+        "states": {"type": "array", "minItems": 1, "items": _STATE,
+                   "x-messages": {"type": "must be a list of state names, not {kind}", "minItems": "must list at least one state"}},
+        "workflows": {
+            "type": ["object", "null"],
+            "x-messages": {"type": "must be a mapping of workflow name to its definition, not {kind}"},
+            "propertyNames": {"allOf": [
+                {"type": "string", "pattern": r"\A[A-Za-z0-9][A-Za-z0-9_.-]*\Z",
+                 "x-message": "workflow name {value!r} must be a word (letters, digits, '-', '_', '.')"},
+                {"not": {"enum": list(SPECIAL_VIAS)},
+                 "x-message": "'{value}' is reserved for transitions (manual, rework, rollback); choose another workflow name"},
+            ]},
+            "additionalProperties": _object(WORKFLOW_KEYS, WORKFLOW_REQUIRED, {
+                "command": _text("a command such as /flow:operate"),
+                "description": {**_text("a text"), "type": ["string", "null"]},
+                "input_states": {"type": "array", "minItems": 1, "items": _STATE,
+                                 "x-message": "must be a non-empty list of state names, not {kind} (write e.g. [Validated])"},
+                "output_state": _STATE,
+                "gates": _GATES,
+            }),
+        },
+        "transitions": {
+            "type": ["array", "null"], "x-messages": {"type": "must be a list of {{from, to, via}} entries, not {kind}"},
+            "items": _object(TRANSITION_KEYS, TRANSITION_REQUIRED, {
+                "from": _STATE,
+                "to": _STATE,
+                "via": _text("a workflow name or manual, rework, rollback"),
+                "gates": _GATES,
+            }),
+        },
+    }),
+}
+
+
+def parse_workflow(data: Any, locations: Locations, *, is_default: bool = False,
+                   verdicts: VerdictCache | None = None) -> WorkflowConfig:
+    """Check ``data`` (loaded YAML) against ``SCHEMA`` and build a WorkflowConfig.
 
     Raises ConfigError listing every schema problem (file, field, line). The result may
     still be semantically wrong; ``flowops.workflow.validate.validate`` says how.
+    ``verdicts`` remembers data that passed, so the next read skips the JSON Schema.
     """
-    schema = _Schema(locations)
     if data is None:
         data = {}
-    if not schema.mapping(data, (), TOP_KEYS, ("version", "states", "workflows")):
-        _raise(schema, locations)
-
-    version = data.get("version")
-    if "version" in data and (isinstance(version, bool) or version not in SUPPORTED_VERSIONS):
-        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
-        schema.error(("version",), f"unsupported version {version!r} (this flowops reads version {supported})")
-
-    states: list[str] = []
-    raw_states = data.get("states")
-    if "states" in data:
-        if not isinstance(raw_states, list):
-            schema.error(("states",), f"must be a list of state names, not {_kind(raw_states)}")
-        elif not raw_states:
-            schema.error(("states",), "must list at least one state")
-        else:
-            for index, value in enumerate(raw_states):
-                name = schema.state_name(value, ("states", index))
-                if name is not None:
-                    states.append(name)
-
-    workflows: dict[str, Workflow] = {}
-    raw_workflows = data.get("workflows")
-    if "workflows" in data and raw_workflows is not None:
-        if not isinstance(raw_workflows, dict):
-            schema.error(("workflows",), f"must be a mapping of workflow name to its definition, not {_kind(raw_workflows)}")
-        else:
-            for name, spec in raw_workflows.items():
-                workflow = _parse_workflow_entry(schema, name, spec)
-                if workflow is not None:
-                    workflows[workflow.name] = workflow
-
-    transitions: list[Transition] = []
-    raw_transitions = data.get("transitions")
-    if raw_transitions is not None:
-        if not isinstance(raw_transitions, list):
-            schema.error(("transitions",), f"must be a list of {{from, to, via}} entries, not {_kind(raw_transitions)}")
-        else:
-            for index, spec in enumerate(raw_transitions):
-                transition = _parse_transition(schema, index, spec)
-                if transition is not None:
-                    transitions.append(transition)
-
-    if schema.problems:
-        _raise(schema, locations)
-    return WorkflowConfig(version, states, workflows, transitions, locations, is_default)
+    problems = _schema_problems(data, locations, verdicts) + _gate_problems(data, locations)
+    if problems:
+        _raise(problems, locations)
+    states = list(data["states"])
+    workflows = {
+        name: Workflow(name, spec["command"], tuple(spec["input_states"]), spec["output_state"], spec.get("description"),
+                       _gates(spec))
+        for name, spec in (data.get("workflows") or {}).items()
+    }
+    transitions = [Transition(spec["from"], spec["to"], spec["via"].strip(), _gates(spec))
+                   for spec in data.get("transitions") or []]
+    return WorkflowConfig(data["version"], states, workflows, transitions, locations, is_default)
 
 
-def _parse_workflow_entry(schema: _Schema, name: Any, spec: Any) -> Workflow | None:
-    where = ("workflows", name)
-    if not isinstance(name, str) or not _NAME.match(name):
-        schema.error(where, f"workflow name {name!r} must be a word (letters, digits, '-', '_', '.')")
+def _schema_problems(data: Any, locations: Locations, verdicts: VerdictCache | None) -> list[Problem]:
+    from flowops.schema import validate
+
+    digest = _digest(data) if verdicts is not None else None
+    schema_fingerprint = fingerprint(SCHEMA)
+    if verdicts is not None and digest is not None and verdicts.passed(digest, schema_fingerprint):
+        return []
+    problems = validate(data, SCHEMA, path=locations.path, locations=locations)
+    if not problems and verdicts is not None and digest is not None:
+        verdicts.remember(digest, schema_fingerprint)
+    return problems
+
+
+def _digest(data: Any) -> str | None:
+    import hashlib
+    import json
+
+    try:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # YAML dates, keys that are not text: validate every time
         return None
-    if name in SPECIAL_VIAS:
-        schema.error(where, f"'{name}' is reserved for transitions (manual, rework, rollback); choose another workflow name")
-        return None
-    if not schema.mapping(spec, where, WORKFLOW_KEYS, WORKFLOW_REQUIRED):
-        return None
-    # Any problem found here makes parse_workflow raise, so a partial entry never escapes.
-    command = schema.text(spec.get("command"), (*where, "command"), "a command such as /flow:operate") if "command" in spec else None
-    description = schema.text(spec["description"], (*where, "description")) if spec.get("description") is not None else None
-    output_state = schema.state_name(spec.get("output_state"), (*where, "output_state")) if "output_state" in spec else None
-    input_states: list[str] = []
-    raw_inputs = spec.get("input_states")
-    if "input_states" in spec:
-        if not isinstance(raw_inputs, list) or not raw_inputs:
-            schema.error((*where, "input_states"), f"must be a non-empty list of state names, not {_kind(raw_inputs)} (write e.g. [Validated])")
-        else:
-            for index, value in enumerate(raw_inputs):
-                state = schema.state_name(value, (*where, "input_states", index))
-                if state is not None:
-                    input_states.append(state)
-    gates = _gates(schema, spec, where)
-    if command is None or output_state is None or not input_states or gates is None:
-        return None
-    return Workflow(name, command, tuple(input_states), output_state, description, gates)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _parse_transition(schema: _Schema, index: int, spec: Any) -> Transition | None:
-    where = ("transitions", index)
-    if not schema.mapping(spec, where, TRANSITION_KEYS, TRANSITION_REQUIRED):
-        return None
-    from_state = schema.state_name(spec["from"], (*where, "from")) if "from" in spec else None
-    to_state = schema.state_name(spec["to"], (*where, "to")) if "to" in spec else None
-    via = schema.text(spec["via"], (*where, "via"), "a workflow name or manual, rework, rollback") if "via" in spec else None
-    gates = _gates(schema, spec, where)
-    if from_state is None or to_state is None or via is None or gates is None:
-        return None
-    return Transition(from_state, to_state, via.strip(), gates)
-
-
-def _gates(schema: _Schema, spec: dict, where: tuple) -> tuple[str, ...] | None:
-    """The ``gates:`` of a workflow or transition (``()`` when absent, None after a schema problem)."""
+def _gate_problems(data: Any, locations: Locations) -> list[Problem]:
+    """Gate names the schema cannot judge (built-in gates and plugin:NAME), wherever a list of gates is."""
     from flowops.workflow.gates import gate_problem
 
-    raw = spec.get("gates")
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        schema.error((*where, "gates"),
-                     f"must be a list of gates such as [criteria_checked, criteria_verified], not {_kind(raw)}")
-        return None
-    gates: list[str] = []
-    for index, value in enumerate(raw):
-        name = schema.text(value, (*where, "gates", index), "a gate name")
-        if name is None:
-            return None
-        problem = gate_problem(name.strip())
-        if problem:
-            schema.error((*where, "gates", index), problem)
-            return None
-        gates.append(name.strip())
-    return tuple(dict.fromkeys(gates))
+    found: list[Problem] = []
+    specs: list[tuple[tuple, Any]] = []
+    if isinstance(data, dict):
+        workflows, transitions = data.get("workflows"), data.get("transitions")
+        if isinstance(workflows, dict):
+            specs += [(("workflows", name), spec) for name, spec in workflows.items()]
+        if isinstance(transitions, list):
+            specs += [(("transitions", index), spec) for index, spec in enumerate(transitions)]
+    for where, spec in specs:
+        gates = spec.get("gates") if isinstance(spec, dict) else None
+        for index, name in enumerate(gates if isinstance(gates, list) else []):
+            problem = gate_problem(name.strip()) if isinstance(name, str) and name.strip() else None
+            if problem:
+                at = (*where, "gates", index)
+                found.append(Problem(problem, locations.path, locations.line(*at), Locations.dotted(at)))
+    return found
 
 
-def _raise(schema: _Schema, locations: Locations):
+def _gates(spec: dict) -> tuple[str, ...]:
+    """The ``gates:`` of a valid workflow or transition (``()`` when absent), each once."""
+    return tuple(dict.fromkeys(name.strip() for name in spec.get("gates") or ()))
+
+
+def _raise(problems: list[Problem], locations: Locations) -> NoReturn:
     from flowops.workflow.validate import counted
 
     raise ConfigError(
-        f"does not match the workflow schema ({counted(len(schema.problems), 'problem')})",
+        f"does not match the workflow schema ({counted(len(problems), 'problem')})",
         path=locations.path,
-        problems=schema.problems,
+        problems=sorted(problems, key=lambda p: p.line or 0),
         hint="fix the fields named above; docs/workflow.md describes the format",
     )
 
@@ -231,24 +191,26 @@ def workflow_file(project: Any) -> Path:
     return project.flowops_dir / WORKFLOW_FILE
 
 
-def read_default() -> WorkflowConfig:
+def read_default(*, verdicts: VerdictCache | None = None) -> WorkflowConfig:
     """The built-in default workflow."""
     data, locations = load_yaml(DEFAULT_WORKFLOW_YAML, DEFAULT_SOURCE)
-    return parse_workflow(data, locations, is_default=True)
+    return parse_workflow(data, locations, is_default=True, verdicts=verdicts)
 
 
-def read_workflow(file: Path, display_path: str | None = None, *, root: Path | None = None) -> WorkflowConfig:
+def read_workflow(file: Path, display_path: str | None = None, *, root: Path | None = None,
+                  verdicts: VerdictCache | None = None) -> WorkflowConfig:
     """Parse one workflow file (YAML and schema errors raise ConfigError with line)."""
     data, locations = load_yaml_file(file, display_path, root=root, limit=MAX_CONFIG_BYTES)
-    return parse_workflow(data, locations)
+    return parse_workflow(data, locations, verdicts=verdicts)
 
 
 def read_project_workflow(project: Any) -> WorkflowConfig:
     """The project's ``.flowops/workflow.yml``, or the built-in default when it is absent."""
     path = workflow_file(project)
+    verdicts = VerdictCache(getattr(project, "cache_dir", None), VERDICT_NAME)
     if not path.is_file():
-        return read_default()
-    return read_workflow(path, project.relpath(path), root=Path(project.root))
+        return read_default(verdicts=verdicts)
+    return read_workflow(path, project.relpath(path), root=Path(project.root), verdicts=verdicts)
 
 
 def load_workflow(project: Any) -> WorkflowConfig:

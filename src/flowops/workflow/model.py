@@ -12,7 +12,6 @@ MANUAL = "manual"
 REWORK = "rework"
 ROLLBACK = "rollback"
 SPECIAL_VIAS = (MANUAL, REWORK, ROLLBACK)
-BACKWARD_VIAS = (REWORK, ROLLBACK)
 
 
 def state_key(name: str) -> str:
@@ -50,10 +49,6 @@ class Transition:
     to_state: str
     via: str
     gates: tuple[str, ...] = ()
-
-    @property
-    def backward(self) -> bool:
-        return self.via in BACKWARD_VIAS
 
     def to_dict(self) -> dict:
         return {"from": self.from_state, "to": self.to_state, "via": self.via, "gates": list(self.gates)}

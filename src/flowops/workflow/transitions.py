@@ -5,21 +5,24 @@ prints; a refused move raises (BlockedError, exit 4) before anything is written.
 
 ``backlog`` is a ``flowops.backlog.store.Backlog`` (``get``, ``update``, ``config`` for the
 done status; a move into the done state passes ``flowops.acceptance.done_gate``); ``plugins`` a
-``flowops.plugins.Plugins`` (or None for no plugin guards); ``emit(type, task_id, data)``
-records an event (or None in tests that do not care).
+``flowops.plugins.Plugins`` (or None for no plugin guards); ``emit`` is a
+``flowops.events.emitter.Emit`` (None: the project's event bus).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, is_dataclass, replace
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import BlockedError, StoreError, UsageError
+from flowops.events.emitter import BusEmitter, Emit
 from flowops.workflow.guard import Decision, check, find_workflow
 from flowops.workflow.model import MANUAL, SPECIAL_VIAS, WorkflowConfig, state_key
 from flowops.workflow.state import state_of, with_state
 
-Emit = Callable[[str, str, dict], None]
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
 
 TRANSITIONED = "workflow.transitioned"
 STATE_CHECK_SKIPPED = "workflow.state_check_skipped"
@@ -124,7 +127,8 @@ def advance(
     result = _move(backlog, config, task, current, workflow.output_state, workflow.name, plugins, no_verify)
     result.skipped_state_check = bypassed
     result.reason = reason
-    if result.changed and emit is not None:
+    if result.changed:
+        emit = emit if emit is not None else BusEmitter(backlog.project)
         _emit_verification_skipped(emit, result, reason)
         if bypassed:
             emit(
@@ -177,7 +181,8 @@ def set_state(
             raise BlockedError(_undeclared_message(config, task.id, current, target, via, declared))
     result = _move(backlog, config, task, current, target, via, plugins, no_verify)
     result.reason = reason
-    if result.changed and emit is not None:
+    if result.changed:
+        emit = emit if emit is not None else BusEmitter(backlog.project)
         _emit_verification_skipped(emit, result, reason)
         _emit_transitioned(emit, result)
     return result
@@ -244,7 +249,7 @@ def _emit_verification_skipped(emit: Emit, result: TransitionResult, reason: str
                                                     "criteria": list(result.skipped_verification)})
 
 
-def _done_gate(backlog: Any, target: str) -> Callable[[Any], None] | None:
+def _done_gate(backlog: Any, target: str) -> Callable[[Task], None] | None:
     """The Done gate for a move into ``target``, or None when ``target`` is not the done state.
 
     The workflow's done state is the state named like the backlog's done status
@@ -258,9 +263,9 @@ def _done_gate(backlog: Any, target: str) -> Callable[[Any], None] | None:
     project = getattr(backlog, "project", None)
     setting = project.config.get("require_checked_ac_for_done") if project is not None else None
 
-    def gate(task: Any) -> None:
+    def gate(task: Task) -> None:
         # The label the move adds counts: a task entering the workflow's Done state takes part in the workflow.
-        probe = replace(task, labels=with_state(task.labels, target)) if is_dataclass(task) else task
+        probe = replace(task, labels=with_state(task.labels, target))
         enforce_done(probe, target, setting, hint=(
             f"check them with `flowops task edit {task.id} --check-ac N` once they are true, then move it again"))
 
