@@ -35,8 +35,11 @@ from pathlib import Path
 
 BUDGET_S = 1.5
 FEATURE_TITLE = "Checkout service"
-WORDS = ("checkout payment latency budget error pipeline cluster alert runbook deploy canary rollback digest sbom "
-         "ingress probe autoscaler quota tracing dashboard drift model cache queue").split()
+WORDS = (
+    "checkout", "payment", "latency", "budget", "error", "pipeline", "cluster", "alert", "runbook",
+    "deploy", "canary", "rollback", "digest", "sbom", "ingress", "probe", "autoscaler", "quota",
+    "tracing", "dashboard", "drift", "model", "cache", "queue",
+)
 # Criteria as people write them: some repeat from task to task, most differ in a number or a name.
 CRITERIA = (
     "p95 latency of {w} stays under {n} ms over 30 days",

@@ -21,8 +21,11 @@ from flowops.backlog.sections import Criterion
 from flowops.backlog.store import init_layout
 from flowops.backlog.taskfile import render_new_task
 
-WORDS = ("checkout payment latency budget error pipeline cluster alert runbook deploy canary rollback "
-         "digest sbom provenance ingress probe autoscaler quota tracing dashboard drift model cache queue").split()
+WORDS = (
+    "checkout", "payment", "latency", "budget", "error", "pipeline", "cluster", "alert", "runbook",
+    "deploy", "canary", "rollback", "digest", "sbom", "provenance", "ingress", "probe",
+    "autoscaler", "quota", "tracing", "dashboard", "drift", "model", "cache", "queue",
+)
 STATUSES = ("To Do", "To Do", "In Progress", "Done")
 
 

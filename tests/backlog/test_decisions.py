@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flowops.backlog.decisions import Decisions, read_decision
+from flowops.backlog.decisions import Decisions, read_decision, render_new_decision
 from flowops.backlog.model import Decision
-from flowops.backlog.decisions import render_new_decision
 
 # Written by `backlog decision create "Use Postgres"` (Backlog.md 1.52).
 BACKLOG_MD = (b"---\nid: decision-1\ntitle: Use Postgres\ndate: '2026-11-22 03:58'\nstatus: proposed\n---\n"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowops.backlog.sections import Body, BodyError, Criterion, render_checklist, render_text_section
+from flowops.backlog.sections import Body, Criterion, render_checklist, render_text_section
 from flowops.backlog.taskfile import TaskFile, TaskParseError
 
 LEGACY = b"""---

@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+
 from tests.support.state import outbox_file
 
 

@@ -1,6 +1,5 @@
 import tomllib
 
-
 PYPROJECT = """\
 # Project metadata: keep this comment.
 [project]

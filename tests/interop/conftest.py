@@ -14,11 +14,11 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 import pytest
 
@@ -28,7 +28,7 @@ SUPPORTED = "1.52."
 TIMEOUT = 120
 
 
-@lru_cache(maxsize=None)
+@cache
 def locate_backlog() -> tuple[str | None, str]:
     """(path of a usable Backlog.md 1.52 binary or None, why not / where it came from)."""
     configured = os.environ.get("FLOWOPS_BACKLOG_BIN")
@@ -129,11 +129,11 @@ class Side:
                 return found[0]
         raise FileNotFoundError(f"no file for {task_id} under {self.root / 'backlog'}")
 
-    def copy(self, destination: Path) -> "Side":
+    def copy(self, destination: Path) -> Side:
         shutil.copytree(self.root, destination, symlinks=True)
         return Side(destination, self.backlog_bin)
 
-    def read_all(self, commands: Iterable[tuple[str, tuple[str, ...]]]) -> "Outputs":
+    def read_all(self, commands: Iterable[tuple[str, tuple[str, ...]]]) -> Outputs:
         """Run read-only ``(tool, args)`` commands concurrently; their outputs, for tests to look up."""
         return Outputs(self, commands)
 

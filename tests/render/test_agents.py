@@ -6,8 +6,8 @@ import tomllib
 import pytest
 import yaml
 
-from flowops.render.agents import AGENTS, get_agent
 from flowops.errors import UsageError
+from flowops.render.agents import AGENTS, get_agent
 from flowops.render.sources import discover_sources
 from tests.render.agent_files import split_markdown
 

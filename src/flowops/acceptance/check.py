@@ -8,8 +8,9 @@ same wording comes back often.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from flowops.acceptance.lint import Finding, lint_text
 from flowops.backlog.model import Task

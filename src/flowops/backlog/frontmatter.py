@@ -53,7 +53,7 @@ class Frontmatter:
 
     # -- reading --------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str, *, first_line: int = 2) -> "Frontmatter":
+    def parse(cls, text: str, *, first_line: int = 2) -> Frontmatter:
         """Parse the lines between the ``---`` delimiters (LF newlines).
 
         ``first_line`` is the file line of the first frontmatter line, for error messages.
@@ -411,9 +411,7 @@ def _fold(lines: list[str]) -> str:
         if line == "":
             blank_run += 1
             continue
-        if index == 0 or out == "":
-            out += "\n" * blank_run + line
-        elif blank_run:
+        if index == 0 or out == "" or blank_run:
             out += "\n" * blank_run + line
         else:
             out += " " + line

@@ -9,7 +9,6 @@ from flowops.backlog.naming import id_parts
 from flowops.backlog.views import PRIORITY_RANK
 
 
-
 @dataclass
 class Filters:
     statuses: list[str] = field(default_factory=list)  # canonical spellings
@@ -53,7 +52,7 @@ def matches(task: Task, filters: Filters) -> bool:
 
 def text_matches(task: Task, query: str) -> bool:
     """Every word of ``query`` appears in the task, as ``flowops search`` decides it."""
-    from flowops.backlog.search import task_fields, score_fields
+    from flowops.backlog.search import score_fields, task_fields
 
     return score_fields(task_fields(task), query.lower().split()) > 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from flowops.errors import UsageError
 
@@ -29,7 +29,7 @@ class TaskId:
         return self.parts[0]
 
     @property
-    def parent(self) -> "TaskId | None":
+    def parent(self) -> TaskId | None:
         return TaskId(self.prefix, self.parts[:-1]) if len(self.parts) > 1 else None
 
     def format(self, padding: int = 0) -> str:
@@ -65,7 +65,7 @@ def try_parse_task_id(text: str, default_prefix: str = "task") -> TaskId | None:
 _ID_PARTS_RE = re.compile(r"(?:([A-Za-z]+)-)?(\d+(?:\.\d+)*)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def id_parts(text: str) -> tuple[str, tuple[int, ...]] | None:
     """(lower-case prefix or "", numeric parts) of an id, for sorting; None if it is not an id.
 

@@ -7,8 +7,8 @@ own additions (``workflowState``) are extra keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from flowops.backlog.model import Document, Task
 

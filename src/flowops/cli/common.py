@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from flowops.backlog.store import Backlog
 from flowops.project import Project, find_project

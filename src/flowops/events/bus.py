@@ -14,9 +14,10 @@ import copy
 import json
 import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from flowops.errors import ConfigError, NotFoundError, UsageError
 from flowops.events import audit

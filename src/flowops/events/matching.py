@@ -7,8 +7,9 @@ all of them. A field missing from the event's data never matches.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 _MISSING = object()
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flowops.errors import ConfigError, UsageError
@@ -56,7 +56,7 @@ class Event:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Event":
+    def from_dict(cls, d: dict) -> Event:
         """Rebuild an event from its JSON form (audit log, outbox); unknown keys are ignored."""
         missing = [key for key in _REQUIRED if not d.get(key)]
         if missing:
@@ -85,7 +85,7 @@ def check_event_name(name: str) -> str:
 
 def utc_now() -> str:
     """The current time in RFC 3339, UTC, millisecond precision (``2024-05-01T12:00:00.123Z``)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowops.events import audit, outbox
-from flowops.events.bus import delivery_record, deliver
+from flowops.events.bus import deliver, delivery_record
 from flowops.events.handlers import DeliveryResult, handler_types
 from flowops.events.hooksfile import load_hooks
 from flowops.events.model import Event

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json as _json
 import os
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # scheme://user:password@host -> the part between :// and @ is a credential.

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from flowops.gitops import payload
 from flowops.gitops.payload import HOOK_EVENTS, EventFields

@@ -25,9 +25,10 @@ characters turned into one ``-``) is its identity: its runbook task carries the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, NoReturn
+from typing import Any, NoReturn
 
 from flowops.errors import ConfigError
 from flowops.yamlfile import Locations, load_yaml, load_yaml_file

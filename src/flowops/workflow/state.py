@@ -6,7 +6,7 @@ with surrounding spaces ignored; a task without one is in the workflow's first s
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from flowops.errors import ConfigError
 from flowops.workflow.model import WorkflowConfig
