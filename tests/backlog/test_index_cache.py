@@ -50,13 +50,16 @@ def test_the_index_is_json_in_the_user_cache_folder_not_in_the_repository(flowop
     assert flowops("init").exit_code == 0
     assert flowops("task create One -l x").exit_code == 0
 
-    assert flowops("task list --plain").exit_code == 0
+    assert flowops("task list --plain").exit_code == 0  # the listing rows
+    assert flowops("search one --plain").exit_code == 0  # and search's text
+    assert flowops("task list --json").exit_code == 0  # the whole tasks
 
     assert not (repo / ".flowops" / "cache").exists()
-    [index] = list(user_cache_dir.glob("*/tasks-index.json"))
-    assert index.parent == project_cache_dir(repo)
-    data = json.loads(index.read_text(encoding="utf-8"))
-    assert data["format"] and "One" in index.read_text(encoding="utf-8")
+    for name in ("tasks-rows.json", "tasks-text.json", "tasks-index.json"):
+        [index] = list(user_cache_dir.glob(f"*/{name}"))
+        assert index.parent == project_cache_dir(repo)
+        data = json.loads(index.read_text(encoding="utf-8"))
+        assert data["format"] and "one" in index.read_text(encoding="utf-8").lower()
 
 
 def test_an_index_forged_in_the_repository_changes_nothing(flowops, repo):

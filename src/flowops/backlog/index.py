@@ -10,6 +10,11 @@ Layout (compact arrays load fastest: ~40 ms for 10,000 tasks, against ~50 ms for
 mapping per entry): ``{"format", "version", "paths": [...], "keys": [[size, mtime_ns],
 ...], "records": [...]}``, the three lists in step. Records are those of records.py
 (tuples become arrays, which from_record reads alike).
+
+The same class keeps the listing's slimmer parts (rows.py): ``tasks-rows.json`` holds only
+what ``task list`` and ``search`` print and filter on, ``tasks-text.json`` the lower-cased
+text ``search`` matches; each part is keyed per file like the records, so each can be
+stale or missing on its own without ever serving stale data.
 """
 
 from __future__ import annotations
@@ -31,8 +36,13 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 class TaskIndex:
     """path -> ((size, mtime_ns), task record (records.py) or a ("bad", reason, line) tuple)."""
 
-    def __init__(self, cache_dir: Path | None) -> None:
-        self.file = cache_dir / CACHE_NAME if cache_dir is not None else None
+    def __init__(self, cache_dir: Path | None, name: str = CACHE_NAME, fmt: int = CACHE_FORMAT, base: str | None = None) -> None:
+        self.file = cache_dir / name if cache_dir is not None else None
+        self.format = fmt
+        # Paths relative to ``base`` are keys only as long as base stays the folder they were taken in.
+        self.base = base
+        # Task records may carry unknown frontmatter values JSON cannot hold; rows and texts cannot.
+        self._check_values = name == CACHE_NAME
         self.entries: dict[str, tuple[Key, Any]] = {}
         self.dirty = False
         self._loaded = False
@@ -53,7 +63,9 @@ class TaskIndex:
             # The file is ASCII (see save); decoding it first is ~9 ms faster at 10,000
             # tasks than handing json bytes, which decodes with a slower error handler.
             document = json.loads(data.decode("ascii"))
-            if document.get("format") != CACHE_FORMAT or document.get("version") != __version__:
+            if document.get("format") != self.format or document.get("version") != __version__:
+                return
+            if document.get("base") != self.base:
                 return
             paths, keys, records = document["paths"], document["keys"], document["records"]
             if not (isinstance(paths, list) and isinstance(keys, list) and isinstance(records, list)):
@@ -72,7 +84,7 @@ class TaskIndex:
         return None
 
     def put(self, path: str, key: Key, value: Any) -> None:
-        if value[0] != "bad" and value[5] and not _json_safe(value[5]):
+        if self._check_values and value[0] != "bad" and value[5] and not _json_safe(value[5]):
             # A frontmatter value JSON cannot hold as it is (a YAML date, a number as a map
             # key) would come back changed: that file is simply read again next time.
             return
@@ -98,8 +110,9 @@ class TaskIndex:
 
         paths = list(self.entries)
         document = {
-            "format": CACHE_FORMAT,
+            "format": self.format,
             "version": __version__,
+            "base": self.base,
             "paths": paths,
             "keys": [self.entries[p][0] for p in paths],
             "records": [self.entries[p][1] for p in paths],

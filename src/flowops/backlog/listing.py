@@ -1,12 +1,23 @@
-"""Filtering and sorting tasks for ``task list`` (Backlog.md's orders)."""
+"""Filtering and sorting tasks for ``task list`` (Backlog.md's orders).
+
+Everything here reads only what rows.Listed names, so it works on Task objects and on
+listing rows alike (a plain listing never builds a Task).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from flowops.backlog.model import Task
 from flowops.backlog.naming import id_parts
 from flowops.backlog.views import PRIORITY_RANK
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
+    from flowops.backlog.rows import Listed
+
+T = TypeVar("T", bound="Listed")
 
 
 @dataclass
@@ -19,7 +30,7 @@ class Filters:
     query: str | None = None
 
 
-def id_key(task: Task) -> tuple:
+def id_key(task: Listed) -> tuple:
     """Numeric id order: TASK-2 < TASK-10 < TASK-10.1."""
     parsed = id_parts(task.id)
     if parsed is None:
@@ -27,12 +38,13 @@ def id_key(task: Task) -> tuple:
     return (0, parsed[1], task.id)
 
 
-def _assignee_matches(task: Task, who: str) -> bool:
+def _assignee_matches(task: Listed, who: str) -> bool:
     wanted = who.strip().lstrip("@").lower()
     return any(a.strip().lstrip("@").lower() == wanted for a in task.assignees)
 
 
-def matches(task: Task, filters: Filters) -> bool:
+def matches(task: Listed, filters: Filters) -> bool:
+    """``task`` passes every filter; a text query needs a Task (rows carry no text)."""
     if filters.statuses and task.status.strip().lower() not in {s.lower() for s in filters.statuses}:
         return False
     if filters.assignee and not _assignee_matches(task, filters.assignee):
@@ -45,9 +57,8 @@ def matches(task: Task, filters: Filters) -> bool:
         return False
     if filters.parent and (task.parent_task_id or "").upper() != filters.parent.upper():
         return False
-    if filters.query and not text_matches(task, filters.query):
-        return False
-    return True
+    # A text query is matched on Task objects only: the CLI lists rows only when there is none.
+    return not filters.query or text_matches(cast("Task", task), filters.query)
 
 
 def text_matches(task: Task, query: str) -> bool:
@@ -57,7 +68,7 @@ def text_matches(task: Task, query: str) -> bool:
     return score_fields(task_fields(task), query.lower().split()) > 0
 
 
-def sort_tasks(tasks: list[Task], sort: str) -> list[Task]:
+def sort_tasks(tasks: Sequence[T], sort: str) -> list[T]:
     if sort == "id":
         return sorted(tasks, key=id_key)
     if sort == "updated":
@@ -70,7 +81,7 @@ def sort_tasks(tasks: list[Task], sort: str) -> list[Task]:
     return sorted(by_id, key=lambda t: -PRIORITY_RANK.get(t.priority or "", 0))
 
 
-def select(tasks: list[Task], filters: Filters, *, sort: str = "priority", limit: int | None = None) -> list[Task]:
+def select(tasks: Sequence[T], filters: Filters, *, sort: str = "priority", limit: int | None = None) -> list[T]:
     chosen = tasks if filters == Filters() else [t for t in tasks if matches(t, filters)]
     chosen = sort_tasks(chosen, sort)
     return chosen[:limit] if limit else chosen

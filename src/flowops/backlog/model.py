@@ -73,6 +73,11 @@ class Task:
     def ac_completed(self) -> int:
         return sum(1 for c in self.acceptance_criteria if c.checked)
 
+    @property
+    def ac_total(self) -> int:
+        """How many acceptance criteria the task has (a listing row carries the same count)."""
+        return len(self.acceptance_criteria)
+
     def unchecked_criteria(self) -> list[Criterion]:
         return [c for c in self.acceptance_criteria if not c.checked]
 

@@ -71,6 +71,12 @@ def id_parts(text: str) -> tuple[str, tuple[int, ...]] | None:
 
     Cached: listing sorts 10,000 ids more than once.
     """
+    # The common shape (``TASK-12``, ``task-3.1``) by plain string tests, the regex for the rest.
+    head, dash, number = text.partition("-")
+    if dash and head.isalpha() and head.isascii():
+        parts = number.split(".")
+        if all(part.isdecimal() and part.isascii() for part in parts):
+            return head.lower(), tuple(map(int, parts))
     match = _ID_PARTS_RE.fullmatch(text.strip())
     if match is None:
         return None

@@ -63,3 +63,32 @@ def from_record(record: Record) -> Task:
     task = _new_task(Task)
     task.__dict__ = values
     return task
+
+
+# Where to_row and to_text find their fields in a record (see rows.py for the row's layout).
+_AT = {name: i for i, name in enumerate(SCALARS)}
+_ROW_SCALARS = tuple(_AT[name] for name in ("id", "title", "status", "priority", "type"))
+_DUE, _PARENT, _ORDINAL, _CREATED, _UPDATED = (_AT[n] for n in ("due_date", "parent_task_id", "ordinal", "created_date", "updated_date"))
+_ASSIGNEES, _LABELS = LISTS.index("assignees"), LISTS.index("labels")
+_TEXTS = tuple(_AT[name] for name in ("implementation_plan", "implementation_notes", "final_summary"))
+_STATUS, _DESCRIPTION = _AT["status"], _AT["description"]
+
+
+def to_row(record: Record) -> list:
+    """The listing row (rows.Row, as a list) of a task record: only what ``task list`` prints and filters on."""
+    scalars, lists, ac = record[0], record[1], record[2]
+    row = [scalars[i] for i in _ROW_SCALARS]
+    row += (len(ac), sum(1 for _text, checked in ac if checked), scalars[_DUE], list(lists[_LABELS]), list(lists[_ASSIGNEES]),
+            scalars[_PARENT], scalars[_ORDINAL], scalars[_CREATED], scalars[_UPDATED])
+    return row
+
+
+def to_text(record: Record) -> list[str]:
+    """[description, the rest] of a task record, lower-cased, as search.task_fields has them."""
+    scalars, lists, ac, dod, comments = record[0], record[1], record[2], record[3], record[4]
+    rest = [scalars[i] or "" for i in _TEXTS]
+    rest += [" ".join(lists[_ASSIGNEES]), scalars[_STATUS]]
+    rest += [text for text, _checked in ac]
+    rest += [text for text, _checked in dod]
+    rest += [body for body, _author, _created in comments]
+    return [scalars[_DESCRIPTION].lower(), "\n".join(rest).lower()]

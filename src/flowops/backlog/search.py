@@ -7,18 +7,24 @@ then labels, then the description, then the rest, so the likely task comes first
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from flowops.backlog.model import Document, Task
+from flowops.backlog.rows import Listed, Row, row_fields
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Document, Task
 
 _FIELD_WEIGHTS = (("id", 1.0), ("title", 1.0), ("labels", 0.8), ("description", 0.7), ("rest", 0.5))
+T = TypeVar("T", bound=Listed)
 
 
 @dataclass
-class Hit:
+class Hit(Generic[T]):
     kind: str  # "task" or "document"
     score: float
-    task: Task | None = None
+    task: T | None = None  # a Task (search) or a listing row (search_rows)
     document: Document | None = None
 
 
@@ -55,20 +61,53 @@ def score_fields(fields: dict[str, str], words: list[str]) -> float:
     return round(total / len(words), 3)
 
 
-def search(tasks: list[Task], documents: list[Document], query: str, *, limit: int | None = None) -> list[Hit]:
+def search(tasks: list[Task], documents: list[Document], query: str, *, limit: int | None = None) -> list[Hit[Task]]:
+    """Tasks and documents that contain every word of ``query``, best first."""
     words = query.lower().split()
     if not words:
         return []
-    hits: list[Hit] = []
-    for task in tasks:
-        score = score_fields(task_fields(task), words)
+    return _ranked(_scored(((task, task_fields(task)) for task in tasks), words), documents, words, limit)
+
+
+def search_rows(rows: list[Row], texts: list[list[str]], documents: list[Document], query: str, *,
+                limit: int | None = None) -> list[Hit[Row]]:
+    """``search`` over listing rows and their text (store.Backlog.rows with ``text=True``): the same hits, no Task built."""
+    words = query.lower().split()
+    if not words:
+        return []
+
+    def candidates() -> Iterable[tuple[Row, dict[str, str]]]:
+        for row, text in zip(rows, texts, strict=True):
+            # Most tasks miss some word: a substring test on the whole text settles them
+            # before the fields are split out and scored.
+            head = f"{row.id}\n{row.title}\n{' '.join(row.labels)}".lower()
+            description, rest = text
+            if all(word in head or word in description or word in rest for word in words):
+                yield row, row_fields(row, text)
+
+    return _ranked(_scored(candidates(), words), documents, words, limit)
+
+
+def _scored(candidates: Iterable[tuple[T, dict[str, str]]], words: list[str]) -> list[Hit[T]]:
+    hits: list[Hit[T]] = []
+    for task, fields in candidates:
+        score = score_fields(fields, words)
         if score:
             hits.append(Hit("task", score, task=task))
+    return hits
+
+
+def _ranked(hits: list[Hit[T]], documents: list[Document], words: list[str], limit: int | None) -> list[Hit[T]]:
     for document in documents:
         fields = {"id": document.id.lower(), "title": document.title.lower(), "labels": " ".join(document.tags).lower(),
                   "description": document.body.lower()}
         score = score_fields(fields, words)
         if score:
             hits.append(Hit("document", score, document=document))
-    hits.sort(key=lambda h: (-h.score, h.kind, (h.task.id if h.task else h.document.id)))
+    hits.sort(key=_hit_order)
     return hits[:limit] if limit else hits
+
+
+def _hit_order(hit: Hit) -> tuple:
+    item = hit.task if hit.task is not None else hit.document
+    return (-hit.score, hit.kind, item.id if item is not None else "")

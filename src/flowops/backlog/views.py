@@ -7,10 +7,14 @@ own additions (``workflowState``) are extra keys.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flowops.backlog.model import Document, Task
+if TYPE_CHECKING:
+    # Types only: a plain listing prints rows (rows.py) and must not import the task model.
+    from flowops.backlog.model import Document, Task
+    from flowops.backlog.rows import Listed
 
 RULE = "-" * 50
 _ICONS = {"done": "\u2714", "in progress": "\u25d2", "blocked": "\u25cf", "to do": "\u25cb", "review": "\u25c6", "testing": "\u25a3"}
@@ -46,24 +50,24 @@ def _at(name: str) -> str:
 # -- plain text --------------------------------------------------------------------------
 
 
-def list_line(task: Task, *, include_status: bool = False) -> str:
+def list_line(task: Listed, *, include_status: bool = False) -> str:
     """One task in ``task list --plain``: ``  [HIGH] [bug] TASK-1 - Title (status) (ac: 1/2) (due d)``."""
     priority = f"[{task.priority.upper()}] " if task.priority else ""
     kind = f"[{task.type}] " if task.type else ""
     status = f" ({task.status})" if include_status and task.status else ""
-    ac = f" (ac: {task.ac_completed}/{len(task.acceptance_criteria)})" if task.acceptance_criteria else ""
+    ac = f" (ac: {task.ac_completed}/{task.ac_total})" if task.ac_total else ""
     due = f" (due {task.due_date})" if task.due_date else ""
     return f"  {priority}{kind}{task.id} - {task.title}{status}{ac}{due}"
 
 
-def plain_list(tasks: list[Task], statuses: list[str], *, sort: str, parent: str | None = None) -> str:
+def plain_list(tasks: Sequence[Listed], statuses: list[str], *, sort: str, parent: str | None = None) -> str:
     """The whole ``task list --plain`` output (grouped by status unless sorted by priority)."""
     if not tasks:
         return f"No child tasks found for parent task {parent}.\n" if parent else "No tasks found.\n"
     if sort == "priority_flat":
         return "Tasks (sorted by priority):\n" + "".join(list_line(t, include_status=True) + "\n" for t in tasks)
     canonical = {s.lower(): s for s in statuses}
-    groups: dict[str, list[Task]] = {}
+    groups: dict[str, list[Listed]] = {}
     for task in tasks:
         status = task.status.strip()
         groups.setdefault(canonical.get(status.lower(), status), []).append(task)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
 
 from flowops.cli.common import open_backlog, split_values
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Document
+    from flowops.backlog.rows import Listed
+    from flowops.backlog.search import Hit
 
 
 @click.command("search")
@@ -18,55 +26,64 @@ from flowops.cli.output import output_options, print_json, resolve_mode, warn, w
 def search_command(query, statuses, priority, kind, limit, plain, as_json):
     """Search task titles, descriptions, criteria, notes, labels and documents."""
     from flowops.backlog.documents import Documents
-    from flowops.backlog.search import search
+    from flowops.backlog.search import search, search_rows
+    from flowops.backlog.store import RowListing
     from flowops.backlog.views import document_json, is_ready, task_summary_json
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
-    listing = backlog.load(("tasks", "completed"))
+    # Plain text prints a few fields of each hit: listing rows and their text are enough,
+    # no Task is built. JSON prints whole tasks.
+    listing = backlog.load(("tasks", "completed")) if mode == "json" else backlog.rows(("tasks", "completed"), text=True)
     for bad in listing.bad:
         warn(bad.problem(project.root))
     wanted_status = {backlog.canonical_status(s).lower() for s in split_values(statuses)}
-    tasks = [
-        t for t in listing.tasks
-        if (not wanted_status or t.status.lower() in wanted_status) and (not priority or t.priority == priority.lower())
-    ]
-    documents = []
+    documents: list[Document] = []
     if kind != "task" and not wanted_status and not priority:
         documents, bad_docs = Documents(backlog).list()
         for path, reason in bad_docs:
             warn(f"{project.relpath(path)}: {reason}")
-    if kind == "document":
-        tasks = []
-    hits = search(tasks, documents, query, limit=limit)
-    if mode == "json":
-        by_id = {t.id.upper(): t for t in listing.tasks}
-        done = backlog.config.done_status
-        results = []
-        for hit in hits:
-            if hit.kind == "task":
-                ready = is_ready(hit.task, lambda dep: by_id.get(dep.upper()), done)
-                results.append({"type": "task", "data": task_summary_json(hit.task, is_ready=ready) | {"score": hit.score}})
-            else:
-                results.append({"type": "document", "data": document_json(hit.document, project.root) | {"score": hit.score}})
-        print_json({"schemaVersion": 1, "kind": "search", "results": results})
+    if isinstance(listing, RowListing):
+        rows, texts = listing.rows, listing.texts or []
+        keep = [i for i, row in enumerate(rows) if kind != "document" and _wanted(row, wanted_status, priority)]
+        if len(keep) != len(rows):
+            rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
+        _print_plain(search_rows(rows, texts, documents, query, limit=limit))
         return
+    tasks = [t for t in listing.tasks if _wanted(t, wanted_status, priority)] if kind != "document" else []
+    hits = search(tasks, documents, query, limit=limit)
+    by_id = {t.id.upper(): t for t in listing.tasks}
+    done = backlog.config.done_status
+    results = []
+    for hit in hits:
+        if hit.task is not None:
+            ready = is_ready(hit.task, lambda dep: by_id.get(dep.upper()), done)
+            results.append({"type": "task", "data": task_summary_json(hit.task, is_ready=ready) | {"score": hit.score}})
+        elif hit.document is not None:
+            results.append({"type": "document", "data": document_json(hit.document, project.root) | {"score": hit.score}})
+    print_json({"schemaVersion": 1, "kind": "search", "results": results})
+
+
+def _print_plain(hits: Sequence[Hit]) -> None:
     if not hits:
         write("No results found.\n")
         return
     out = []
-    task_hits = [h for h in hits if h.kind == "task"]
-    doc_hits = [h for h in hits if h.kind == "document"]
+    task_hits = [(h.task, h.score) for h in hits if h.task is not None]
+    doc_hits = [(h.document, h.score) for h in hits if h.document is not None]
     if task_hits:
         out.append("Tasks:")
-        for hit in task_hits:
-            t = hit.task
+        for t, score in task_hits:
             priority_text = f" [{t.priority.upper()}]" if t.priority else ""
-            out.append(f"  {t.id} - {t.title} ({t.status}){priority_text} [score {hit.score:.3f}]")
+            out.append(f"  {t.id} - {t.title} ({t.status}){priority_text} [score {score:.3f}]")
     if doc_hits:
         if out:
             out.append("")
         out.append("Documents:")
-        for hit in doc_hits:
-            out.append(f"  {hit.document.id} - {hit.document.title} [score {hit.score:.3f}]")
+        for document, score in doc_hits:
+            out.append(f"  {document.id} - {document.title} [score {score:.3f}]")
     write("\n".join(out) + "\n")
+
+
+def _wanted(task: Listed, statuses: set[str], priority: str | None) -> bool:
+    return (not statuses or task.status.lower() in statuses) and (not priority or task.priority == priority.lower())

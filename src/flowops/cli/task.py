@@ -144,11 +144,16 @@ def _due_date(value) -> str | None:
 def list_command(statuses, assignee, labels, priority, parent, query, sort, limit, include_all, plain, as_json):
     """List tasks grouped by status (Backlog.md's plain list format with --plain)."""
     from flowops.backlog.listing import Filters, select
+    from flowops.backlog.store import Listing, RowListing
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     folders = ("tasks", "completed", "drafts") if include_all else ("tasks",)
-    listing = backlog.load(folders)
+    # Plain text without a text query prints a few fields of each task: listing rows hold
+    # just those, so no Task is built (JSON, rich and --search need the whole task).
+    listing: Listing | RowListing = (
+        backlog.rows(folders) if mode in ("plain", "text") and not query else backlog.load(folders)
+    )
     for bad in listing.bad:
         warn(bad.problem(project.root))
     for task_id, paths in listing.duplicates.items():
@@ -165,6 +170,13 @@ def list_command(statuses, assignee, labels, priority, parent, query, sort, limi
         parent=parent_id,
         query=query,
     )
+    if isinstance(listing, RowListing):
+        from flowops.backlog.views import plain_list
+
+        rows = select(listing.rows, filters, sort=sort or "priority", limit=limit)
+        flat = "priority_flat" if sort == "priority" else "grouped"
+        write(plain_list(rows, backlog.config.statuses, sort=flat, parent=parent_id))
+        return
     tasks = select(listing.tasks, filters, sort=sort or "priority", limit=limit)
     if mode == "json":
         _print_list_json(project, backlog, tasks, listing.tasks)

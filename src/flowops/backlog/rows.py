@@ -1,0 +1,87 @@
+"""Listing rows: what ``task list --plain`` and ``search`` print and filter on, without Task objects.
+
+A warm listing of 10,000 tasks spent most of its time loading every field of every task
+(descriptions, notes, criteria) from the cache and building Task objects it then printed
+four fields of. A row holds only the fields a listing shows, sorts and filters by; it is a
+named tuple (attribute names as on Task, so the listing's filters, sorts and plain lines take
+either), made straight from the cache's arrays. ``search`` also needs the text it matches,
+kept apart (``tasks-text.json``) so a listing never loads it. Both are cached per file like
+the task records (index.py) and derived from the same records (records.to_row, to_text),
+so a listing and a full load agree field by field.
+
+This module is imported on every listing: it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+ROWS_NAME = "tasks-rows.json"
+TEXT_NAME = "tasks-text.json"
+ROWS_FORMAT = 1
+
+
+class Listed(Protocol):
+    """What listing, sorting and ``task list --plain`` read of a task: a Task and a Row both have it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def priority(self) -> str | None: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def ac_total(self) -> int: ...
+    @property
+    def ac_completed(self) -> int: ...
+    @property
+    def due_date(self) -> str | None: ...
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def assignees(self) -> list[str]: ...
+    @property
+    def parent_task_id(self) -> str | None: ...
+    @property
+    def ordinal(self) -> int | float | None: ...
+    @property
+    def created_date(self) -> str: ...
+    @property
+    def updated_date(self) -> str | None: ...
+
+
+class Row(NamedTuple):
+    """One task as a listing sees it (records.to_row builds it)."""
+
+    id: str
+    title: str
+    status: str
+    priority: str | None
+    type: str | None
+    ac_total: int
+    ac_completed: int
+    due_date: str | None
+    labels: list[str]
+    assignees: list[str]
+    parent_task_id: str | None
+    ordinal: int | float | None
+    created_date: str
+    updated_date: str | None
+
+
+ROW_FIELDS = len(Row._fields)
+
+
+def row_fields(row: Row, text: list[str]) -> dict[str, str]:
+    """The lower-cased fields search.score_fields ranks, as search.task_fields gives them for the task."""
+    return {
+        "id": row.id.lower(),
+        "title": row.title.lower(),
+        "labels": " ".join(row.labels).lower(),
+        "description": text[0],
+        "rest": text[1],
+    }

@@ -1,0 +1,150 @@
+"""Listing rows (rows.py) say exactly what the whole tasks say, cached or not, and are never stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from flowops.backlog.listing import Filters, select
+from flowops.backlog.rows import Row
+from flowops.backlog.search import search, search_rows
+from flowops.backlog.store import Backlog, NewTask
+from flowops.backlog.views import plain_list
+
+# A file in a layout only the general parser reads (a block scalar, a comment, a legacy heading).
+UNUSUAL = """---
+id: task-40
+title: >-
+  Folded title
+  on two lines
+status: In Progress
+# a comment the fast reader refuses
+labels: [ops, 'urgent']
+priority: HIGH
+ordinal: 2.5
+created_date: '2026-01-02'
+---
+
+## Description
+
+Written by hand, with the latency budget in it.
+
+## Acceptance Criteria
+
+- [x] #1 First
+- [ ] #2 Second
+"""
+
+
+def _fill(backlog: Backlog) -> None:
+    backlog.create(NewTask("Checkout latency", labels=["perf"], priority="high", acceptance_criteria=["p95 < 300 ms", "alerts"],
+                           assignees=["@sara"], description="Keep the latency budget"))
+    backlog.create(NewTask("Payment errors", status="In Progress", implementation_notes="budget burn found in notes"))
+    backlog.create(NewTask("Subtask", parent="1", due_date="2026-12-01", ordinal=3))
+    backlog.create(NewTask("Draft idea", draft=True))
+    backlog.update("1", lambda t: setattr(t.acceptance_criteria[0], "checked", True))
+    tasks = backlog.folder_path("tasks")
+    (tasks / "task-40 - Unusual.md").write_text(UNUSUAL)
+    (tasks / "task-41 - Broken.md").write_text("---\nid: TASK-41\ntitle: [unclosed\n---\n")
+    one = next(tasks.glob("task-2 *.md"))
+    (tasks / "task-2 - Copy.md").write_bytes(one.read_bytes())  # a duplicate id
+
+
+def _as_rows(backlog: Backlog, folders: tuple[str, ...]) -> list[tuple]:
+    listing = backlog.load(folders)
+    return [
+        (t.id, t.title, t.status, t.priority, t.type, t.ac_total, t.ac_completed, t.due_date, list(t.labels), list(t.assignees),
+         t.parent_task_id, t.ordinal, t.created_date, t.updated_date)
+        for t in listing.tasks
+    ]
+
+
+@pytest.mark.parametrize("folders", [("tasks",), ("tasks", "completed", "drafts")])
+def test_rows_hold_what_the_whole_tasks_hold_cold_and_warm(backlog_project, folders):
+    project, backlog = backlog_project
+    _fill(backlog)
+    expected = _as_rows(Backlog(project), folders)
+    whole = Backlog(project).load(folders)
+    for attempt in ("cold", "warm"):
+        listing = Backlog(project).rows(folders)
+        assert [tuple(row) for row in listing.rows] == expected, attempt
+        assert [(b.path, b.reason, b.line) for b in listing.bad] == [(b.path, b.reason, b.line) for b in whole.bad]
+        assert listing.duplicates == whole.duplicates and list(listing.duplicates) == ["TASK-2"]
+    assert any(row.title == "Folded title on two lines" and row.ordinal == 2.5 for row in listing.rows)
+
+
+@pytest.mark.parametrize("sort", ["priority", "id", "updated", "ordinal"])
+def test_a_plain_listing_of_rows_prints_what_the_tasks_print(backlog_project, sort):
+    project, backlog = backlog_project
+    _fill(backlog)
+    statuses = backlog.config.statuses
+    for filters in (Filters(), Filters(labels=["perf"]), Filters(statuses=["In Progress"]), Filters(parent="TASK-1")):
+        tasks = select(Backlog(project).load().tasks, filters, sort=sort)
+        rows = select(Backlog(project).rows().rows, filters, sort=sort)
+        assert plain_list(rows, statuses, sort="grouped") == plain_list(tasks, statuses, sort="grouped")
+        assert plain_list(rows, statuses, sort="priority_flat") == plain_list(tasks, statuses, sort="priority_flat")
+
+
+@pytest.mark.parametrize("query", ["latency budget", "budget", "PERF", "task-4", "first second", "nothing-like-this", "in progress"])
+def test_search_over_rows_finds_and_ranks_what_search_over_tasks_does(backlog_project, query):
+    project, backlog = backlog_project
+    _fill(backlog)
+    folders = ("tasks", "completed")
+    tasks = Backlog(project).load(folders).tasks
+    for _attempt in ("cold", "warm"):
+        listing = Backlog(project).rows(folders, text=True)
+        assert listing.texts is not None
+        by_rows = [(h.kind, h.score, h.task.id if h.task else None) for h in search_rows(listing.rows, listing.texts, [], query)]
+        by_tasks = [(h.kind, h.score, h.task.id if h.task else None) for h in search(tasks, [], query)]
+        assert by_rows == by_tasks
+
+
+def test_a_changed_file_is_never_served_from_the_rows_cache(backlog_project):
+    project, backlog = backlog_project
+    task = backlog.create(NewTask("Cached"))
+    assert [r.title for r in backlog.rows().rows] == ["Cached"]
+    assert Backlog(project).rows(text=True).texts == [["", "\n\n\n\nto do"]]  # plan, notes, summary, assignees, status
+    # Same size, new content, a later mtime: the per-file key catches it.
+    task.path.write_bytes(task.path.read_bytes().replace(b"title: Cached", b"title: Cachet"))
+    os.utime(task.path, ns=(time.time_ns(), time.time_ns() + 1000))
+    fresh = Backlog(project).rows(text=True)
+    assert [r.title for r in fresh.rows] == ["Cachet"]
+    task.path.unlink()
+    assert Backlog(project).rows(text=True).rows == []
+
+
+def test_deleting_or_corrupting_the_rows_cache_changes_nothing_but_speed(backlog_project):
+    project, backlog = backlog_project
+    for n in range(4):
+        backlog.create(NewTask(f"Task {n}", labels=["x"], acceptance_criteria=["c"]))
+    warm = Backlog(project).rows(text=True)
+    assert (project.cache_dir / "tasks-rows.json").exists() and (project.cache_dir / "tasks-text.json").exists()
+    (project.cache_dir / "tasks-rows.json").write_bytes(b"{not json")
+    assert Backlog(project).rows(text=True) == warm
+    shutil.rmtree(project.cache_dir)
+    assert Backlog(project).rows(text=True) == warm
+
+
+def test_rows_cached_for_another_backlog_folder_are_not_used(backlog_project):
+    project, backlog = backlog_project
+    backlog.create(NewTask("Real"))
+    backlog.rows()
+    rows_file = project.cache_dir / "tasks-rows.json"
+    document = json.loads(rows_file.read_text())
+    document["base"] = "/somewhere/else/backlog"
+    document["records"] = [["TASK-1", "Forged", "Done"] + [None] * 2 + [0, 0] + [None, [], [], None, None, "", None]]
+    rows_file.write_text(json.dumps(document))
+    assert [r.title for r in Backlog(project).rows().rows] == ["Real"]
+
+
+def test_a_row_has_every_field_a_listing_reads_from_a_task():
+    from flowops.backlog.model import Task
+
+    listed = {"id", "title", "status", "priority", "type", "ac_total", "ac_completed", "due_date", "labels", "assignees",
+              "parent_task_id", "ordinal", "created_date", "updated_date"}
+    assert set(Row._fields) == listed
+    assert all(hasattr(Task("TASK-1", "t"), name) for name in listed)
