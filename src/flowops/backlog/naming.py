@@ -7,8 +7,8 @@ frontmatter and lower case in file names: ``task-12.1 - Sanitized-title.md``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from flowops.errors import UsageError
 
@@ -65,12 +65,30 @@ def try_parse_task_id(text: str, default_prefix: str = "task") -> TaskId | None:
 _ID_PARTS_RE = re.compile(r"(?:([A-Za-z]+)-)?(\d+(?:\.\d+)*)")
 
 
-@cache
-def id_parts(text: str) -> tuple[str, tuple[int, ...]] | None:
+IdParts = tuple[str, tuple[int, ...]]
+_ID_PARTS: dict[str, IdParts | None] = {}
+
+
+def id_parts(text: str) -> IdParts | None:
     """(lower-case prefix or "", numeric parts) of an id, for sorting; None if it is not an id.
 
-    Cached: listing sorts 10,000 ids more than once.
+    Remembered: listing sorts 10,000 ids more than once, and a listing from the cache
+    hands over the parts it cached (``remember_id_parts``) so none is parsed again.
     """
+    try:
+        return _ID_PARTS[text]
+    except KeyError:
+        pass
+    parsed = _ID_PARTS[text] = _parse_id_parts(text)
+    return parsed
+
+
+def remember_id_parts(ids: Iterable[str], parts: Iterable[IdParts | None]) -> None:
+    """Record ``id_parts`` results worked out earlier (listing rows cache them): each must be id_parts(id)."""
+    _ID_PARTS.update(zip(ids, parts, strict=True))
+
+
+def _parse_id_parts(text: str) -> IdParts | None:
     # The common shape (``TASK-12``, ``task-3.1``) by plain string tests, the regex for the rest.
     head, dash, number = text.partition("-")
     if dash and head.isalpha() and head.isascii():

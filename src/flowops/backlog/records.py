@@ -77,9 +77,13 @@ _STATUS, _DESCRIPTION = _AT["status"], _AT["description"]
 def to_row(record: Record) -> list:
     """The listing row (rows.Row, as a list) of a task record: only what ``task list`` prints and filters on."""
     scalars, lists, ac = record[0], record[1], record[2]
+    from flowops.backlog.naming import id_parts
+
     row = [scalars[i] for i in _ROW_SCALARS]
+    parts = id_parts(row[0])
     row += (len(ac), sum(1 for _text, checked in ac if checked), scalars[_DUE], list(lists[_LABELS]), list(lists[_ASSIGNEES]),
-            scalars[_PARENT], scalars[_ORDINAL], scalars[_CREATED], scalars[_UPDATED])
+            scalars[_PARENT], scalars[_ORDINAL], scalars[_CREATED], scalars[_UPDATED],
+            [parts[0], list(parts[1])] if parts is not None else None)
     return row
 
 

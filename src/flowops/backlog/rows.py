@@ -18,7 +18,7 @@ from typing import NamedTuple, Protocol
 
 ROWS_NAME = "tasks-rows.json"
 TEXT_NAME = "tasks-text.json"
-ROWS_FORMAT = 1
+ROWS_FORMAT = 2
 
 
 class Listed(Protocol):
@@ -71,6 +71,9 @@ class Row(NamedTuple):
     ordinal: int | float | None
     created_date: str
     updated_date: str | None
+    # naming.id_parts(id) as the cache holds it ([prefix, [numbers]] or None): a listing
+    # from the cache sorts without parsing 10,000 ids again.
+    id_sort: list | None
 
 
 ROW_FIELDS = len(Row._fields)

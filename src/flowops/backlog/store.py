@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
 from flowops.backlog.ids import IdAllocator, UsedId, allocating
-from flowops.backlog.naming import TaskId, id_from_filename, id_parts, parse_task_id, task_filename, try_parse_task_id
+from flowops.backlog.naming import (
+    TaskId,
+    id_from_filename,
+    id_parts,
+    parse_task_id,
+    remember_id_parts,
+    task_filename,
+    try_parse_task_id,
+)
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
 from flowops.locks import file_lock
 from flowops.project import Project, find_project
@@ -45,6 +53,9 @@ ACTIVE = ("tasks",)
 READABLE = ("tasks", "completed", "drafts")
 EVERYWHERE = ("tasks", "completed", "drafts", "archive")
 LAYOUT = ("tasks", "drafts", "completed", "archive/tasks", "archive/drafts", "archive/milestones", "docs", "decisions", "milestones")
+
+
+_SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 
 
 def now_stamp() -> str:
@@ -431,8 +442,14 @@ class Backlog:
         prefix = self.config.task_prefix
         keys = [_id_sort_key(task_id, prefix) for task_id in ids]
         # Sorting positions by key (stable: equal keys keep the scan's order) compares the
-        # keys alone, ~2x faster at 10,000 tasks than sorting (key, position) pairs.
-        order = sorted(range(len(ids)), key=keys.__getitem__)
+        # keys alone, ~2x faster at 10,000 tasks than sorting (key, position) pairs. When
+        # every id has the same prefix (nearly always), (parts, id) orders them alike with
+        # half the comparisons.
+        first = keys[0] if keys else None
+        if first is not None and all(key[0] == 0 and key[1] == first[1] for key in keys):
+            order = sorted(range(len(ids)), key=[(key[2], key[3]) for key in keys].__getitem__)
+        else:
+            order = sorted(range(len(ids)), key=keys.__getitem__)
         duplicates: dict[str, list[Path]] = {}
         for a, b in pairwise(order):
             key_a, key_b = keys[a], keys[b]
@@ -494,7 +511,9 @@ class Backlog:
                 kept.append(make(row))
                 kept_texts.append(texts[position])
                 paths.append(spaths[position])
-            order, duplicates = self._order([row.id for row in kept], paths)
+            ids = [row.id for row in kept]
+            remember_id_parts(ids, [(p[0], tuple(p[1])) if (p := row.id_sort) is not None else None for row in kept])
+            order, duplicates = self._order(ids, paths)
             return RowListing([kept[i] for i in order], bad, duplicates, [kept_texts[i] for i in order] if text else None)
         finally:
             if gc_was_enabled:
@@ -511,24 +530,36 @@ class Backlog:
         spaths: list[str] = []
         keys: list[tuple[int, int] | None] = []
         for folder in folders:
-            sub = FOLDERS[folder]
+            sub, base = FOLDERS[folder], str(self.folder_path(folder))
+            prefix = os.path.join(base, "")  # the folder and a separator: joined by concatenation
+            # Scanning an open folder makes each stat relative to it (fstatat): the kernel
+            # does not walk the whole path again for every file (~15 % of this loop).
+            fd = None
             try:
-                entries = os.scandir(self.folder_path(folder))
+                if _SCANDIR_FD:
+                    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+                entries = os.scandir(fd if fd is not None else base)
             except (FileNotFoundError, NotADirectoryError):
+                if fd is not None:
+                    os.close(fd)
                 continue
-            with entries:
-                for entry in entries:
-                    name = entry.name
-                    if not name.endswith(".md") or name.startswith("."):
-                        continue
-                    names.append(f"{sub}/{name}")
-                    spaths.append(entry.path)
-                    try:
-                        st = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        keys.append(None)
-                        continue
-                    keys.append((st.st_size, st.st_mtime_ns))
+            try:
+                with entries:
+                    for entry in entries:
+                        name = entry.name
+                        if not name.endswith(".md") or name.startswith("."):
+                            continue
+                        names.append(f"{sub}/{name}")
+                        spaths.append(prefix + name)
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            keys.append(None)
+                            continue
+                        keys.append((st.st_size, st.st_mtime_ns))
+            finally:
+                if fd is not None:
+                    os.close(fd)
         return names, spaths, keys
 
     def _part(self, name: str, fmt: int) -> TaskIndex:
