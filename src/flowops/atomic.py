@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,8 +11,13 @@ from pathlib import Path
 TEMP_SUFFIX = ".flowops-tmp"
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, rename."""
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None = None, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, rename.
+
+    ``durable=False`` skips the fsyncs (~10 ms for a 2.5 MB file here): for disposable
+    caches only, where a file a power cut left empty or cut short is just an unreadable
+    cache, read again from the sources. Readers still never see half a file.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_temp(target)
@@ -19,7 +25,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         elif target.exists():
@@ -31,12 +38,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
-    _fsync_dir(target.parent)
+    if durable:
+        _fsync_dir(target.parent)
 
 
 def _create_temp(target: Path) -> tuple[int, str]:

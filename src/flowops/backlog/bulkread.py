@@ -16,7 +16,9 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flowops.backlog.quickread import quick_record
 from flowops.backlog.records import to_record
@@ -45,11 +47,22 @@ def read_record(path: str) -> tuple | None:
         return ("bad", exc.reason, exc.line)
 
 
-def read_records(paths: list[str]) -> list:
-    """``read_record`` for every path, in order; parallel for large batches on Linux."""
+def read_records(paths: list[str], convert: Callable[[tuple], Any] | None = None) -> list:
+    """``read_record`` for every path, in order; parallel for large batches on Linux.
+
+    ``convert`` turns each task record into what the caller keeps (listing rows, say) in
+    the process that read it, so that work is shared across the cores too and less
+    travels back; bad files and missing ones come back as they are.
+    """
+    def read(path: str) -> Any:
+        record = read_record(path)
+        if convert is None or record is None or record[0] == "bad":
+            return record
+        return convert(record)
+
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or not sys.platform.startswith("linux"):
-        return [read_record(p) for p in paths]
+        return [read(p) for p in paths]
     chunks = [paths[i::workers] for i in range(workers)]
     children: list[tuple[int, int]] = []
     for chunk in chunks[1:]:
@@ -58,14 +71,14 @@ def read_records(paths: list[str]) -> list:
         if pid == 0:  # pragma: no cover - runs in the child
             try:
                 os.close(read_fd)
-                payload = pickle.dumps([read_record(p) for p in chunk], protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps([read(p) for p in chunk], protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(payload)
             finally:
                 os._exit(0)
         os.close(write_fd)
         children.append((pid, read_fd))
-    results_by_chunk: list[list] = [[read_record(p) for p in chunks[0]]]
+    results_by_chunk: list[list] = [[read(p) for p in chunks[0]]]
     for pid, read_fd in children:
         with os.fdopen(read_fd, "rb") as pipe:
             data = pipe.read()
@@ -76,7 +89,7 @@ def read_records(paths: list[str]) -> list:
             portable = None
         chunk = chunks[len(results_by_chunk)]
         if portable is None or len(portable) != len(chunk):
-            results_by_chunk.append([read_record(p) for p in chunk])  # the child died: do it here
+            results_by_chunk.append([read(p) for p in chunk])  # the child died: do it here
         else:
             results_by_chunk.append(portable)
     ordered: list = [None] * len(paths)

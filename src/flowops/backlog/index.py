@@ -122,7 +122,8 @@ class TaskIndex:
             data = json.dumps(document, separators=(",", ":"), check_circular=False)
             if not ensure(self.file.parent):
                 return
-            atomic_write_bytes(self.file, data.encode("ascii"))
+            # No fsync: a cache a crash left unreadable is only a cold one (atomic.py).
+            atomic_write_bytes(self.file, data.encode("ascii"), durable=False)
             self.dirty = False
         except (OSError, TypeError, ValueError):
             # An unwritable cache folder still works, only slower.

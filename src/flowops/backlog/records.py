@@ -18,6 +18,7 @@ from itertools import chain
 
 from flowops.backlog.fields import LIST_FIELDS, SCALAR_FIELDS, TEXT_SECTIONS
 from flowops.backlog.model import Task
+from flowops.backlog.naming import id_parts
 from flowops.backlog.sections import Comment, Criterion
 
 Record = tuple
@@ -77,8 +78,6 @@ _STATUS, _DESCRIPTION = _AT["status"], _AT["description"]
 def to_row(record: Record) -> list:
     """The listing row (rows.Row, as a list) of a task record: only what ``task list`` prints and filters on."""
     scalars, lists, ac = record[0], record[1], record[2]
-    from flowops.backlog.naming import id_parts
-
     row = [scalars[i] for i in _ROW_SCALARS]
     parts = id_parts(row[0])
     row += (len(ac), sum(1 for _text, checked in ac if checked), scalars[_DUE], list(lists[_LABELS]), list(lists[_ASSIGNEES]),

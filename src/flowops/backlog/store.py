@@ -827,18 +827,22 @@ def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: li
     from flowops.backlog.bulkread import read_records
     from flowops.backlog.records import to_row, to_text
 
-    for position, record in zip(missing, read_records([spaths[p] for p in missing]), strict=True):
-        if record is None:
+    def convert(record: tuple) -> tuple[list, list[str] | None]:
+        # In the process that parsed the file: the rows travel back, not the whole records.
+        return to_row(record), (to_text(record) if text_index is not None else None)
+
+    for position, value in zip(missing, read_records([spaths[p] for p in missing], convert), strict=True):
+        if value is None:
             rows[position] = None  # gone meanwhile
             continue
         name, key = names[position], keys[position]
-        if record[0] == "bad":
-            rows[position] = list(record)
+        if value[0] == "bad":
+            rows[position] = list(value)
         else:
-            rows[position] = to_row(record)
-            if text_index is not None:
-                texts[position] = to_text(record)
-                text_index.put(name, key, texts[position])
+            rows[position], text = value
+            if text_index is not None and text is not None:
+                texts[position] = text
+                text_index.put(name, key, text)
         if row_index.get(name, key) != rows[position]:
             row_index.put(name, key, rows[position])
 
