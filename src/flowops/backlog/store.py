@@ -176,6 +176,10 @@ class Backlog:
         self.dir = project.backlog_dir
         self._index: TaskIndex | None = None  # the listing cache, opened on first use
         self._parts: dict[str, TaskIndex] = {}  # the rows and texts caches (rows.py), likewise
+        # The names in each task folder, listed once per Backlog for lookups by id: `ac verify
+        # --recursive` looks up subtasks of every task it visits (3 folders of 10,000 names
+        # each time). Every write through this Backlog forgets them (forget_names).
+        self._names: dict[str, list[str]] = {}
         self._inside_checked = False
 
     # -- layout -------------------------------------------------------------------------
@@ -280,14 +284,20 @@ class Backlog:
         refs: list[FileRef] = []
         for folder in folders:
             base = self.folder_path(folder)
-            try:
-                names = os.listdir(base)
-            except (FileNotFoundError, NotADirectoryError):
-                continue
+            names = self._names.get(folder)
+            if names is None:
+                try:
+                    names = self._names[folder] = os.listdir(base)
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
             for name in names:
                 if containing in name and name.endswith(".md") and not name.startswith("."):
                     refs.append(FileRef(folder, os.path.join(base, name), name))
         return refs
+
+    def forget_names(self) -> None:
+        """Forget the folder listings lookups use: call after adding, renaming or removing a task file."""
+        self._names.clear()
 
     def parse_id(self, text: str) -> TaskId:
         return parse_task_id(text, self.config.task_prefix)
@@ -649,6 +659,7 @@ class Backlog:
                 writes.append((path, data))
             # Every task is rendered and checked before the first is written: one that would
             # be refused leaves none of the others behind.
+            self.forget_names()
             for path, data in writes:
                 atomic_write_bytes(path, data)
         return created
@@ -741,6 +752,7 @@ class Backlog:
                     )
             atomic_write_bytes(old_path, data)
             if new_path != old_path:
+                self.forget_names()
                 # Rename after the content is safely written: a crash in between leaves a
                 # valid file under its old name, never two files for one task.
                 try:
@@ -795,6 +807,7 @@ class Backlog:
             target = target_dir / source.name
             if target.exists():
                 raise StoreError(f"cannot move to {self.relpath(target)}: a file with that name exists")
+            self.forget_names()
             os.replace(source, target)
             task = task_file.task
             task.path = target

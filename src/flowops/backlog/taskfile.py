@@ -201,7 +201,7 @@ class TaskFile:
         return raw
 
 
-def read_backlog_file(path: Path) -> bytes:
+def read_backlog_file(path: str | Path) -> bytes:
     """The bytes of a backlog file; TaskParseError when it is not a regular file or too big."""
     from flowops.safeio import RefusedFile, read_regular
 
