@@ -214,7 +214,7 @@ def _renumber(backlog: Backlog, task: Task, new_id: str) -> Renumbering:
     new_path = old_path.with_name(task_filename(new_id, edited.title))
     # Write the new file first, then remove the old one: a crash leaves a duplicate
     # (which doctor finds again), never a lost task.
-    backlog.forget_names()
+    backlog.forget_listings()
     atomic_write_bytes(new_path, data)
     if new_path != old_path:
         os.unlink(old_path)

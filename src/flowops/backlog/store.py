@@ -178,8 +178,10 @@ class Backlog:
         self._parts: dict[str, TaskIndex] = {}  # the rows and texts caches (rows.py), likewise
         # The names in each task folder, listed once per Backlog for lookups by id: `ac verify
         # --recursive` looks up subtasks of every task it visits (3 folders of 10,000 names
-        # each time). Every write through this Backlog forgets them (forget_names).
+        # each time). Likewise the files holding a marker (read_marked). Every write through
+        # this Backlog forgets both (forget_listings).
         self._names: dict[str, list[str]] = {}
+        self._marked: dict[tuple[tuple[str, ...], bytes], list[tuple[FileRef, bytes | Exception]]] = {}
         self._inside_checked = False
 
     # -- layout -------------------------------------------------------------------------
@@ -295,9 +297,38 @@ class Backlog:
                     refs.append(FileRef(folder, os.path.join(base, name), name))
         return refs
 
-    def forget_names(self) -> None:
-        """Forget the folder listings lookups use: call after adding, renaming or removing a task file."""
+    def forget_listings(self) -> None:
+        """Forget the folder listings and marked files remembered for lookups: call after writing a task file."""
         self._names.clear()
+        self._marked.clear()
+
+    def read_marked(self, folders: Iterable[str], marker: bytes) -> list[tuple[FileRef, bytes | Exception]]:
+        """The task files of ``folders`` whose bytes contain ``marker``, with those bytes.
+
+        A file that could not be read comes with its exception (TaskParseError, OSError)
+        instead, so the caller can report it; a file gone meanwhile is left out. Read once
+        per Backlog and marker: operate's survey and its runbook check both look for key
+        labels in every file of a 10,000-task backlog (~0.1 s each).
+        """
+        key = (tuple(folders), marker)
+        found = self._marked.get(key)
+        if found is None:
+            from flowops.backlog.taskfile import TaskParseError, read_backlog_file
+
+            found = []
+            for ref in self.scan(key[0]):
+                try:
+                    # The path as scanned (a str): a Path for each of 10,000 files costs ~40 ms.
+                    raw = read_backlog_file(ref.spath)
+                except FileNotFoundError:
+                    continue  # moved meanwhile
+                except (TaskParseError, OSError) as exc:
+                    found.append((ref, exc))
+                    continue
+                if marker in raw:
+                    found.append((ref, raw))
+            self._marked[key] = found
+        return found
 
     def parse_id(self, text: str) -> TaskId:
         return parse_task_id(text, self.config.task_prefix)
@@ -659,7 +690,7 @@ class Backlog:
                 writes.append((path, data))
             # Every task is rendered and checked before the first is written: one that would
             # be refused leaves none of the others behind.
-            self.forget_names()
+            self.forget_listings()
             for path, data in writes:
                 atomic_write_bytes(path, data)
         return created
@@ -720,6 +751,7 @@ class Backlog:
         self.require()
         wanted = self.parse_id(id_text)
         with file_lock(self._task_lock(wanted)):
+            self.forget_listings()  # what was listed before the lock may have changed since
             task_file, duplicates = self.locate(id_text, folders)
             self._refuse_duplicates(task_file, duplicates)
             before = task_file.task.copy()
@@ -750,9 +782,9 @@ class Backlog:
                         f"cannot rename {task.id} to {self.relpath(new_path)}: something with that name exists; nothing was changed",
                         hint="move that file away (or choose another title), then retry",
                     )
+            self.forget_listings()
             atomic_write_bytes(old_path, data)
             if new_path != old_path:
-                self.forget_names()
                 # Rename after the content is safely written: a crash in between leaves a
                 # valid file under its old name, never two files for one task.
                 try:
@@ -799,6 +831,7 @@ class Backlog:
         self.require()
         wanted = self.parse_id(id_text)
         with file_lock(self._task_lock(wanted)):
+            self.forget_listings()  # what was listed before the lock may have changed since
             task_file, duplicates = self.locate(id_text, sources)
             self._refuse_duplicates(task_file, duplicates)
             target_dir = self.folder_path(folder)
@@ -807,7 +840,7 @@ class Backlog:
             target = target_dir / source.name
             if target.exists():
                 raise StoreError(f"cannot move to {self.relpath(target)}: a file with that name exists")
-            self.forget_names()
+            self.forget_listings()
             os.replace(source, target)
             task = task_file.task
             task.path = target

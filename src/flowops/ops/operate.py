@@ -337,27 +337,20 @@ def find_inventory(backlog: Any, feature: Task) -> Inventory:
     See the module docstring for the matching rule. Unreadable files are reported in
     ``warnings`` and skipped, never guessed at.
     """
-    from flowops.backlog.taskfile import TaskFile, TaskParseError, read_backlog_file
+    from flowops.backlog.taskfile import TaskFile, TaskParseError
 
     prefix = backlog.config.task_prefix
     feature_id = try_parse_task_id(feature.id, prefix)
     inventory = Inventory()
-    marker = KEY_LABEL_PREFIX.encode()
     found: list[tuple[tuple, Task, bool]] = []
-    for ref in backlog.scan(OPS_FOLDERS):
-        try:
-            # The path as scanned (a str): a Path for each of 10,000 files costs ~40 ms, and
-            # only the few files with a key label need one.
-            raw = read_backlog_file(ref.spath)
-        except FileNotFoundError:
-            continue  # moved meanwhile
-        except TaskParseError as exc:
-            inventory.warnings.append(f"{backlog.relpath(ref.path)}: skipped, cannot be read: {exc.reason}")
+    for ref, raw in backlog.read_marked(OPS_FOLDERS, KEY_LABEL_PREFIX.encode()):
+        if isinstance(raw, TaskParseError):
+            inventory.warnings.append(f"{backlog.relpath(ref.path)}: skipped, cannot be read: {raw.reason}")
             continue
-        except OSError as exc:
-            inventory.warnings.append(f"{backlog.relpath(ref.path)}: cannot read: {exc.strerror or exc}")
+        if isinstance(raw, OSError):
+            inventory.warnings.append(f"{backlog.relpath(ref.path)}: cannot read: {raw.strerror or raw}")
             continue
-        if marker not in raw:
+        if not isinstance(raw, bytes):
             continue
         try:
             task = TaskFile(raw, ref.path, ref.folder).parsed
@@ -550,6 +543,7 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     emit("operate.started", feature.id, {"title": feature.title, "state": found.state, "playbooks": found.playbooks,
                                          "alert_files": found.alert_files, "alerts": [a.name for a in found.alerts]})
     with file_lock(backlog.lock_file(f"operate-{feature.id.lower()}.lock"), timeout=LOCK_TIMEOUT):
+        backlog.forget_listings()  # nothing read before the lock may be trusted under it
         found.match(backlog)  # under the lock: another run may just have created some of it
         found.notes.extend(_tag_documents(backlog, found.entries, found.inventory))
         _create_documents(project, backlog, feature, found.entries)
