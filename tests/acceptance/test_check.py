@@ -53,3 +53,49 @@ def test_each_distinct_criterion_is_linted_once_and_every_task_gets_its_finding(
     soon = [(h.task_id, h.number) for h in report.hits if h.finding.rule == "no-soon"]
     assert soon == [("TASK-1", 1), ("TASK-2", 1), ("TASK-3", 1)]
     assert report.tasks == 3 and report.criteria == 6 and report.flagged == 3
+
+
+def _tasks(*texts):
+    return [Task(f"TASK-{n}", f"T{n}", acceptance_criteria=[Criterion(1, text)]) for n, text in enumerate(texts, 1)]
+
+
+def _hits(report):
+    return [(h.task_id, h.number, h.finding) for h in report.hits]
+
+
+def test_the_built_in_rules_findings_are_remembered_per_text_and_give_the_same_report(plugins_with, tmp_path, monkeypatch):
+    from flowops.acceptance import check
+
+    tasks = _tasks("Runbook exists", "`k8s/pdb.yaml` exists", "TBD", "p95 latency below 300 ms over 30 days")
+    first = lint_tasks(tasks, plugins_with(), tmp_path)
+    assert (tmp_path / "criteria-lint.json").exists()
+
+    def must_not_run(text, plugins):
+        raise AssertionError(f"linted {text!r} again")
+
+    monkeypatch.setattr(check, "lint_text", must_not_run)
+    again = lint_tasks(tasks, plugins_with(), tmp_path)
+    assert _hits(again) == _hits(first) and again.flagged == first.flagged == 2
+
+
+def test_a_third_party_rule_turns_the_remembered_findings_off(plugins_with, tmp_path):
+    counting = Counting()
+    tasks = _tasks("ship it soon")
+    lint_tasks(tasks, plugins_with(counting=counting), tmp_path)
+    report = lint_tasks(tasks, plugins_with(counting=counting), tmp_path)
+    assert counting.calls == 2 and "no-soon" in [h.finding.rule for h in report.hits]
+    assert not (tmp_path / "criteria-lint.json").exists()
+
+
+def test_a_corrupt_or_foreign_lint_cache_is_ignored(plugins_with, tmp_path):
+    import json
+
+    tasks = _tasks("Runbook exists")
+    expected = _hits(lint_tasks(tasks, plugins_with()))
+    (tmp_path / "criteria-lint.json").write_text("{not json")
+    assert _hits(lint_tasks(tasks, plugins_with(), tmp_path)) == expected
+    document = json.loads((tmp_path / "criteria-lint.json").read_text())
+    document["version"] = "0.0.0-other"
+    document["results"]["Runbook exists"] = [["forged", "forged", "forged"]]
+    (tmp_path / "criteria-lint.json").write_text(json.dumps(document))
+    assert _hits(lint_tasks(tasks, plugins_with(), tmp_path)) == expected

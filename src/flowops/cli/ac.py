@@ -83,7 +83,7 @@ def lint_command(ctx, task_ids, lint_all, plain, as_json):
         tasks = [backlog.get(task_id) for task_id in dict.fromkeys(task_ids)]
     plugins = get_plugins(project)
     before = len(plugins.failures)
-    report = lint_tasks(tasks, plugins)
+    report = lint_tasks(tasks, plugins, project.cache_dir)
     for failure in plugins.failures[before:]:
         warn(failure)
     if mode == "json":
