@@ -87,7 +87,9 @@ def test_a_bad_file_is_listed_as_bad_and_the_good_ones_still_come(backlog_projec
     (tasks_dir / "task-4 - Latin1.md").write_bytes("---\nid: TASK-4\ntitle: caf\xe9\n---\n".encode("latin-1"))
     (tasks_dir / "task-5 - Empty.md").write_bytes(b"")
     (tasks_dir / "task-6 - Huge.md").write_bytes(b"---\nid: TASK-6\ntitle: big\n---\n" + b"x" * (5 * 1024 * 1024))
-    (tasks_dir / "task-7 - Markers.md").write_text("---\nid: TASK-7\ntitle: m\n---\n\n## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [ ] #1 a\n")
+    (tasks_dir / "task-7 - Markers.md").write_text(
+        "---\nid: TASK-7\ntitle: m\n---\n\n## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [ ] #1 a\n"
+    )
     listing = backlog.load()
     assert [t.id for t in listing.tasks] == ["TASK-1"]
     reasons = {bad.path.name: bad.reason for bad in listing.bad}
@@ -185,3 +187,24 @@ def test_unknown_status_is_a_usage_error_listing_the_statuses(backlog_project):
         backlog.create(NewTask("X", status="Shipped"))
     assert "To Do, In Progress, Done" in str(info.value)
     assert backlog.create(NewTask("Y", status="in progress")).status == "In Progress"
+
+
+def test_lookups_through_one_backlog_see_its_own_creates_renames_and_moves(backlog_project):
+    _project, backlog = backlog_project
+    parent = backlog.create(NewTask("Parent"))
+    assert backlog.subtasks(parent) == []  # the folder's names are now remembered
+    child = backlog.create(NewTask("Child", parent=parent.id))
+    assert [t.id for t in backlog.subtasks(parent)] == [child.id]
+    backlog.update(child.id, lambda t: setattr(t, "title", "Renamed child"))
+    assert backlog.get(child.id).title == "Renamed child"
+    backlog.archive(child.id)
+    assert backlog.subtasks(parent) == [] and backlog.get(child.id, ("archive",)).folder == "archive"
+
+
+def test_marked_files_are_read_again_after_a_write_through_the_backlog(backlog_project):
+    _project, backlog = backlog_project
+    task = backlog.create(NewTask("Plain"))
+    assert backlog.read_marked(("tasks",), b"ops:cicd") == []
+    backlog.update(task.id, lambda t: t.labels.append("ops:cicd"))
+    [(ref, raw)] = backlog.read_marked(("tasks",), b"ops:cicd")
+    assert ref.name.startswith("task-1 ") and b"ops:cicd" in raw
