@@ -523,8 +523,8 @@ class Backlog:
                 if key is None:
                     continue
                 row = get_row(name, key)
-                if row is None or (len(row) != ROW_FIELDS and row[0] != "bad"):
-                    missing.append(position)
+                if not isinstance(row, list) or (len(row) != ROW_FIELDS and not (len(row) == 3 and row[0] == "bad")):
+                    missing.append(position)  # not cached, or not a row of this layout: read the file
                     continue
                 rows[position] = row
                 if text_index is not None and row[0] != "bad":
