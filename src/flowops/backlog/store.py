@@ -479,24 +479,32 @@ class Backlog:
         return Listing([tasks[i] for i in order], bad, duplicates)
 
     def _order(self, ids: list[str], paths: list[str]) -> tuple[list[int], dict[str, list[Path]]]:
-        """The positions of ``ids`` in listing order, and the ids more than one file claims (with those files)."""
+        """The positions of ``ids`` in listing order, and the ids more than one file claims (with those files).
+
+        The order is by (0, prefix, numeric parts, id) for ids, (1, "", (), text) for anything
+        else (_id_sort_key); equal prefix and parts mean the same id.
+        """
         prefix = self.config.task_prefix
-        keys = [_id_sort_key(task_id, prefix) for task_id in ids]
-        # Sorting positions by key (stable: equal keys keep the scan's order) compares the
-        # keys alone, ~2x faster at 10,000 tasks than sorting (key, position) pairs. When
-        # every id has the same prefix (nearly always), (parts, id) orders them alike with
-        # half the comparisons.
-        first = keys[0] if keys else None
-        if first is not None and all(key[0] == 0 and key[1] == first[1] for key in keys):
-            order = sorted(range(len(ids)), key=[(key[2], key[3]) for key in keys].__getitem__)
-        else:
-            order = sorted(range(len(ids)), key=keys.__getitem__)
+        parsed = list(map(id_parts, ids))
+        first = parsed[0] if parsed else None
         duplicates: dict[str, list[Path]] = {}
+        if first is not None and all(p is not None and (p[0] or prefix) == (first[0] or prefix) for p in parsed):
+            # Every id has the same prefix (nearly always): (parts, id) pairs order them alike
+            # with half the tuple comparisons, and equal parts mean the same id. Sorting
+            # positions by key (stable: equal keys keep the scan's order) compares the keys
+            # alone, ~2x faster at 10,000 tasks than sorting (key, position) pairs.
+            flat = [(p[1], task_id) for p, task_id in zip(parsed, ids, strict=True)]  # type: ignore[index]
+            order = sorted(range(len(ids)), key=flat.__getitem__)
+            for a, b in pairwise(order):
+                if flat[a][0] == flat[b][0]:
+                    duplicates.setdefault(ids[a], [Path(paths[a])]).append(Path(paths[b]))
+            return order, duplicates
+        keys = [_id_sort_key(task_id, prefix) for task_id in ids]
+        order = sorted(range(len(ids)), key=keys.__getitem__)
         for a, b in pairwise(order):
             key_a, key_b = keys[a], keys[b]
             if key_a[0] == 0 and key_a[1:3] == key_b[1:3]:
-                found = duplicates.setdefault(ids[a], [Path(paths[a])])
-                found.append(Path(paths[b]))
+                duplicates.setdefault(ids[a], [Path(paths[a])]).append(Path(paths[b]))
         return order, duplicates
 
     def rows(self, folders: Iterable[str] = ACTIVE, *, text: bool = False) -> RowListing:
