@@ -10,11 +10,12 @@ timed once the server is running (after its start-up line on stderr). Also measu
 the breakdown and to show other commands did not get slower: `python -c pass`, importing
 the SDK alone, `flowops --version` here and (with --baseline) in another installation,
 and `flowops task view --json` as a fresh process; with --backlog-bin, Backlog.md's own
-MCP server on the same data. Budgets: initialize <= 0.5 s, task_view <= 50 ms on 10,000
+MCP server on the same data; with --before, another installation's `flowops mcp` (e.g.
+main's, for a before/after in one run) started in the same round robin. Budgets: initialize <= 0.5 s, task_view <= 50 ms on 10,000
 tasks.
 
     python bench/bench_mcp.py [--tasks 10000] [--starts 11] [--calls 40] [--baseline OTHER/flowops]
-                              [--backlog-bin "$(command -v backlog)"]
+                              [--before OTHER/flowops] [--backlog-bin "$(command -v backlog)"]
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=11, help="servers started (default 11)")
     parser.add_argument("--calls", type=int, default=40, help="task_view calls per server after the first (default 40)")
     parser.add_argument("--baseline", help="another flowops executable to time --version against (e.g. main's)")
+    parser.add_argument("--before", help="another flowops executable whose `mcp` is timed the same way (e.g. main's)")
     parser.add_argument("--workdir", type=Path, help="where the backlog is generated (default: a temporary folder)")
     parser.add_argument("--backlog-bin", help="the Backlog.md CLI: time `backlog mcp start` the same way, for reference")
     args = parser.parse_args(argv)
@@ -172,18 +174,24 @@ def main(argv: list[str] | None = None) -> int:
     # Backlog.md 1.52's server: its task_view takes `id` and answers in text.
     theirs = ([args.backlog_bin, "mcp", "start"], {"id": task_id.lower()},
               lambda r: f"Task {task_id}" in r["content"][0]["text"]) if args.backlog_bin else None
+    before = ([args.before, "mcp"], ours[1], ours[2]) if args.before else None
     # One untimed start: the backlog's index cache and the bytecode exist from then on.
     session(ours[0], data, env, ours[1], 1, ours[2])
+    if before is not None:
+        session(before[0], data, env, before[1], 1, before[2])
     subprocess.run([FLOWOPS, "task", "view", task_id, "--json"], cwd=data, env=env, stdout=subprocess.DEVNULL, check=True)
 
     cases: dict[str, list[float]] = {name: [] for name in (
-        "initialize (spawn to reply)", "initialize (once running)", "first task_view", "task_view", "python -c pass",
+        "initialize (spawn to reply)", "initialize (spawn to reply), --before",
+        "initialize (once running)", "first task_view", "task_view", "python -c pass",
         "import the mcp SDK (in the process)",
         "flowops --version", "flowops --version (baseline)", "flowops task view --json (a process)",
         "Backlog.md: initialize (spawn to reply)", "Backlog.md: first task_view", "Backlog.md: task_view")}
     for _ in range(args.starts):  # round robin, so drifting machine load hits every case alike
         initialized, first, views = session(ours[0], data, env, ours[1], args.calls, ours[2])
         cases["initialize (spawn to reply)"].append(initialized)
+        if before is not None:
+            cases["initialize (spawn to reply), --before"].append(session(before[0], data, env, before[1], 0, before[2])[0])
         cases["initialize (once running)"].append(initialize_when_running(ours[0], data, env))
         cases["first task_view"].append(first)
         cases["task_view"].extend(views)
@@ -200,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             cases["Backlog.md: first task_view"].append(first)
             cases["Backlog.md: task_view"].extend(views)
 
-    budgets = {"initialize (spawn to reply)": INITIALIZE_BUDGET_S, "initialize (once running)": INITIALIZE_BUDGET_S,
+    budgets = {"initialize (spawn to reply)": INITIALIZE_BUDGET_S, "initialize (spawn to reply), --before": INITIALIZE_BUDGET_S,
+               "initialize (once running)": INITIALIZE_BUDGET_S,
                "task_view": TASK_VIEW_BUDGET_S}
     print(f"{args.tasks:,} tasks; {args.starts} servers x {args.calls} task_view calls; "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}\n")
