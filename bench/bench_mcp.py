@@ -8,11 +8,11 @@ task in the middle of the backlog, one after the other, and times each reply. Th
 side is raw JSON-RPC lines over pipes, so no client library is timed. `initialize` is also
 timed once the server is running (after its start-up line on stderr). Also measured, for
 the breakdown and to show other commands did not get slower: `python -c pass`, importing
-the SDK alone, `flowops --version` here and (with --baseline) in another installation,
-and `flowops task view --json` as a fresh process; with --backlog-bin, Backlog.md's own
-MCP server on the same data; with --before, another installation's `flowops mcp` (e.g.
-main's, for a before/after in one run) started in the same round robin. Budgets: initialize <= 0.5 s, task_view <= 50 ms on 10,000
-tasks.
+the SDK alone and as the server imports it, `flowops --version` here and (with --baseline)
+in another installation, and `flowops task view --json` as a fresh process; with
+--backlog-bin, Backlog.md's own MCP server on the same data; with --before, another
+installation's `flowops mcp` (e.g. main's, for a before/after in one run) started in the
+same round robin. Budgets: initialize <= 0.5 s, task_view <= 50 ms on 10,000 tasks.
 
     python bench/bench_mcp.py [--tasks 10000] [--starts 11] [--calls 40] [--baseline OTHER/flowops]
                               [--before OTHER/flowops] [--backlog-bin "$(command -v backlog)"]
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     cases: dict[str, list[float]] = {name: [] for name in (
         "initialize (spawn to reply)", "initialize (spawn to reply), --before",
         "initialize (once running)", "first task_view", "task_view", "python -c pass",
-        "import the mcp SDK (in the process)",
+        "import the mcp SDK (in the process)", "import flowops.mcp_server.server (in the process)",
         "flowops --version", "flowops --version (baseline)", "flowops task view --json (a process)",
         "Backlog.md: initialize (spawn to reply)", "Backlog.md: first task_view", "Backlog.md: task_view")}
     for _ in range(args.starts):  # round robin, so drifting machine load hits every case alike
@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         cases["task_view"].extend(views)
         cases["python -c pass"].append(timed([sys.executable, "-c", "pass"], data, env))
         cases["import the mcp SDK (in the process)"].append(import_time("mcp.server.lowlevel, mcp.server.stdio", data, env))
+        # The SDK as the server imports it: the low-level server and stdio, the package __init__s deferred.
+        cases["import flowops.mcp_server.server (in the process)"].append(import_time("flowops.mcp_server.server", data, env))
         cases["flowops --version"].append(timed([FLOWOPS, "--version"], data, env))
         if args.baseline:
             cases["flowops --version (baseline)"].append(timed([args.baseline, "--version"], data, env))
