@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
     cases: dict[str, list[float]] = {name: [] for name in (
         "initialize (spawn to reply)", "initialize (spawn to reply), --before",
-        "initialize (once running)", "first task_view", "task_view", "python -c pass",
+        "initialize (once running)", "first task_view", "first task_view, --before", "task_view", "task_view, --before",
+        "python -c pass",
         "import the mcp SDK (in the process)", "import flowops.mcp_server.server (in the process)",
         "flowops --version", "flowops --version (baseline)", "flowops task view --json (a process)",
         "Backlog.md: initialize (spawn to reply)", "Backlog.md: first task_view", "Backlog.md: task_view")}
@@ -191,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         initialized, first, views = session(ours[0], data, env, ours[1], args.calls, ours[2])
         cases["initialize (spawn to reply)"].append(initialized)
         if before is not None:
-            cases["initialize (spawn to reply), --before"].append(session(before[0], data, env, before[1], 0, before[2])[0])
+            init_before, first_before, views_before = session(before[0], data, env, before[1], args.calls, before[2])
+            cases["initialize (spawn to reply), --before"].append(init_before)
+            cases["first task_view, --before"].append(first_before)
+            cases["task_view, --before"].extend(views_before)
         cases["initialize (once running)"].append(initialize_when_running(ours[0], data, env))
         cases["first task_view"].append(first)
         cases["task_view"].extend(views)
@@ -212,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     budgets = {"initialize (spawn to reply)": INITIALIZE_BUDGET_S, "initialize (spawn to reply), --before": INITIALIZE_BUDGET_S,
                "initialize (once running)": INITIALIZE_BUDGET_S,
-               "task_view": TASK_VIEW_BUDGET_S}
+               "task_view": TASK_VIEW_BUDGET_S, "task_view, --before": TASK_VIEW_BUDGET_S}
     print(f"{args.tasks:,} tasks; {args.starts} servers x {args.calls} task_view calls; "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}\n")
     print("| case | median | min | max | target |")
