@@ -8,13 +8,14 @@ task in the middle of the backlog, one after the other, and times each reply. Th
 side is raw JSON-RPC lines over pipes, so no client library is timed. `initialize` is also
 timed once the server is running (after its start-up line on stderr). Also measured, for
 the breakdown and to show other commands did not get slower: `python -c pass`, importing
-the SDK alone, `flowops --version` here and (with --baseline) in another installation,
-and `flowops task view --json` as a fresh process; with --backlog-bin, Backlog.md's own
-MCP server on the same data. Budgets: initialize <= 0.5 s, task_view <= 50 ms on 10,000
-tasks.
+the SDK alone and as the server imports it, `flowops --version` here and (with --baseline)
+in another installation, and `flowops task view --json` as a fresh process; with
+--backlog-bin, Backlog.md's own MCP server on the same data; with --before, another
+installation's `flowops mcp` (e.g. main's, for a before/after in one run) started in the
+same round robin. Budgets: initialize <= 0.5 s, task_view <= 50 ms on 10,000 tasks.
 
     python bench/bench_mcp.py [--tasks 10000] [--starts 11] [--calls 40] [--baseline OTHER/flowops]
-                              [--backlog-bin "$(command -v backlog)"]
+                              [--before OTHER/flowops] [--backlog-bin "$(command -v backlog)"]
 """
 
 from __future__ import annotations
@@ -145,8 +146,12 @@ def timed(argv: list[str], cwd: Path, env: dict) -> float:
 
 
 def import_time(modules: str, cwd: Path, env: dict) -> float:
-    """How long importing ``modules`` takes inside a fresh interpreter (start-up and exit not counted)."""
-    code = f"import time; t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
+    """How long importing ``modules`` takes inside a fresh interpreter (start-up and exit not counted).
+
+    With the cyclic collector off, as in `flowops mcp` (flowops.cli.main turns it off for a
+    command): with it on, the collector's passes over the SDK's models add ~15%.
+    """
+    code = f"import gc, time; gc.disable(); t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
     done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True)
     return float(done.stdout)
 
@@ -157,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=11, help="servers started (default 11)")
     parser.add_argument("--calls", type=int, default=40, help="task_view calls per server after the first (default 40)")
     parser.add_argument("--baseline", help="another flowops executable to time --version against (e.g. main's)")
+    parser.add_argument("--before", help="another flowops executable whose `mcp` is timed the same way (e.g. main's)")
     parser.add_argument("--workdir", type=Path, help="where the backlog is generated (default: a temporary folder)")
     parser.add_argument("--backlog-bin", help="the Backlog.md CLI: time `backlog mcp start` the same way, for reference")
     args = parser.parse_args(argv)
@@ -172,23 +178,35 @@ def main(argv: list[str] | None = None) -> int:
     # Backlog.md 1.52's server: its task_view takes `id` and answers in text.
     theirs = ([args.backlog_bin, "mcp", "start"], {"id": task_id.lower()},
               lambda r: f"Task {task_id}" in r["content"][0]["text"]) if args.backlog_bin else None
+    before = ([args.before, "mcp"], ours[1], ours[2]) if args.before else None
     # One untimed start: the backlog's index cache and the bytecode exist from then on.
     session(ours[0], data, env, ours[1], 1, ours[2])
+    if before is not None:
+        session(before[0], data, env, before[1], 1, before[2])
     subprocess.run([FLOWOPS, "task", "view", task_id, "--json"], cwd=data, env=env, stdout=subprocess.DEVNULL, check=True)
 
     cases: dict[str, list[float]] = {name: [] for name in (
-        "initialize (spawn to reply)", "initialize (once running)", "first task_view", "task_view", "python -c pass",
-        "import the mcp SDK (in the process)",
+        "initialize (spawn to reply)", "initialize (spawn to reply), --before",
+        "initialize (once running)", "first task_view", "first task_view, --before", "task_view", "task_view, --before",
+        "python -c pass",
+        "import the mcp SDK (in the process)", "import flowops.mcp_server.server (in the process)",
         "flowops --version", "flowops --version (baseline)", "flowops task view --json (a process)",
         "Backlog.md: initialize (spawn to reply)", "Backlog.md: first task_view", "Backlog.md: task_view")}
     for _ in range(args.starts):  # round robin, so drifting machine load hits every case alike
         initialized, first, views = session(ours[0], data, env, ours[1], args.calls, ours[2])
         cases["initialize (spawn to reply)"].append(initialized)
+        if before is not None:
+            init_before, first_before, views_before = session(before[0], data, env, before[1], args.calls, before[2])
+            cases["initialize (spawn to reply), --before"].append(init_before)
+            cases["first task_view, --before"].append(first_before)
+            cases["task_view, --before"].extend(views_before)
         cases["initialize (once running)"].append(initialize_when_running(ours[0], data, env))
         cases["first task_view"].append(first)
         cases["task_view"].extend(views)
         cases["python -c pass"].append(timed([sys.executable, "-c", "pass"], data, env))
         cases["import the mcp SDK (in the process)"].append(import_time("mcp.server.lowlevel, mcp.server.stdio", data, env))
+        # The SDK as the server imports it: the low-level server and stdio, the package __init__s deferred.
+        cases["import flowops.mcp_server.server (in the process)"].append(import_time("flowops.mcp_server.server", data, env))
         cases["flowops --version"].append(timed([FLOWOPS, "--version"], data, env))
         if args.baseline:
             cases["flowops --version (baseline)"].append(timed([args.baseline, "--version"], data, env))
@@ -200,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
             cases["Backlog.md: first task_view"].append(first)
             cases["Backlog.md: task_view"].extend(views)
 
-    budgets = {"initialize (spawn to reply)": INITIALIZE_BUDGET_S, "initialize (once running)": INITIALIZE_BUDGET_S,
-               "task_view": TASK_VIEW_BUDGET_S}
+    budgets = {"initialize (spawn to reply)": INITIALIZE_BUDGET_S, "initialize (spawn to reply), --before": INITIALIZE_BUDGET_S,
+               "initialize (once running)": INITIALIZE_BUDGET_S,
+               "task_view": TASK_VIEW_BUDGET_S, "task_view, --before": TASK_VIEW_BUDGET_S}
     print(f"{args.tasks:,} tasks; {args.starts} servers x {args.calls} task_view calls; "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}\n")
     print("| case | median | min | max | target |")

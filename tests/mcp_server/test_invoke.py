@@ -193,3 +193,45 @@ def test_discover_and_ac_verify_are_tools_once_their_commands_exist(project, flo
     records = [json.loads(line) for line in audit_log(project).read_text().splitlines()]
     verified = [r["event"] for r in records if r.get("kind") == "event" and r["event"]["type"] == "ac.verified"]
     assert verified and verified[-1]["source"] == f"flowops:/{project.name}/mcp"
+
+
+def _alive(kind: type) -> int:
+    import gc
+
+    return sum(isinstance(o, kind) for o in gc.get_objects())
+
+
+@pytest.mark.parametrize(("name", "arguments", "kind"), [
+    ("task_view", {"task_id": "TASK-99"}, "NotFoundError"),                      # a refusal of the domain
+    ("workflow_advance", {"workflow": "operate", "task_id": "TASK-2"}, "BlockedError"),
+    ("task_view", {"task_id": "TASK-1"}, "RuntimeError"),                        # a bug: a crash of the command
+])
+def test_a_failed_call_leaves_nothing_alive_for_the_collector_to_find(project, monkeypatch, name, arguments, kind):
+    """A server runs for hours: a failed call's exception, traceback and frames (with what the
+    command loaded) are freed as the call returns, not only by a cyclic collection."""
+    import gc
+
+    from flowops import errors
+
+    if kind == "RuntimeError":
+        import flowops.cli.task as task_cli
+
+        def crash(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(task_cli, "_print_view_json", crash)
+    exception = getattr(errors, kind, RuntimeError)
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()  # as in `flowops mcp`'s calls: only reference counting frees anything
+    try:
+        before = _alive(exception)
+        outcomes = [call(name, arguments) for _ in range(3)]
+        assert all(not outcome.ok for outcome in outcomes), outcomes
+        if kind == "RuntimeError":
+            assert all("unexpected RuntimeError" in o.error.message for o in outcomes), outcomes[0].error
+        del outcomes
+        assert _alive(exception) == before
+    finally:
+        if was_enabled:
+            gc.enable()

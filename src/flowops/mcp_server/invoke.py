@@ -17,6 +17,7 @@ import io
 import json
 import sys
 import threading
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,9 +113,36 @@ def call_tool(tool: Tool, arguments: Mapping[str, Any] | None) -> ToolOutcome:
     try:
         with _CALLS:
             ran = run_in_process(argv)
-        return _outcome(tool, ran)
+        try:
+            return _outcome(tool, ran)
+        finally:
+            release_frames(ran.raised)
     except Exception as exc:  # a bug of ours must not take the server down
-        return ToolOutcome(None, ToolError(EXIT_FAILURE, _unexpected(exc, argv)))
+        try:
+            return ToolOutcome(None, ToolError(EXIT_FAILURE, _unexpected(exc, argv)))
+        finally:
+            release_frames(exc)
+
+
+def release_frames(exc: BaseException | None) -> None:
+    """Free what the frames of ``exc`` (and the exceptions it chains) hold, once it is reported.
+
+    A traceback keeps every frame it passed through alive with its locals (a command's
+    whole backlog), and those frames, or the callers they link to, refer back to the
+    exception: a cycle reference counting never frees, and a server runs for hours
+    (~50 MB a failed ``task_view`` on 10,000 tasks before this).
+    """
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)  # skips a frame still running
+        current.__traceback__ = None
+        pending += [current.__cause__, current.__context__]
+        if isinstance(current, BaseExceptionGroup):
+            pending += current.exceptions
 
 
 @dataclass

@@ -9,12 +9,24 @@ Calls run in a worker thread, one at a time (``invoke._CALLS``), so the event lo
 reading the protocol stream (pings, cancellations, the next request) while a command runs.
 """
 
+# The SDK's imports follow defer_init's calls, which must come first:
+# ruff: noqa: E402
+
 from __future__ import annotations
 
+import gc
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from flowops.mcp_server.package_init import defer_init
+
+# Start-up is the SDK's import (the `initialize` budget is 0.5 s from spawning the
+# process): the packages' __init__s, which import the client and the high-level server,
+# run only if something asks for their exports (see package_init).
+defer_init("mcp")
+defer_init("mcp.server")
 
 import anyio
 import anyio.to_thread
@@ -25,9 +37,13 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from flowops import __version__
-from flowops.mcp_server.invoke import ToolOutcome, call_tool
-from flowops.mcp_server.tools import Tool, available_tools, get_tool, input_schema
-from flowops.render.prompts import AgentPrompt, agent_prompts
+
+# The tools, the command runner and the prompts are imported on first use: `initialize`
+# needs none of them.
+if TYPE_CHECKING:
+    from flowops.mcp_server.invoke import ToolOutcome
+    from flowops.mcp_server.tools import Tool
+    from flowops.render.prompts import AgentPrompt
 
 INSTRUCTIONS = """\
 flowops manages the Backlog.md backlog of this repository and enforces its workflow states.
@@ -47,6 +63,8 @@ _INVALID_PARAMS = -32602
 
 
 def _tool_definition(tool: Tool) -> types.Tool:
+    from flowops.mcp_server.tools import input_schema
+
     return types.Tool(
         name=tool.name,
         description=tool.description,
@@ -70,16 +88,23 @@ def build_server() -> Server[Any]:
     # the command modules, and the prompts read the command sources.
     @cache
     def definitions() -> list[types.Tool]:
+        from flowops.mcp_server.tools import available_tools
+
         return [_tool_definition(tool) for tool in available_tools()]
 
     @cache
     def prompts() -> dict[str, AgentPrompt]:
+        from flowops.render.prompts import agent_prompts
+
         return {prompt.name: prompt for prompt in agent_prompts()}
 
     async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         return types.ListToolsResult(tools=definitions())
 
     async def call(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        from flowops.mcp_server.invoke import call_tool
+        from flowops.mcp_server.tools import get_tool
+
         tool = get_tool(params.name)
         if tool is None:
             known = ", ".join(t.name for t in definitions())
@@ -130,5 +155,12 @@ def serve() -> None:
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
+    # flowops.cli.main turns the cyclic collector off for a command's lifetime, which for a
+    # server is hours: every failed call leaves a cycle (its exception, traceback and frames,
+    # holding what the command loaded: ~50 MB a call on 10,000 tasks) that only the
+    # collector frees. Calls still run without it (invoke); what start-up built (the SDK's
+    # models) is frozen out of every collection.
+    gc.freeze()
+    gc.enable()
     print(f"flowops {__version__} MCP server on stdio for {Path.cwd()}", file=sys.stderr, flush=True)
     anyio.run(main)
