@@ -14,7 +14,11 @@ This module is imported on every listing: it imports nothing heavy.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import BadFile
 
 ROWS_NAME = "tasks-rows.json"
 TEXT_NAME = "tasks-text.json"
@@ -77,6 +81,19 @@ class Row(NamedTuple):
 
 
 ROW_FIELDS = len(Row._fields)
+
+
+class RowListing(NamedTuple):
+    """A listing as rows, in the order of ``Backlog.load``, with its unreadable files and the ids several files claim.
+
+    ``texts`` holds search's text of each row, in step, when asked for (``Backlog.rows``).
+    Kept here rather than in store.py so that commands reading one task do not build it.
+    """
+
+    rows: list[Row]
+    bad: list[BadFile]
+    duplicates: dict[str, list[Path]]
+    texts: list[list[str]] | None = None
 
 
 def row_fields(row: Row, text: list[str]) -> dict[str, str]:

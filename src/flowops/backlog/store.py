@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     # from the cache needs neither (issue 15: they are ~10 ms of its start-up).
     from flowops.backlog.index import TaskIndex
     from flowops.backlog.model import Task
-    from flowops.backlog.rows import Row
+    from flowops.backlog.rows import Row, RowListing
     from flowops.backlog.sections import Body
     from flowops.backlog.taskfile import TaskFile, TaskParseError
 
@@ -119,16 +119,6 @@ class Listing:
     tasks: list[Task]
     bad: list[BadFile] = field(default_factory=list)
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
-
-
-@dataclass
-class RowListing:
-    """A listing as rows (rows.Row), in the order of ``Backlog.load``; ``texts`` (search's text) in step when asked for."""
-
-    rows: list[Row]
-    bad: list[BadFile] = field(default_factory=list)
-    duplicates: dict[str, list[Path]] = field(default_factory=dict)
-    texts: list[list[str]] | None = None
 
 
 @dataclass
@@ -513,7 +503,7 @@ class Backlog:
         ``text=True`` adds search's lower-cased text of each task. Reads and caches only
         what a listing needs: no Task objects, no descriptions unless searching.
         """
-        from flowops.backlog.rows import ROW_FIELDS, ROWS_FORMAT, ROWS_NAME, TEXT_NAME, Row
+        from flowops.backlog.rows import ROW_FIELDS, ROWS_FORMAT, ROWS_NAME, TEXT_NAME, Row, RowListing
 
         gc_was_enabled = gc.isenabled()
         gc.disable()  # as in load: many objects that all survive

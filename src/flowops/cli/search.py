@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 def search_command(query, statuses, priority, kind, limit, plain, as_json):
     """Search task titles, descriptions, criteria, notes, labels and documents."""
     from flowops.backlog.documents import Documents
+    from flowops.backlog.rows import RowListing
     from flowops.backlog.search import search, search_rows
-    from flowops.backlog.store import RowListing
     from flowops.backlog.views import document_json, is_ready, task_summary_json
 
     mode = resolve_mode(plain, as_json)

@@ -144,7 +144,8 @@ def _due_date(value) -> str | None:
 def list_command(statuses, assignee, labels, priority, parent, query, sort, limit, include_all, plain, as_json):
     """List tasks grouped by status (Backlog.md's plain list format with --plain)."""
     from flowops.backlog.listing import Filters, select
-    from flowops.backlog.store import Listing, RowListing
+    from flowops.backlog.rows import RowListing
+    from flowops.backlog.store import Listing
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
