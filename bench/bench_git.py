@@ -40,7 +40,8 @@ def timed_commit(repo: Path, number: int, env: dict) -> float:
     (repo / "file.txt").write_text(f"change {number}\n")
     git(repo, "add", "file.txt", env=env)
     start = time.perf_counter()
-    proc = subprocess.run(["git", "commit", "-q", "-m", f"TASK-{number}: change {number}"], cwd=repo, env=env, capture_output=True, text=True)
+    proc = subprocess.run(["git", "commit", "-q", "-m", f"TASK-{number}: change {number}"], cwd=repo, env=env,
+                          capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0 or proc.stderr.strip():
         raise SystemExit(f"commit {number} in {repo.name} failed or complained:\n{proc.stderr}")
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     print("## git hooks: time added to `git commit`\n")
     print(f"{options.commits} commits per repository after {options.warmup} warm-up commits, alternating between a repository")
     print("without hooks and one with flowops' post-commit hook (no hooks.yaml: the git.commit event is")
-    print(f"recorded in the audit log). {platform.python_implementation()} {platform.python_version()}, {platform.system()}, {os.cpu_count()} CPUs.\n")
+    print(f"recorded in the audit log). {platform.python_implementation()} {platform.python_version()}, {platform.system()}, "
+          f"{os.cpu_count()} CPUs.\n")
     print("| case | median | min | max |")
     print("|---|---|---|---|")
     for label, values in (("git commit, no hook", times[plain]), ("git commit, flowops post-commit hook", times[hooked])):

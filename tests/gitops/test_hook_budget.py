@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -28,10 +29,8 @@ def _deliveries(root: Path) -> list[dict]:
 def _stop(pid_file: Path) -> None:
     """End the handler's process group (its own session: the handler runs with start_new_session)."""
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 @pytest.mark.slow
