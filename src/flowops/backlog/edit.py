@@ -7,6 +7,7 @@ criterion number, so a bad request writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flowops.backlog.model import Task
@@ -95,7 +96,7 @@ def _value_problems(edit: TaskEdit) -> list[str]:
     from flowops.backlog.values import line_problem, text_problem
 
     problems: list[str] = []
-    one_line = {
+    one_line: dict[str, Iterable[str | None] | None] = {
         "title": [edit.title], "status": [edit.status], "priority": [edit.priority], "type": [edit.type],
         "due date": [edit.due_date], "milestone": [edit.milestone], "assignee": edit.assignees, "label": edit.labels,
         "added label": edit.add_labels, "removed label": edit.remove_labels, "dependency": edit.dependencies,
@@ -106,7 +107,7 @@ def _value_problems(edit: TaskEdit) -> list[str]:
             problem = line_problem(value) if value is not None else None
             if problem:
                 problems.append(f"{name} {value!r} {problem}")
-    texts = {
+    texts: dict[str, Iterable[str | None] | None] = {
         "description": [edit.description], "plan": [edit.plan], "notes": [edit.notes], "appended notes": edit.append_notes,
         "final summary": [edit.final_summary], "appended final summary": edit.append_final_summary, "comment": [edit.comment],
         "acceptance criterion": edit.add_ac, "Definition of Done item": edit.add_dod,

@@ -95,7 +95,7 @@ def check_probes(ctx: CheckContext, args: list[str]) -> CheckResult:
 
 def check_hpa(ctx: CheckContext, args: list[str]) -> CheckResult:
     options, paths = _scope("k8s.hpa", args, {"min": whole_number})
-    minimum = int(options.get("min", 2))  # type: ignore[call-overload]
+    minimum = int(options.get("min", 2))
     workloads = _workloads(ctx, paths, SCALABLE_KINDS)
     if not workloads:
         return nothing_found(_kinds(SCALABLE_KINDS) + _where(paths))

@@ -139,7 +139,7 @@ def make_console(**options: Any):
     from rich.console import Console
 
     class SafeConsole(Console):
-        def render_str(self, text: str, **kwargs: Any):  # type: ignore[override]
+        def render_str(self, text: str, **kwargs: Any):
             return super().render_str(terminal_safe(text), **kwargs)
 
     return SafeConsole(**{"highlight": False, "soft_wrap": False, **options})

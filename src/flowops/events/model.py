@@ -42,7 +42,7 @@ class Event:
 
     def to_dict(self) -> dict:
         """The CloudEvents JSON keys; ``subject`` is left out when there is none."""
-        out = {
+        out: dict[str, Any] = {
             "specversion": self.specversion,
             "id": self.id,
             "source": self.source,
