@@ -2,29 +2,15 @@ import contextlib
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 from flowops.events import command
 from flowops.events.bus import emit
+from tests.support.processes import gone
 
 
 def hook_yaml(body: str) -> str:
     return "version: 1\nhooks:\n" + body
-
-
-def gone(pid: int) -> bool:
-    """True when ``pid`` no longer runs (absent, or a zombie waiting for its reaper)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
-            return True
-        if "\nState:\tZ" in status:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_handler_gets_event_on_stdin_in_a_file_and_in_env(project, write_hooks, script, repo):
