@@ -45,9 +45,7 @@ def matches(task: Task, filters: Filters) -> bool:
         return False
     if filters.parent and (task.parent_task_id or "").upper() != filters.parent.upper():
         return False
-    if filters.query and not text_matches(task, filters.query):
-        return False
-    return True
+    return not filters.query or text_matches(task, filters.query)
 
 
 def text_matches(task: Task, query: str) -> bool:

@@ -16,10 +16,12 @@ _FIELD_WEIGHTS = (("id", 1.0), ("title", 1.0), ("labels", 0.8), ("description", 
 
 @dataclass
 class Hit:
-    kind: str  # "task" or "document"
     score: float
-    task: Task | None = None
-    document: Document | None = None
+    item: Task | Document
+
+    @property
+    def kind(self) -> str:
+        return "task" if isinstance(self.item, Task) else "document"
 
 
 def task_fields(task: Task) -> dict[str, str]:
@@ -63,12 +65,12 @@ def search(tasks: list[Task], documents: list[Document], query: str, *, limit: i
     for task in tasks:
         score = score_fields(task_fields(task), words)
         if score:
-            hits.append(Hit("task", score, task=task))
+            hits.append(Hit(score, task))
     for document in documents:
         fields = {"id": document.id.lower(), "title": document.title.lower(), "labels": " ".join(document.tags).lower(),
                   "description": document.body.lower()}
         score = score_fields(fields, words)
         if score:
-            hits.append(Hit("document", score, document=document))
-    hits.sort(key=lambda h: (-h.score, h.kind, (h.task.id if h.task else h.document.id)))
+            hits.append(Hit(score, document))
+    hits.sort(key=lambda h: (-h.score, h.kind, h.item.id))
     return hits[:limit] if limit else hits

@@ -18,6 +18,7 @@ from flowops.cli.output import output_options, print_json, resolve_mode, warn, w
 def search_command(query, statuses, priority, kind, limit, plain, as_json):
     """Search task titles, descriptions, criteria, notes, labels and documents."""
     from flowops.backlog.documents import Documents
+    from flowops.backlog.model import Document, Task
     from flowops.backlog.search import search
     from flowops.backlog.views import document_json, is_ready, task_summary_json
 
@@ -31,7 +32,7 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
         t for t in listing.tasks
         if (not wanted_status or t.status.lower() in wanted_status) and (not priority or t.priority == priority.lower())
     ]
-    documents = []
+    documents: list[Document] = []
     if kind != "task" and not wanted_status and not priority:
         documents, bad_docs = Documents(backlog).list()
         for path, reason in bad_docs:
@@ -44,29 +45,28 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
         done = backlog.config.done_status
         results = []
         for hit in hits:
-            if hit.kind == "task":
-                ready = is_ready(hit.task, lambda dep: by_id.get(dep.upper()), done)
-                results.append({"type": "task", "data": task_summary_json(hit.task, is_ready=ready) | {"score": hit.score}})
+            if isinstance(hit.item, Task):
+                ready = is_ready(hit.item, lambda dep: by_id.get(dep.upper()), done)
+                results.append({"type": "task", "data": task_summary_json(hit.item, is_ready=ready) | {"score": hit.score}})
             else:
-                results.append({"type": "document", "data": document_json(hit.document, project.root) | {"score": hit.score}})
+                results.append({"type": "document", "data": document_json(hit.item, project.root) | {"score": hit.score}})
         print_json({"schemaVersion": 1, "kind": "search", "results": results})
         return
     if not hits:
         write("No results found.\n")
         return
     out = []
-    task_hits = [h for h in hits if h.kind == "task"]
-    doc_hits = [h for h in hits if h.kind == "document"]
+    task_hits = [(h.item, h.score) for h in hits if isinstance(h.item, Task)]
+    doc_hits = [(h.item, h.score) for h in hits if isinstance(h.item, Document)]
     if task_hits:
         out.append("Tasks:")
-        for hit in task_hits:
-            t = hit.task
+        for t, score in task_hits:
             priority_text = f" [{t.priority.upper()}]" if t.priority else ""
-            out.append(f"  {t.id} - {t.title} ({t.status}){priority_text} [score {hit.score:.3f}]")
+            out.append(f"  {t.id} - {t.title} ({t.status}){priority_text} [score {score:.3f}]")
     if doc_hits:
         if out:
             out.append("")
         out.append("Documents:")
-        for hit in doc_hits:
-            out.append(f"  {hit.document.id} - {hit.document.title} [score {hit.score:.3f}]")
+        for document, score in doc_hits:
+            out.append(f"  {document.id} - {document.title} [score {score:.3f}]")
     write("\n".join(out) + "\n")
