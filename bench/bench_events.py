@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     print("## Events: `flowops hooks emit`\n")
     print(f"{options.runs} runs per case after {options.warmup} warm-up runs, each a fresh process, cases run round-robin in one")
     print("repository whose hooks.yaml has one command handler for `deploy.*`. Every emit appends to the audit log")
-    print(f"(lock, append, fsync). {platform.python_implementation()} {platform.python_version()}, {platform.system()}, {os.cpu_count()} CPUs.\n")
+    print(f"(lock, append, fsync). {platform.python_implementation()} {platform.python_version()}, {platform.system()}, "
+          f"{os.cpu_count()} CPUs.\n")
     print("| case | median | min | max |")
     print("|---|---|---|---|")
     for label, values in times.items():

@@ -37,7 +37,7 @@ def timed(cmd: list[str], cwd: Path, env: dict, prepare=None, runs: int = 7) -> 
         if prepare:
             prepare()
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, stdin=subprocess.DEVNULL)
         samples.append(time.perf_counter() - start)
         if proc.returncode not in (0,):
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[:500]}")

@@ -30,3 +30,13 @@ def test_the_activated_virtualenv_really_provides_the_flowops_command():
     done = subprocess.run(["sh", "-c", f'. "{bin_dir}/activate" 2>/dev/null || PATH="{bin_dir}:$PATH"; flowops --version'],
                           capture_output=True, text=True, check=True)
     assert done.stdout.startswith("flowops ")
+
+
+def test_ci_ends_with_the_readmes_test_command_word_for_word():
+    readme = README.read_text(encoding="utf-8")
+    command = re.search(r"Install the test extras and run the tests:\n\n```bash\n(.+?)\n```", readme).group(1)
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").rstrip("\n").splitlines()
+    assert ci[-1] == command
+    # Lint and types run before it, and a finding ends the run (set -e).
+    assert "set -euo pipefail" in ci
+    assert ci.index(".venv/bin/ruff check") < len(ci) - 1 and ci.index(".venv/bin/mypy") < len(ci) - 1

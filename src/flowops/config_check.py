@@ -10,9 +10,12 @@ backlog's ``config.yml``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class FileProblem:
     problem: Problem
 
 
-def check_project_files(project: Any, backlog_dir: Any = None) -> list[FileProblem]:
+def check_project_files(project: Project, backlog_dir: Any = None) -> list[FileProblem]:
     """Every problem, errors and warnings, of the project's configuration files, file by file."""
     found: list[FileProblem] = []
     found += [FileProblem("config", p) for p in _config(project)]
@@ -37,7 +40,7 @@ def check_project_files(project: Any, backlog_dir: Any = None) -> list[FileProbl
     return found
 
 
-def _config(project: Any) -> list[Problem]:
+def _config(project: Project) -> list[Problem]:
     from flowops.config import CONFIG_FILE, PYPROJECT, load_config, toml_error_line
 
     try:
@@ -67,14 +70,14 @@ def _config(project: Any) -> list[Problem]:
     return []
 
 
-def _workflow(project: Any) -> list[Problem]:
+def _workflow(project: Project) -> list[Problem]:
     from flowops.workflow.validate import check_file
 
     report = check_file(project)
     return [] if report.default else list(report.problems)
 
 
-def _hooks(project: Any) -> list[Problem]:
+def _hooks(project: Project) -> list[Problem]:
     from flowops.events.handlers import handler_types
     from flowops.events.hooksfile import read_hooks
 

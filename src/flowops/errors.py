@@ -8,6 +8,7 @@ what to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -45,6 +46,14 @@ class Problem:
             "line": self.line,
             "field": self.field,
         }
+
+
+class Location(TypedDict, total=False):
+    """Where an error is, as the keyword arguments of FlowopsError (``raise ConfigError(message, **where)``)."""
+
+    path: str | None
+    line: int | None
+    field: str | None
 
 
 class FlowopsError(Exception):

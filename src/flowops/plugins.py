@@ -12,11 +12,15 @@ import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from flowops import hookspecs
+
+if TYPE_CHECKING:
+    from flowops.config import Config
+    from flowops.project import Project
 
 # Built-in plugins, registered exactly like third-party ones (name -> module).
 DEFAULT_PLUGINS: dict[str, str] = {
@@ -205,7 +209,7 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def build_plugins(config: Any = None, *, entry_points: Callable[[], list] | None = None) -> Plugins:
+def build_plugins(config: Config | None = None, *, entry_points: Callable[[], list] | None = None) -> Plugins:
     """Build the manager: built-ins, then entry points, honouring env and config filters."""
     from flowops import __version__
 
@@ -291,7 +295,7 @@ def _group_declared(group: str) -> bool:
 _cached: dict[str | None, Plugins] = {}
 
 
-def get_plugins(project: Any = None) -> Plugins:
+def get_plugins(project: Project | None = None) -> Plugins:
     """The process-wide manager for ``project`` (built once; config filters apply)."""
     # Keyed by root, not by object: a command, its plugin commands and the event bus each
     # call find_project() and must share one manager (one import of each plugin, each

@@ -89,16 +89,21 @@ def check_regular_inside(path: Path, root: Path) -> None:
         raise RefusedFile(f"not a regular file (a {_kind(info.st_mode)})", path)
 
 
-def _read_at_most(fd: int, limit: int, path: str | os.PathLike, what: str) -> bytes:
+def read_fd(fd: int, count: int) -> bytes:
+    """At most ``count`` bytes from ``fd``, read in chunks of 1 MiB (short only at the end of the file)."""
     chunks = []
-    remaining = limit + 1
+    remaining = count
     while remaining > 0:
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
             break
         chunks.append(chunk)
         remaining -= len(chunk)
-    data = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def _read_at_most(fd: int, limit: int, path: str | os.PathLike, what: str) -> bytes:
+    data = read_fd(fd, limit + 1)  # one byte more: a file that grew past the limit since its stat
     if len(data) > limit:
         raise RefusedFile(_too_big(len(data), limit, what), path)
     return data

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowops.errors import ConfigError
-from flowops.yamlfile import FieldPath, Locations
+from flowops.yamlfile import FieldPath, Locations, expanded_size, invalid_yaml
 
 # A 1 MiB manifest of ordinary Kubernetes objects has well under 200,000 nodes;
 # an alias bomb reaches this after a handful of levels.
@@ -68,62 +68,31 @@ def load_documents(text: str, path: str, *, max_nodes: int = MAX_NODES, unique_k
                 index += 1
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(f"invalid YAML: {exc.problem or exc}", path=path, line=line) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path=path) from None
+        raise invalid_yaml(exc, path) from None
     except RecursionError:
         raise UnsafeYaml("YAML nested too deeply to read safely", path=path) from None
     return [doc for doc in documents if doc.data is not None]
 
 
 def _check_size(root: Any, max_nodes: int, path: str) -> None:
-    """Refuse a node graph whose expansion exceeds ``max_nodes`` or that contains a cycle.
+    """Refuse a node graph whose expansion exceeds ``max_nodes`` or that contains a cycle."""
 
-    Iterative post-order walk: ``size[id]`` is the expanded size of a finished node,
-    ``open_nodes`` holds the nodes on the current path (a child among them is a cycle).
-    """
-    import yaml
+    def exceeded(node: Any, size: int, _distinct: int) -> UnsafeYaml | None:
+        if size <= max_nodes:
+            return None
+        return UnsafeYaml(
+            f"YAML document expands to more than {max_nodes:,} values (alias expansion); refused",
+            path=path,
+            line=node.start_mark.line + 1,
+            hint="a file in the repository should not need this many aliases; this looks like an alias bomb",
+        )
 
-    size: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            open_nodes.discard(key)
-            total = 1 + sum(size[id(child)] for child in _children(node, yaml))
-            if total > max_nodes:
-                raise UnsafeYaml(
-                    f"YAML document expands to more than {max_nodes:,} values (alias expansion); refused",
-                    path=path,
-                    line=node.start_mark.line + 1,
-                    hint="a file in the repository should not need this many aliases; this looks like an alias bomb",
-                )
-            size[key] = total
-            continue
-        if key in size:
-            continue
-        open_nodes.add(key)
-        stack.append((node, True))
-        for child in _children(node, yaml):
-            child_key = id(child)
-            if child_key in open_nodes:
-                raise UnsafeYaml("YAML alias refers to itself (a recursive structure); refused", path=path,
-                                 line=child.start_mark.line + 1)
-            if child_key not in size:
-                stack.append((child, False))
+    def looped(child: Any) -> UnsafeYaml:
+        return UnsafeYaml("YAML alias refers to itself (a recursive structure); refused", path=path,
+                          line=child.start_mark.line + 1)
 
-
-def _children(node: Any, yaml: Any) -> list[Any]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
+    expanded_size(root, exceeded=exceeded, looped=looped)
 
 
 class _Builder:

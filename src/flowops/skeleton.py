@@ -16,6 +16,7 @@ words added after it) counts as the prompt left.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -24,6 +25,34 @@ _EMPHASIS = re.compile(r"[*_]{1,3}")
 # Prompts shorter than this are matched only as a whole line: "the owner" inside a real
 # sentence is not a left-over prompt.
 _MIN_CONTAINED = 24
+
+
+# An ATX heading (CommonMark: up to 3 spaces, 1 to 6 #, a space or tab, the text) and the
+# opening of a fenced code block.
+HEADING_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def outline(lines: Iterable[str]) -> Iterator[tuple[str, int | None, str]]:
+    """Each line of a markdown document with its heading level and text (None and "" for other lines).
+
+    Fence-aware: a ``#`` line inside a fenced code block is code, not a heading, so a
+    runbook's or postmortem's shell snippet cannot end its section.
+    """
+    fence: str | None = None
+    for line in lines:
+        opening = _FENCE_RE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+        elif opening:
+            fence = opening.group(1)
+        else:
+            heading = HEADING_RE.match(line)
+            if heading:
+                yield line, len(heading.group(1)), heading.group(2)
+                continue
+        yield line, None, ""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ its 1-based line number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,14 +64,20 @@ def load_yaml(text: str, path: str) -> tuple[Any, Locations]:
             data = _construct(loader, node, (), locations)
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or str(exc)
-        raise ConfigError(f"invalid YAML: {problem}", path=path, line=line, hint="fix the syntax and rerun") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path=path) from None
+        raise invalid_yaml(exc, path, hint="fix the syntax and rerun") from None
     return data, locations
+
+
+def invalid_yaml(exc: Exception, path: str, *, hint: str | None = None) -> ConfigError:
+    """PyYAML's error ``exc`` as a ConfigError naming ``path`` and, when PyYAML marked one, the line."""
+    import yaml
+
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return ConfigError(f"invalid YAML: {exc}", path=path)
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    return ConfigError(f"invalid YAML: {exc.problem or exc}", path=path, line=line, hint=hint)
 
 
 def safe_load(text: str, path: str) -> Any:
@@ -87,38 +94,60 @@ def check_expansion(node: Any, path: str, *, limit: int = MAX_ALIAS_NODES) -> No
     The expanded size is counted on the node graph first (once per distinct node, so the
     count itself is linear in the file), before anything is built.
     """
-    import yaml
 
-    sizes: dict[int, int] = {}
-    in_progress: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(node, False)]
-    while stack:
-        current, children_done = stack.pop()
-        key = id(current)
-        if children_done:
-            in_progress.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(current, yaml))
-            if sizes[key] - len(sizes) > limit:
-                break
-            continue
-        if key in sizes:
-            continue
-        if key in in_progress:
-            raise ConfigError(
-                "YAML aliases refer back to themselves (an endless structure); refusing to read it",
-                path=path, line=current.start_mark.line + 1, hint="remove the recursive anchor/alias",
-            )
-        in_progress.add(key)
-        stack.append((current, True))
-        for child in _children(current, yaml):
-            if id(child) not in sizes:
-                stack.append((child, False))
-    total = sizes.get(id(node))
-    if total is None or total - len(sizes) > limit:
-        raise ConfigError(
+    def exceeded(_node: Any, size: int, distinct: int) -> ConfigError | None:
+        if size - distinct <= limit:
+            return None
+        return ConfigError(
             f"YAML aliases expand beyond {limit:,} extra values (an alias bomb?); refusing to read it",
             path=path, hint="write the values out, or use fewer anchors and aliases",
         )
+
+    def looped(current: Any) -> ConfigError:
+        return ConfigError(
+            "YAML aliases refer back to themselves (an endless structure); refusing to read it",
+            path=path, line=current.start_mark.line + 1, hint="remove the recursive anchor/alias",
+        )
+
+    expanded_size(node, exceeded=exceeded, looped=looped)
+
+
+def expanded_size(
+    root: Any, *, exceeded: Callable[[Any, int, int], Exception | None], looped: Callable[[Any], Exception]
+) -> int:
+    """The number of values ``root``'s node graph becomes once every alias is copied out.
+
+    Counted without building anything, once per distinct node (an iterative post-order
+    walk, so the count is linear in the file and deep nesting cannot overflow the stack).
+    ``exceeded(node, size, distinct)`` is asked as each node is finished (its expanded size,
+    the distinct nodes seen so far) and the error it returns, if any, is raised; an alias
+    that refers to a node containing it raises ``looped(node)``.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # started, not finished: the path from the root
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            sizes[key] = size = 1 + sum(sizes[id(child)] for child in _children(node, yaml))
+            error = exceeded(node, size, len(sizes))
+            if error is not None:
+                raise error
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node, yaml):
+            if id(child) in open_nodes:
+                raise looped(child)
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
 
 
 def _children(node: Any, yaml: Any) -> list[Any]:
@@ -152,13 +181,8 @@ def load_yaml_documents(text: str, path: str) -> list[tuple[Any, Locations]]:
                 documents.append((_construct(loader, node, (), locations), locations))
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or str(exc)
-        raise ConfigError(f"invalid YAML: {problem}", path=path, line=line, hint="fix the syntax and rerun") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path=path) from None
+        raise invalid_yaml(exc, path, hint="fix the syntax and rerun") from None
     return documents
 
 

@@ -87,9 +87,8 @@ def test_a_bad_file_is_listed_as_bad_and_the_good_ones_still_come(backlog_projec
     (tasks_dir / "task-4 - Latin1.md").write_bytes("---\nid: TASK-4\ntitle: caf\xe9\n---\n".encode("latin-1"))
     (tasks_dir / "task-5 - Empty.md").write_bytes(b"")
     (tasks_dir / "task-6 - Huge.md").write_bytes(b"---\nid: TASK-6\ntitle: big\n---\n" + b"x" * (5 * 1024 * 1024))
-    (tasks_dir / "task-7 - Markers.md").write_text(
-        "---\nid: TASK-7\ntitle: m\n---\n\n## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [ ] #1 a\n"
-    )
+    (tasks_dir / "task-7 - Markers.md").write_text("---\nid: TASK-7\ntitle: m\n---\n\n"
+                                                   "## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [ ] #1 a\n")
     listing = backlog.load()
     assert [t.id for t in listing.tasks] == ["TASK-1"]
     reasons = {bad.path.name: bad.reason for bad in listing.bad}

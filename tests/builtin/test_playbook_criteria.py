@@ -72,7 +72,8 @@ def test_the_sre_playbook_has_the_four_areas_operate_promises():
     "key, topics",
     [
         ("cicd", ["once", "digest", "SBOM", "provenance", "scans", "rolls production back"]),
-        ("kubernetes", ["limits", "readinessProbe", "livenessProbe", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "Role"]),
+        ("kubernetes", ["limits", "readinessProbe", "livenessProbe", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                        "NetworkPolicy", "Role"]),
         ("observability", ["metrics", "JSON", "traces", "dashboard"]),
         ("slo", ["SLIs", "SLO targets", "error budget", "policy", "runbook_url"]),
     ],

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 from tests.checks.conftest import messages
+from tests.support.processes import gone
 
 
 def test_exit_zero_passes_and_the_last_lines_are_the_evidence(check, tmp_path):
@@ -42,15 +42,7 @@ def test_the_timeout_kills_the_process_group_children_included(check, tmp_path):
     result = check(f"cmd --timeout 1 sh -c 'sleep 60 & echo $! > {pid_file}; wait'", root=tmp_path)
     assert result.status == "fail" and "did not finish within 1 s" in result.summary
     assert time.monotonic() - started < 30
-    child = int(pid_file.read_text())
-    for _ in range(50):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError("the background child survived the timeout")
+    assert gone(int(pid_file.read_text())), "the background child survived the timeout"
 
 
 def test_credentials_in_output_are_masked(check, tmp_path):

@@ -45,7 +45,8 @@ def test_list_shows_handlers_without_secrets(flowops, repo):
           - name: chat
             events: ["deploy.completed"]
             webhook: {url: "https://bot:pw-secret9@chat.example.com/x", secret_env: S}
-          - {name: notify, events: ["deploy.*"], command: ["true"], env: {TOKEN: literal-secret}, filter: {labels_any: [infra]}, fail_mode: stop}
+          - {name: notify, events: ["deploy.*"], command: ["true"], env: {TOKEN: literal-secret},
+             filter: {labels_any: [infra]}, fail_mode: stop}
         """,
     )
     plain = flowops("hooks list --plain")
@@ -78,7 +79,8 @@ def test_validate_reports_every_problem_and_exits_2(flowops, repo, monkeypatch):
         "error: .flowops/hooks.yaml:4, field 'hooks[1].command': hook 'a': program '../outside/run.sh' leads outside the repository; "
         "use an absolute path for a program installed elsewhere",
         "error: .flowops/hooks.yaml:4, field 'hooks[1].name': hook 'a': duplicate name (first used by hooks[0])",
-        "error: .flowops/hooks.yaml:5, field 'hooks[2].colour': hook 'b': unknown key 'colour' (known: name, description, events, filter, timeout, fail_mode, when_unset, command, webhook)",
+        "error: .flowops/hooks.yaml:5, field 'hooks[2].colour': hook 'b': unknown key 'colour' "
+        "(known: name, description, events, filter, timeout, fail_mode, when_unset, command, webhook)",
         "error: .flowops/hooks.yaml:5, field 'hooks[2].webhook.url': hook 'b': environment variable UNSET_FOR_FLOWOPS is not set",
     ]
     assert result.stdout == ".flowops/hooks.yaml: invalid (5 errors)\n"
@@ -125,7 +127,8 @@ def test_log_shows_filters_and_verifies(flowops, repo):
     flowops("hooks emit deploy.completed --task-id TASK-1")
     flowops("hooks emit task.created --task-id TASK-2")
     lines = flowops("hooks log --plain").stdout.splitlines()
-    assert [line.split("\t")[1:3] for line in lines] == [["event", "deploy.completed"], ["delivery", "deploy.completed"], ["event", "task.created"]]
+    assert [line.split("\t")[1:3] for line in lines] == [
+        ["event", "deploy.completed"], ["delivery", "deploy.completed"], ["event", "task.created"]]
     assert flowops("hooks log --type 'task.*' --plain").stdout.count("\n") == 1
     doc = json.loads(flowops("hooks log --tail 2 --json").stdout)
     assert [r["kind"] for r in doc["records"]] == ["delivery", "event"]
@@ -149,7 +152,8 @@ def test_log_verify_names_the_first_broken_line(flowops, repo):
 
 def test_replay_delivers_queued_events(flowops, repo, monkeypatch):
     monkeypatch.setattr(bus, "default_sleep", lambda seconds: None)
-    write_hooks(repo, 'version: 1\nhooks:\n  - {name: chat, events: ["deploy.*"], webhook: {url: "https://chat.example.com/x", retries: 1}}\n')
+    write_hooks(repo, 'version: 1\nhooks:\n'
+                      '  - {name: chat, events: ["deploy.*"], webhook: {url: "https://chat.example.com/x", retries: 1}}\n')
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, "https://chat.example.com/x", status=503)
         first = flowops("hooks emit deploy.completed --json")

@@ -190,7 +190,9 @@ def test_no_hooks_flag_suppresses_delivery_for_store_commands(flowops, repo, pro
 def imported_after_emit(repo, *args) -> list[str]:
     code = (
         "import sys; from flowops.cli import main; rc = main(['hooks', 'emit', *sys.argv[1:]]);"
-        "print(rc, [m for m in ('requests', 'yaml', 'rich', 'flowops.schema', 'jsonschema') if m in sys.modules])"
+        # flowops.checks.model: the plugins' bound criteria import flowops.checks.binding, not the check model.
+        "print(rc, [m for m in ('requests', 'yaml', 'rich', 'flowops.schema', 'jsonschema', 'flowops.checks.model')"
+        " if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code, *args], cwd=repo, capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()[-1]

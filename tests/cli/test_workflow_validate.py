@@ -38,7 +38,8 @@ def test_a_cycle_makes_the_file_invalid_and_shows_its_path(flowops, repo):
     write_workflow(repo, BROKEN)
     result = flowops("workflow validate --plain")
     assert result.exit_code == 2
-    assert "error: .flowops/workflow.yml:8, field 'transitions[2]': forward transitions form a cycle: Doing -> Closed (via manual) -> Doing (via manual)" in result.stdout
+    assert ("error: .flowops/workflow.yml:8, field 'transitions[2]': forward transitions form a cycle: "
+            "Doing -> Closed (via manual) -> Doing (via manual)") in result.stdout
     assert "invalid (2 errors)" in result.stdout  # the cycle, and no terminal state left
 
 
@@ -52,7 +53,8 @@ def test_json_lists_every_problem_with_stable_keys(flowops, repo):
 
 
 def test_warnings_alone_keep_the_file_valid(flowops, repo):
-    write_workflow(repo, BROKEN.replace("  - {from: Closed, to: Doing, via: manual}\n", "").replace("  - {from: Open, to: Doing, via: start}\n", ""))
+    fixed = BROKEN.replace("  - {from: Closed, to: Doing, via: manual}\n", "").replace("  - {from: Open, to: Doing, via: start}\n", "")
+    write_workflow(repo, fixed)
     result = flowops("workflow validate --json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)

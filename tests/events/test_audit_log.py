@@ -22,7 +22,8 @@ def write_lines(repo, lines):
 
 
 def test_each_event_and_each_delivery_is_one_chained_record(project, write_hooks, repo):
-    write_hooks('version: 1\nhooks:\n  - {name: ok, events: ["deploy.*"], command: ["true"]}\n  - {name: bad, events: ["deploy.*"], command: ["false"]}\n')
+    write_hooks('version: 1\nhooks:\n  - {name: ok, events: ["deploy.*"], command: ["true"]}\n'
+                '  - {name: bad, events: ["deploy.*"], command: ["false"]}\n')
     report = emit(project, "deploy.completed", task_id="TASK-1")
     event, ok, bad = audit_records(repo)
     assert event["kind"] == "event" and event["event"] == report.event.to_dict()

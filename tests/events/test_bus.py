@@ -27,7 +27,8 @@ def test_event_carries_ids_files_and_data(project, repo):
     )
     event = report.event
     assert (event.type, event.subject, event.source) == ("deploy.completed", "TASK-12", f"flowops:/{repo.name}")
-    assert event.data == {"spec_id": "checkout", "task_id": "TASK-12", "files": ["deploy.yml", "k8s/checkout"], "region": "eu", "replicas": 3}
+    assert event.data == {"spec_id": "checkout", "task_id": "TASK-12", "files": ["deploy.yml", "k8s/checkout"],
+                          "region": "eu", "replicas": 3}
     assert report.warnings == [] and report.exit_code == 0
 
 

@@ -1,29 +1,16 @@
+import contextlib
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 from flowops.events import command
 from flowops.events.bus import emit
+from tests.support.processes import gone
 
 
 def hook_yaml(body: str) -> str:
     return "version: 1\nhooks:\n" + body
-
-
-def gone(pid: int) -> bool:
-    """True when ``pid`` no longer runs (absent, or a zombie waiting for its reaper)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
-            return True
-        if "\nState:\tZ" in status:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_handler_gets_event_on_stdin_in_a_file_and_in_env(project, write_hooks, script, repo):
@@ -134,7 +121,8 @@ def test_a_group_that_ignores_sigterm_is_killed_after_the_grace(project, write_h
 
 
 def test_output_is_captured_and_capped(project, write_hooks):
-    write_hooks(hook_yaml('  - {name: chatty, events: ["a.*"], command: ["sh", "-c", "head -c 200000 /dev/zero | tr \'\\\\0\' a; echo err >&2"]}\n'))
+    write_hooks(hook_yaml('  - {name: chatty, events: ["a.*"], '
+                          'command: ["sh", "-c", "head -c 200000 /dev/zero | tr \'\\\\0\' a; echo err >&2"]}\n'))
     (result,) = emit(project, "a.b").results
     assert result.ok
     kept, _, note = result.stdout.partition("\n[flowops: ")
@@ -176,20 +164,21 @@ def test_an_unset_variable_fails_only_that_handler(project, write_hooks, monkeyp
 
 
 def test_a_background_child_holding_the_pipes_does_not_hold_up_delivery(project, write_hooks, repo):
-    write_hooks(hook_yaml('  - {name: daemon, events: ["a.*"], command: ["sh", "-c", "sleep 30 & echo $! > bg.pid; echo started"], timeout: 5}\n'))
+    write_hooks(hook_yaml('  - {name: daemon, events: ["a.*"], '
+                          'command: ["sh", "-c", "sleep 30 & echo $! > bg.pid; echo started"], timeout: 5}\n'))
     try:
         (result,) = emit(project, "a.b").results
         assert (result.ok, result.stdout) == (True, "started\n")
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(int((repo / "bg.pid").read_text()), signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def test_background_children_left_by_a_finished_handler_are_ended(project, write_hooks, repo):
     # Ignoring SIGTERM as well: the group gets SIGKILL after the grace.
-    write_hooks(hook_yaml('  - {name: leaves-work, events: ["a.*"], command: ["sh", "-c", "(trap \'\' TERM; sleep 30) </dev/null >/dev/null 2>&1 & echo $! > bg.pid"], timeout: 5}\n'))
+    write_hooks(hook_yaml('  - {name: leaves-work, events: ["a.*"], '
+                          'command: ["sh", "-c", "(trap \'\' TERM; sleep 30) </dev/null >/dev/null 2>&1 & echo $! > bg.pid"], '
+                          'timeout: 5}\n'))
     (result,) = emit(project, "a.b").results
     assert result.ok
     assert gone(int((repo / "bg.pid").read_text()))

@@ -9,7 +9,8 @@ from flowops.events.model import Event, check_event_name, new_event_id, utc_now
 
 
 def test_flowops_event_is_the_cloudevents_envelope():
-    event = flowops.Event(type="deploy.completed", source="flowops:/shop", id="01X", time="2024-05-01T12:00:00.000Z", subject="TASK-12", data={"spec_id": "checkout"})
+    event = flowops.Event(type="deploy.completed", source="flowops:/shop", id="01X", time="2024-05-01T12:00:00.000Z",
+                          subject="TASK-12", data={"spec_id": "checkout"})
     assert event.to_dict() == {
         "specversion": "1.0",
         "id": "01X",

@@ -42,7 +42,8 @@ def test_redact_hides_the_percent_encoded_and_json_escaped_forms_too():
     from urllib.parse import quote, quote_plus
 
     secret = 'pa/ss+w"rd&more'
-    text = f"raw {secret} quoted {quote(secret, safe='')} plus {quote_plus(secret)} path {quote(secret)} json {secret.replace(chr(34), chr(92) + chr(34))}"
+    text = (f"raw {secret} quoted {quote(secret, safe='')} plus {quote_plus(secret)} path {quote(secret)} "
+            f"json {secret.replace(chr(34), chr(92) + chr(34))}")
     assert redact(text, [secret]) == "raw *** quoted *** plus *** path *** json ***"
 
 

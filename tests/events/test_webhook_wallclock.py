@@ -109,10 +109,10 @@ def test_a_slow_drip_server_cannot_hold_a_task_create_past_the_webhook_timeout(f
     assert flowops("init").exit_code == 0
     _hooks(repo, server.url, request_timeout=2)
 
-    result, elapsed = _bounded(flowops, ["task", "create", "Dripped"], seconds=30)
+    result, elapsed = _bounded(flowops, ["task", "create", "Dripped"], seconds=90)
 
     assert result.exit_code == 0, result
-    assert elapsed < 12  # 2 s of timeout, generously padded for a loaded machine (it hung > 120 s)
+    assert elapsed < 30  # 2 s of timeout, generously padded for a loaded machine (it hung > 120 s)
     assert "timed out" in result.stderr and "queued in the outbox" in result.stderr
     [entry] = [json.loads(line) for line in outbox_file(repo).read_text().splitlines()]
     assert entry["event"]["type"] == "task.created" and "timed out" in entry["last_error"]
@@ -124,8 +124,8 @@ def test_the_hook_timeout_bounds_all_attempts_together(flowops, repo, drip):
     assert flowops("init").exit_code == 0
     _hooks(repo, server.url, request_timeout=600, hook_timeout=3, retries=5)
 
-    result, elapsed = _bounded(flowops, ["hooks", "emit", "deploy.completed", "--json"], seconds=40)
+    result, elapsed = _bounded(flowops, ["hooks", "emit", "deploy.completed", "--json"], seconds=90)
 
-    assert elapsed < 15  # 3 s budget for every attempt together
+    assert elapsed < 30  # a 3 s budget for every attempt together (each may take 600 s), padded for a loaded machine
     [delivery] = json.loads(result.stdout)["results"]
     assert delivery["ok"] is False and delivery["queued"] is True and "timed out" in delivery["error"]

@@ -18,7 +18,8 @@ def hermetic_git(tmp_path_factory, monkeypatch):
     """No system or user git settings (a global core.hooksPath would change every test)."""
     home = tmp_path_factory.mktemp("git-home")
     config = home / "gitconfig"
-    config.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    config.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n"
+                      "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     # A test folder is never taken for part of a repository around the test's temp root.

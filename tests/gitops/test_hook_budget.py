@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -28,10 +29,8 @@ def _deliveries(root: Path) -> list[dict]:
 def _stop(pid_file: Path) -> None:
     """End the handler's process group (its own session: the handler runs with start_new_session)."""
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 @pytest.mark.slow
@@ -45,9 +44,11 @@ def test_a_handler_sleeping_20_s_holds_git_commit_for_the_budget_only(repo):
         elapsed = time.monotonic() - started
 
         assert done.returncode == 0
-        assert elapsed < 6, f"git commit took {elapsed:.1f} s"  # default budget 2 s; it took 20 s before
+        # Git waited for the default budget of 2 s, not the handler's 20 s (the bound leaves a
+        # loaded machine room: the hook's own start-up counts too).
+        assert elapsed < 15, f"git commit took {elapsed:.1f} s"
         [line] = [line for line in done.stderr.splitlines() if line.startswith("flowops")]
-        assert "in the background" in line
+        assert "still delivering after 2 s; it goes on in the background" in line
         # The event is recorded at once; the delivery is still running.
         assert [r["event"]["type"] for r in audit_records(repo) if r["kind"] == "event"] == ["git.commit"]
         assert _deliveries(repo) == []
@@ -60,15 +61,23 @@ def test_a_handler_sleeping_20_s_holds_git_commit_for_the_budget_only(repo):
 def test_a_delivery_past_the_budget_finishes_in_the_background_and_is_recorded(repo):
     (repo / ".flowops").mkdir()
     (repo / ".flowops" / "config.toml").write_text("[git]\nhook_budget = 0.5\n")
-    _write_hooks_yaml(repo, f"sleep 3; echo delivered >> {repo / 'handler.log'}")
+    # The handler finishes only once the test says so (bounded: 60 s), so git cannot have
+    # waited for it however slow the machine is.
+    go = repo / "go"
+    _write_hooks_yaml(repo, f"i=0; while [ ! -e {go} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
+                            f"echo delivered >> {repo / 'handler.log'}")
     install_hooks(repo)
 
     started = time.monotonic()
-    commit(repo, "TASK-2 budget from the config")
+    done = commit(repo, "TASK-2 budget from the config")
     elapsed = time.monotonic() - started
 
-    assert elapsed < 2.5, f"git commit took {elapsed:.1f} s with a 0.5 s budget"
-    deadline = time.monotonic() + 30
+    assert elapsed < 30, f"git commit took {elapsed:.1f} s with a 0.5 s budget"  # the handler waits 60 s
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("flowops")]
+    assert "still delivering after 0.5 s; it goes on in the background" in line  # the configured budget
+    assert _deliveries(repo) == []
+    go.touch()
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _deliveries(repo):
         time.sleep(0.2)
     [delivery] = _deliveries(repo)

@@ -150,7 +150,8 @@ def test_a_failing_handler_is_one_line_on_stderr_and_never_fails_git(repo, tmp_p
     [line] = _flowops_lines(done.stderr)
     assert line.startswith("flowops post-commit: git.commit: handler always-fails: failed")
     deliveries = [r for r in audit_records(repo) if r["kind"] == "delivery"]
-    assert [(d["type"], d["handler"], d["ok"]) for d in deliveries] == [("git.commit", "always-fails", False), ("git.push", "always-fails", False)]
+    assert [(d["type"], d["handler"], d["ok"]) for d in deliveries] == [
+        ("git.commit", "always-fails", False), ("git.push", "always-fails", False)]
 
 
 def test_no_hooks_records_the_event_but_runs_no_handler(repo):

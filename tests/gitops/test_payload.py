@@ -41,7 +41,8 @@ def test_task_ids_from_several_texts_keep_first_mention_order():
 
 def test_push_refs_are_parsed_with_their_action():
     a, b = "a" * 40, "b" * 40
-    text = f"refs/heads/main {a} refs/heads/main {b}\nrefs/heads/new {a} refs/heads/new {Z40}\n(delete) {Z40} refs/heads/old {b}\n\ngarbage line\n"
+    text = (f"refs/heads/main {a} refs/heads/main {b}\nrefs/heads/new {a} refs/heads/new {Z40}\n"
+            f"(delete) {Z40} refs/heads/old {b}\n\ngarbage line\n")
 
     refs = parse_push_refs(text)
 
@@ -179,7 +180,8 @@ def test_push_fields_count_only_commits_the_remote_lacks(repo, tmp_path):
     assert fields.data["task_ids"] == ["TASK-3", "TASK-2"]
     assert fields.data["url"] == "https://***@example.com/r.git"
     assert fields.data["refs"] == [
-        {"local_ref": "refs/heads/main", "local_sha": head(repo), "remote_ref": "refs/heads/main", "remote_sha": pushed_before, "action": "update"}
+        {"local_ref": "refs/heads/main", "local_sha": head(repo), "remote_ref": "refs/heads/main", "remote_sha": pushed_before,
+         "action": "update"}
     ]
 
 

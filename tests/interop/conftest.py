@@ -150,7 +150,7 @@ class Outputs:
         unique = list(dict.fromkeys((tool, tuple(args)) for tool, args in commands))
         with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 2)) as pool:
             results = pool.map(lambda command: self._run(*command), unique)
-            self._stdout = dict(zip(unique, results))
+            self._stdout = dict(zip(unique, results, strict=True))
 
     def _run(self, tool: str, args: tuple[str, ...]) -> str:
         return getattr(self.side, tool)(*args).stdout

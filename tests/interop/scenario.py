@@ -94,7 +94,7 @@ def list_differences(reference: list[dict], ours: list[dict]) -> dict:
     """{id: field differences} between two ``tasks`` arrays of ``task list --json`` (same ids, same order)."""
     assert [t["id"] for t in ours] == [t["id"] for t in reference]
     differences = {}
-    for mine, theirs in zip(ours, reference):
+    for mine, theirs in zip(ours, reference, strict=True):
         found = field_differences(theirs, mine, fields=theirs.keys())
         if found:
             differences[theirs["id"]] = found

@@ -52,11 +52,11 @@ def test_every_backlog_md_file_survives_each_change_and_its_undo_byte_for_byte(s
         for attr, value in CHANGES.items():
             saved = {}
 
-            def change(task, attr=attr, value=value):
+            def change(task, attr=attr, value=value, saved=saved):
                 saved["value"] = copy.deepcopy(getattr(task, attr))
                 setattr(task, attr, copy.deepcopy(value[value[0] == saved["value"]]))
 
-            def undo(task, attr=attr):
+            def undo(task, attr=attr, saved=saved):
                 setattr(task, attr, saved["value"])
 
             assert backlog.update(task_id, change, touch=False).changed == [attr], (task_id, attr)
@@ -120,7 +120,7 @@ def edited(new_side, tmp_path_factory):
         return theirs.task_file(task_id), ours.task_file(task_id)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(EDITS, pool.map(run, EDITS)))
+        return dict(zip(EDITS, pool.map(run, EDITS), strict=True))
 
 
 def _without_clock(text: str) -> str:

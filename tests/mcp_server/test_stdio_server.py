@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import queue
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import anyio
@@ -50,6 +53,20 @@ def cli_json(flowops, command: str) -> dict:
     result = flowops(command)
     assert result.exit_code == 0, result
     return json.loads(result.stdout)
+
+
+def read_replies(lines: queue.Queue[str], ids: set[int], *, seconds: float) -> dict:
+    """JSON-RPC replies taken from ``lines`` until every id in ``ids`` has one, within ``seconds``."""
+    replies: dict = {}
+    deadline = time.monotonic() + seconds
+    while not ids <= replies.keys():
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no reply to {sorted(ids - replies.keys())} within {seconds} s; got {replies}") from None
+        reply = json.loads(line)
+        replies[reply.get("id")] = reply
+    return replies
 
 
 def audit_events(root: Path) -> list[dict]:
@@ -215,12 +232,28 @@ def test_a_line_that_is_not_json_does_not_stop_the_server(project):
         json.dumps({"jsonrpc": "2.0", "id": 3, "method": "ping"}),
     ]
     params = server_parameters(project)
-    done = subprocess.run([params.command, *params.args], cwd=project, input="\n".join(messages) + "\n",
-                          capture_output=True, text=True, timeout=120)
-    replies = {reply.get("id"): reply for reply in map(json.loads, done.stdout.splitlines())}
+    server = subprocess.Popen([params.command, *params.args], cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True)
+    reader.start()
+    try:
+        server.stdin.write("\n".join(messages) + "\n")
+        server.stdin.flush()
+        # Keep stdin open until both answers are in: end of input ends the server, and on a
+        # loaded machine it could come before the ping was answered.
+        replies = read_replies(lines, {1, 3}, seconds=120)
+        server.stdin.close()
+        assert server.wait(timeout=120) == 0, server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        reader.join(timeout=30)  # the server's end closes its stdout, which ends the reader
+        server.stdout.close()
+        server.stderr.close()
     assert replies[1]["result"]["serverInfo"]["name"] == "flowops"
     assert replies[3]["result"] == {}
-    assert done.returncode == 0, done.stderr
 
 
 def test_root_names_the_project_when_the_agent_starts_the_server_elsewhere(project, tmp_path):

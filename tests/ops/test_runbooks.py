@@ -22,7 +22,8 @@ def error_rate(alerts_dir):
 
 FILLED = {
     "Symptoms": "Checkout returns HTTP 503 to about 1 in 20 shoppers; the 'Checkout' dashboard shows the 5xx panel in red.",
-    "Diagnosis": "1. `kubectl -n shop get pods -l app=checkout` shows crash loops?\n2. `kubectl -n shop logs deploy/checkout --since=15m | grep ERROR`",
+    "Diagnosis": ("1. `kubectl -n shop get pods -l app=checkout` shows crash loops?\n"
+                  "2. `kubectl -n shop logs deploy/checkout --since=15m | grep ERROR`"),
     "Resolution": "- Payment provider timeouts: raise `PAYMENT_TIMEOUT` to 5s in k8s/checkout/config.yaml.",
     "Rollback": "`helm rollback checkout` then watch the 5xx panel for 10 minutes.",
     "Escalation": "Page #payments-oncall; after 30 minutes escalate to the payments lead.",
@@ -53,7 +54,7 @@ def test_the_task_spec_is_keyed_by_the_alert_and_names_alert_and_document(error_
 def test_the_task_criteria_cover_triage_causes_rollback_and_escalation_for_this_alert(error_rate):
     criteria = runbook_task_spec(error_rate).criteria
     topics = ["triage steps", "common causes", "restores the last known-good release", "Escalation", PLACEHOLDER]
-    for topic, criterion in zip(topics, criteria):
+    for topic, criterion in zip(topics, criteria, strict=True):
         assert topic in criterion
     assert all("HighErrorRate" in criterion for criterion in criteria)
     assert "severity critical" in criteria[3]

@@ -42,7 +42,7 @@ def test_operate_procedure_drives_the_flowops_cli_in_order():
         "flowops operate ID --complete",
     ]
     positions = [body.find(step) for step in steps]
-    assert -1 not in positions, [step for step, at in zip(steps, positions) if at == -1]
+    assert -1 not in positions, [step for step, at in zip(steps, positions, strict=True) if at == -1]
     assert positions == sorted(positions)
 
 

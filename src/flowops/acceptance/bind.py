@@ -10,13 +10,16 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.backlog.model import Task
 from flowops.checks.binding import Binding, BindingError, bind, parse_check, strip_binding
 from flowops.checks.runner import Runner
 from flowops.errors import UsageError
 from flowops.events.emitter import Emit, emitter_for
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
 
 
 @dataclass
@@ -31,7 +34,7 @@ class BindResult:
         return self.before != self.after
 
 
-def bind_criterion(backlog: Any, runner: Runner, task_id: str, number: int, words: Sequence[str], *,
+def bind_criterion(backlog: Backlog, runner: Runner, task_id: str, number: int, words: Sequence[str], *,
                    emit: Emit | None = None) -> BindResult:
     """Bind criterion ``number`` of the task to the check ``words`` (``["k8s.hpa", "--min", "3"]``).
 
@@ -48,12 +51,12 @@ def bind_criterion(backlog: Any, runner: Runner, task_id: str, number: int, word
     return _edit(backlog, task_id, number, lambda text: bind(text, list(words)), emit)
 
 
-def unbind_criterion(backlog: Any, task_id: str, number: int, *, emit: Emit | None = None) -> BindResult:
+def unbind_criterion(backlog: Backlog, task_id: str, number: int, *, emit: Emit | None = None) -> BindResult:
     """Take the binding off criterion ``number`` (nothing is written when it has none); a change emits ``task.updated``."""
     return _edit(backlog, task_id, number, strip_binding, emit)
 
 
-def _edit(backlog: Any, task_id: str, number: int, change: Callable[[str], str], emit: Emit | None) -> BindResult:
+def _edit(backlog: Backlog, task_id: str, number: int, change: Callable[[str], str], emit: Emit | None) -> BindResult:
     found: dict[str, Any] = {}
 
     def mutate(task: Task) -> None:

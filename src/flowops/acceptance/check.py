@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.acceptance.lint import Finding, lint_text
 from flowops.backlog.model import Task
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def task_criteria(task: Task) -> TaskCriteria:
     return TaskCriteria(task.id, task.title, tuple((c.index, c.text, c.checked) for c in task.acceptance_criteria))
 
 
-def check_criteria(backlog: Any, task_id: str, *, recursive: bool = False) -> CheckReport:
+def check_criteria(backlog: Backlog, task_id: str, *, recursive: bool = False) -> CheckReport:
     """The criteria of ``task_id`` (and, with ``recursive``, of all its subtasks, depth first)."""
     root = backlog.get(task_id)
     tasks = [root]
@@ -68,7 +72,7 @@ def check_criteria(backlog: Any, task_id: str, *, recursive: bool = False) -> Ch
     return CheckReport([task_criteria(task) for task in tasks])
 
 
-def descendants(backlog: Any, task: Task) -> list[Task]:
+def descendants(backlog: Backlog, task: Task) -> list[Task]:
     """Every subtask of ``task``, its subtasks' subtasks and so on, depth first in id order."""
     found: list[Task] = []
     seen = {task.id}
@@ -118,7 +122,7 @@ class LintReport:
                 "findings": [hit.to_dict() for hit in self.hits]}
 
 
-def lint_tasks(tasks: Iterable[Task], plugins: Any, cache_dir: Path | None = None) -> LintReport:
+def lint_tasks(tasks: Iterable[Task], plugins: Plugins, cache_dir: Path | None = None) -> LintReport:
     """Lint every acceptance criterion of ``tasks`` with every ``lint_criterion`` rule.
 
     With ``cache_dir`` (the clone's cache folder), the findings of the built-in rules are
@@ -168,7 +172,7 @@ class LintCache:
         self.dirty = False
 
     @classmethod
-    def open(cls, cache_dir: Path | None, plugins: Any) -> LintCache | None:
+    def open(cls, cache_dir: Path | None, plugins: Plugins) -> LintCache | None:
         if cache_dir is None:
             return None
         impls = plugins.pm.hook.lint_criterion.get_hookimpls()

@@ -8,7 +8,10 @@ broken third-party rule is reported as a plugin failure and never hides the othe
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flowops.plugins import Plugins
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Finding:
         return asdict(self)
 
 
-def lint_text(text: str, plugins: Any) -> list[Finding]:
+def lint_text(text: str, plugins: Plugins) -> list[Finding]:
     """Run every ``lint_criterion`` implementation on ``text`` and gather their findings.
 
     A rule may return None, one Finding or a list of them. Anything else it returns,

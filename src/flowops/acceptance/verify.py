@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.backlog.model import Task
 from flowops.checks.binding import Binding, BindingError, find_binding
@@ -22,6 +22,10 @@ from flowops.checks.model import ERROR, FAIL, MANUAL, PASS, SKIPPED, Evidence
 from flowops.checks.runner import Runner
 from flowops.events.emitter import Emit, emitter_for
 from flowops.gitops.state import TreeState
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.project import Project
 
 SCHEMA_VERSION = 1
 VERIFIED = "ac.verified"
@@ -96,7 +100,7 @@ class VerifyReport:
         }
 
 
-def collect_tasks(backlog: Any, task_ids: Sequence[str], *, recursive: bool = False) -> list[Task]:
+def collect_tasks(backlog: Backlog, task_ids: Sequence[str], *, recursive: bool = False) -> list[Task]:
     """The tasks named (each once, in order) and, with ``recursive``, all their subtasks depth first."""
     from flowops.acceptance.check import descendants
 
@@ -138,7 +142,7 @@ def verify_criteria(runner: Runner, tasks: Iterable[Task], *, on_start: OnStart 
     return verdicts
 
 
-def verify(project: Any, backlog: Any, runner: Runner, task_ids: Sequence[str], *, recursive: bool = False,
+def verify(project: Project, backlog: Backlog, runner: Runner, task_ids: Sequence[str], *, recursive: bool = False,
            update: bool = False, emit: Emit | None = None, on_start: OnStart | None = None,
            command: str = "ac verify") -> VerifyReport:
     """Verify the criteria of ``task_ids``; see the module docstring.
@@ -163,7 +167,7 @@ def verify(project: Any, backlog: Any, runner: Runner, task_ids: Sequence[str], 
     return report
 
 
-def verify_tasks(project: Any, runner: Runner, tasks: Sequence[Task], *, command: str, on_start: OnStart | None = None,
+def verify_tasks(project: Project, runner: Runner, tasks: Sequence[Task], *, command: str, on_start: OnStart | None = None,
                  record_audit: bool = True) -> VerifyReport:
     """Verify the criteria of ``tasks`` (read already) and, unless ``record_audit`` is False, record it."""
     report = VerifyReport(list(tasks), verify_criteria(runner, tasks, on_start=on_start), working_tree(project))
@@ -172,7 +176,7 @@ def verify_tasks(project: Any, runner: Runner, tasks: Sequence[Task], *, command
     return report
 
 
-def working_tree(project: Any) -> TreeState:
+def working_tree(project: Project) -> TreeState:
     """The tree state of the project, the backlog and .flowops/ left out of "dirty"."""
     from flowops.discovery.inventory import backlog_folder
     from flowops.gitops.state import tree_state
@@ -180,7 +184,7 @@ def working_tree(project: Any) -> TreeState:
     return tree_state(project.root, exclude=[".flowops", *backlog_folder(project)])
 
 
-def apply_results(backlog: Any, results: Sequence[CriterionVerdict]) -> list[TaskUpdate]:
+def apply_results(backlog: Backlog, results: Sequence[CriterionVerdict]) -> list[TaskUpdate]:
     """Tick criteria whose check passed and untick ticked ones whose check failed: one write per task.
 
     A criterion whose text changed since it was verified is left alone (and said so):
@@ -211,7 +215,7 @@ def apply_results(backlog: Any, results: Sequence[CriterionVerdict]) -> list[Tas
     return updates
 
 
-def record(project: Any, report: VerifyReport, command: str) -> None:
+def record(project: Project, report: VerifyReport, command: str) -> None:
     """Append the verification to the audit log (what ran, the verdicts, the commit and dirtiness)."""
     from flowops.events import audit
 

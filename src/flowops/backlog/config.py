@@ -6,7 +6,9 @@ style; so does this module, without a YAML parser.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +51,28 @@ class BacklogConfig:
         return None
 
 
+def _assignees(value: str, unquoted: str) -> list[str] | None:
+    return _flow_list(value) if value.startswith("[") else ([unquoted] if unquoted else None)
+
+
+# Each key Backlog.md reads, named as its BacklogConfig attribute: how its value is read
+# from the raw text and the text without quotes.
+_READERS: dict[str, Callable[[str, str], object]] = {
+    "project_name": lambda value, unquoted: unquoted,
+    "default_status": lambda value, unquoted: unquoted or None,
+    "statuses": lambda value, unquoted: _flow_list(value) or list(DEFAULT_STATUSES),
+    "labels": lambda value, unquoted: _flow_list(value),
+    "priorities": lambda value, unquoted: _flow_list(value) or None,
+    "types": lambda value, unquoted: _flow_list(value) or None,
+    "default_assignee": _assignees,
+    "default_reporter": lambda value, unquoted: unquoted or None,
+    "definition_of_done": lambda value, unquoted: _flow_list(value),
+    "task_prefix": lambda value, unquoted: unquoted.lower() or "task",
+    "zero_padded_ids": lambda value, unquoted: max(0, int(value)),
+    "date_format": lambda value, unquoted: unquoted,
+}
+
+
 def read_backlog_config(path: Path, root: Path | None = None) -> BacklogConfig:
     """Read ``path`` if it exists (missing: defaults).
 
@@ -72,34 +96,12 @@ def read_backlog_config(path: Path, root: Path | None = None) -> BacklogConfig:
             continue
         key, _, value = line.partition(":")
         key, value = key.strip(), value.strip()
-        unquoted = value.replace('"', "").replace("'", "")
-        if key == "project_name":
-            config.project_name = unquoted
-        elif key == "default_status":
-            config.default_status = unquoted or None
-        elif key == "statuses":
-            config.statuses = _flow_list(value) or list(DEFAULT_STATUSES)
-        elif key == "labels":
-            config.labels = _flow_list(value)
-        elif key == "priorities":
-            config.priorities = _flow_list(value) or None
-        elif key == "types":
-            config.types = _flow_list(value) or None
-        elif key == "default_assignee":
-            config.default_assignee = _flow_list(value) if value.startswith("[") else ([unquoted] if unquoted else None)
-        elif key == "default_reporter":
-            config.default_reporter = unquoted or None
-        elif key == "definition_of_done":
-            config.definition_of_done = _flow_list(value)
-        elif key == "task_prefix":
-            config.task_prefix = unquoted.lower() or "task"
-        elif key == "zero_padded_ids":
-            try:
-                config.zero_padded_ids = max(0, int(value))
-            except ValueError:
-                pass
-        elif key == "date_format":
-            config.date_format = unquoted
+        reader = _READERS.get(key)
+        if reader is None:
+            continue
+        # A value Backlog.md could not read either (zero_padded_ids: "x") keeps the default.
+        with contextlib.suppress(ValueError):
+            setattr(config, key, reader(value, value.replace('"', "").replace("'", "")))
     return config
 
 

@@ -7,6 +7,7 @@ criterion number, so a bad request writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flowops.backlog.model import Task
@@ -95,7 +96,7 @@ def _value_problems(edit: TaskEdit) -> list[str]:
     from flowops.backlog.values import line_problem, text_problem
 
     problems: list[str] = []
-    one_line = {
+    one_line: dict[str, Iterable[str | None] | None] = {
         "title": [edit.title], "status": [edit.status], "priority": [edit.priority], "type": [edit.type],
         "due date": [edit.due_date], "milestone": [edit.milestone], "assignee": edit.assignees, "label": edit.labels,
         "added label": edit.add_labels, "removed label": edit.remove_labels, "dependency": edit.dependencies,
@@ -106,7 +107,7 @@ def _value_problems(edit: TaskEdit) -> list[str]:
             problem = line_problem(value) if value is not None else None
             if problem:
                 problems.append(f"{name} {value!r} {problem}")
-    texts = {
+    texts: dict[str, Iterable[str | None] | None] = {
         "description": [edit.description], "plan": [edit.plan], "notes": [edit.notes], "appended notes": edit.append_notes,
         "final summary": [edit.final_summary], "appended final summary": edit.append_final_summary, "comment": [edit.comment],
         "acceptance criterion": edit.add_ac, "Definition of Done item": edit.add_dod,
@@ -122,21 +123,20 @@ def _value_problems(edit: TaskEdit) -> list[str]:
 def apply_edit(task: Task, edit: TaskEdit) -> None:
     """Apply ``edit`` to ``task`` (validated first; see validate_edit for how numbers are read)."""
     validate_edit(task, edit)
+    _apply_scalars(task, edit)
+    _apply_lists(task, edit)
+    task.acceptance_criteria = _edit_checklist(task.acceptance_criteria, edit.check_ac, edit.uncheck_ac, edit.remove_ac, edit.add_ac)
+    task.definition_of_done = _edit_checklist(task.definition_of_done, edit.check_dod, edit.uncheck_dod, edit.remove_dod, edit.add_dod)
+    _apply_sections(task, edit)
+
+
+def _apply_scalars(task: Task, edit: TaskEdit) -> None:
     if edit.title is not None:
         task.title = edit.title.strip()
     if edit.description is not None:
         task.description = edit.description.strip()
     if edit.status is not None:
         task.status = edit.status
-    if edit.assignees is not None:
-        task.assignees = _unique(edit.assignees)
-    if edit.labels is not None:
-        task.labels = _unique(edit.labels)
-    if edit.add_labels:
-        task.labels = _unique(task.labels + edit.add_labels)
-    if edit.remove_labels:
-        drop = {label.strip() for label in edit.remove_labels}
-        task.labels = [label for label in task.labels if label not in drop]
     if edit.priority is not None:
         task.priority = edit.priority.lower() or None
     if edit.type is not None:
@@ -147,8 +147,27 @@ def apply_edit(task: Task, edit: TaskEdit) -> None:
         task.ordinal = int(edit.ordinal) if float(edit.ordinal).is_integer() else edit.ordinal
     if edit.milestone is not None:
         task.milestone = edit.milestone or None
-    task.acceptance_criteria = _edit_checklist(task.acceptance_criteria, edit.check_ac, edit.uncheck_ac, edit.remove_ac, edit.add_ac)
-    task.definition_of_done = _edit_checklist(task.definition_of_done, edit.check_dod, edit.uncheck_dod, edit.remove_dod, edit.add_dod)
+
+
+def _apply_lists(task: Task, edit: TaskEdit) -> None:
+    if edit.assignees is not None:
+        task.assignees = _unique(edit.assignees)
+    if edit.labels is not None:
+        task.labels = _unique(edit.labels)
+    if edit.add_labels:
+        task.labels = _unique(task.labels + edit.add_labels)
+    if edit.remove_labels:
+        drop = {label.strip() for label in edit.remove_labels}
+        task.labels = [label for label in task.labels if label not in drop]
+    if edit.dependencies is not None:
+        task.dependencies = _unique(edit.dependencies)
+    if edit.references is not None:
+        task.references = _unique(edit.references)
+    if edit.documentation is not None:
+        task.documentation = _unique(edit.documentation)
+
+
+def _apply_sections(task: Task, edit: TaskEdit) -> None:
     if edit.plan is not None:
         task.implementation_plan = edit.plan.strip() or None
     if edit.notes is not None:
@@ -163,12 +182,6 @@ def apply_edit(task: Task, edit: TaskEdit) -> None:
         task.comments = task.comments + [
             Comment(len(task.comments) + 1, edit.comment.strip(), edit.comment_author, edit.comment_created or "")
         ]
-    if edit.dependencies is not None:
-        task.dependencies = _unique(edit.dependencies)
-    if edit.references is not None:
-        task.references = _unique(edit.references)
-    if edit.documentation is not None:
-        task.documentation = _unique(edit.documentation)
 
 
 def _edit_checklist(items: list[Criterion], check: list[int], uncheck: list[int], remove: list[int], add: list[str]) -> list[Criterion]:

@@ -303,7 +303,9 @@ def _strip_flow_comment(text: str) -> str:
 
 
 def _split_flow(inner: str) -> list[str]:
-    parts, current, quote = [], [], None
+    parts: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
     i = 0
     while i < len(inner):
         ch = inner[i]

@@ -82,8 +82,22 @@ class Task:
         return [c for c in self.acceptance_criteria if not c.checked]
 
 
+class _Written:
+    """A document or decision: a record with a file once the store has read or written it."""
+
+    id: str
+    path: Path | None
+
+    @property
+    def file(self) -> Path:
+        """The file this record was read from or written to (the store sets it on every record it returns)."""
+        if self.path is None:
+            raise ValueError(f"{self.id} has not been written yet")
+        return self.path
+
+
 @dataclass
-class Document:
+class Document(_Written):
     """A Backlog.md document (``backlog/docs/doc-N - Title.md``)."""
 
     id: str
@@ -98,7 +112,7 @@ class Document:
 
 
 @dataclass
-class Decision:
+class Decision(_Written):
     """A Backlog.md decision record (``backlog/decisions/decision-N - Title.md``)."""
 
     id: str

@@ -22,10 +22,9 @@ T = TypeVar("T", bound=Listed)
 
 @dataclass
 class Hit(Generic[T]):
-    kind: str  # "task" or "document"
     score: float
-    task: T | None = None  # a Task (search) or a listing row (search_rows)
-    document: Document | None = None
+    item: T | Document  # a Task (search) or a listing row (search_rows), or a document
+    kind: str = "task"  # or "document"; kept rather than derived, so rows need no model import
 
 
 def task_fields(task: Task) -> dict[str, str]:
@@ -93,7 +92,7 @@ def _scored(candidates: Iterable[tuple[T, dict[str, str]]], words: list[str]) ->
     for task, fields in candidates:
         score = score_fields(fields, words)
         if score:
-            hits.append(Hit("task", score, task=task))
+            hits.append(Hit(score, task))
     return hits
 
 
@@ -103,11 +102,6 @@ def _ranked(hits: list[Hit[T]], documents: list[Document], words: list[str], lim
                   "description": document.body.lower()}
         score = score_fields(fields, words)
         if score:
-            hits.append(Hit("document", score, document=document))
-    hits.sort(key=_hit_order)
+            hits.append(Hit(score, document, "document"))
+    hits.sort(key=lambda h: (-h.score, h.kind, h.item.id))
     return hits[:limit] if limit else hits
-
-
-def _hit_order(hit: Hit) -> tuple:
-    item = hit.task if hit.task is not None else hit.document
-    return (-hit.score, hit.kind, item.id if item is not None else "")

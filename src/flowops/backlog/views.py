@@ -94,32 +94,46 @@ def plain_view(
     if file_path:
         lines += [f"File: {file_path}", ""]
     lines += [f"Task {task.id} - {task.title}", "=" * 50, "", f"Status: {status_icon(task.status)} {task.status}"]
-    if task.priority:
-        lines.append(f"Priority: {_priority_label(task.priority)}")
-    if task.type:
-        lines.append(f"Type: {task.type}")
-    if task.project:
-        lines.append(f"Project: {task.project}")
-    if task.ordinal is not None:
-        lines.append(f"Ordinal: {task.ordinal}")
-    if task.assignees:
-        lines.append("Assignee: " + ", ".join(_at(a) for a in task.assignees))
-    if task.reporter:
-        lines.append(f"Reporter: {_at(task.reporter)}")
-    lines.append(f"Created: {_stamp_utc(task.created_date)}")
-    if task.updated_date:
-        lines.append(f"Updated: {_stamp_utc(task.updated_date)}")
-    if task.due_date:
-        lines.append(f"Due: {task.due_date}")
-    if task.labels:
-        lines.append("Labels: " + ", ".join(task.labels))
-    if workflow_state:
-        lines.append(f"Workflow: {workflow_state}")
+    lines += _field_lines(task, workflow_state)
+    lines += _relation_lines(task, parent_title, list(subtasks))
+    if dependency_lines:
+        lines += ["", "Dependency Graph:", RULE, *dependency_lines]
+    lines += ["", "Description:", RULE, task.description.strip() or "No description provided", ""]
+    lines += ["Acceptance Criteria:", RULE]
+    lines += _checklist_lines(task.acceptance_criteria) or ["No acceptance criteria defined"]
+    lines += ["", "Definition of Done:", RULE]
+    lines += _checklist_lines(task.definition_of_done) or ["No Definition of Done items defined"]
+    lines.append("")
+    lines += _section_lines(task)
+    return "\n".join(lines) + "\n"
+
+
+def _field_lines(task: Task, workflow_state: str | None) -> list[str]:
+    """The one-line fields under the status, in Backlog.md's order, each only when set."""
+    fields: list[tuple[str, object]] = [
+        ("Priority", _priority_label(task.priority) if task.priority else None),
+        ("Type", task.type),
+        ("Project", task.project),
+        ("Ordinal", task.ordinal),
+        ("Assignee", ", ".join(_at(a) for a in task.assignees)),
+        ("Reporter", _at(task.reporter) if task.reporter else None),
+        ("Created", _stamp_utc(task.created_date)),
+        ("Updated", _stamp_utc(task.updated_date) if task.updated_date else None),
+        ("Due", task.due_date),
+        ("Labels", ", ".join(task.labels)),
+        ("Workflow", workflow_state),
+    ]
+    # Created is always shown (Backlog.md prints it even when empty); Ordinal 0 is a value.
+    return [f"{name}: {value}" for name, value in fields
+            if name == "Created" or (value is not None if name == "Ordinal" else bool(value))]
+
+
+def _relation_lines(task: Task, parent_title: str | None, subtasks: list[Task]) -> list[str]:
+    lines: list[str] = []
     if task.milestone:
         lines.append(f"Milestone: {task.milestone}")
     if task.parent_task_id:
         lines.append(f"Parent: {task.parent_task_id} - {parent_title}" if parent_title else f"Parent: {task.parent_task_id}")
-    subtasks = list(subtasks)
     if subtasks:
         lines.append(f"Subtasks ({len(subtasks)}):")
         lines += [f"- {s.id} - {s.title}" for s in subtasks]
@@ -129,14 +143,11 @@ def plain_view(
         lines.append("References: " + ", ".join(task.references))
     if task.documentation:
         lines.append("Documentation: " + ", ".join(task.documentation))
-    if dependency_lines:
-        lines += ["", "Dependency Graph:", RULE, *dependency_lines]
-    lines += ["", "Description:", RULE, task.description.strip() or "No description provided", ""]
-    lines += ["Acceptance Criteria:", RULE]
-    lines += _checklist_lines(task.acceptance_criteria) or ["No acceptance criteria defined"]
-    lines += ["", "Definition of Done:", RULE]
-    lines += _checklist_lines(task.definition_of_done) or ["No Definition of Done items defined"]
-    lines.append("")
+    return lines
+
+
+def _section_lines(task: Task) -> list[str]:
+    lines: list[str] = []
     for title, value in (("Implementation Plan", task.implementation_plan), ("Implementation Notes", task.implementation_notes)):
         if value and value.strip():
             lines += [f"{title}:", RULE, value.strip(), ""]
@@ -154,7 +165,7 @@ def plain_view(
             lines += [" - ".join(head), comment.body.strip(), ""]
     if task.final_summary and task.final_summary.strip():
         lines += ["Final Summary:", RULE, task.final_summary.strip(), ""]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _checklist_lines(items) -> list[str]:

@@ -8,13 +8,16 @@ Other tasks are not looked at; the module imports nothing heavy until one is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.hookspecs import hookimpl
 
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
+
 
 @hookimpl
-def check_transition(task: Any, from_state: str, to_state: str, workflow: str) -> str | None:
+def check_transition(task: Task, from_state: str, to_state: str, workflow: str) -> str | None:
     """Refuse to move an unfinished incident or postmortem task to the done state."""
     from flowops.incidents.gate import applies_to
 

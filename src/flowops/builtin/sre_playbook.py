@@ -118,7 +118,8 @@ SLO = PlaybookItem(
     ),
     # With SLO specs in the repository (Sloth or OpenSLO), the SLIs, targets and burn-rate
     # rules are code: the machine can judge the specs and the rules generated from them.
-    criteria_when={SLO_SPECS: (
+    # Written as the (fact, criteria) pairs PlaybookItem stores (a mapping is accepted too).
+    criteria_when=((SLO_SPECS, (
         "The SLO specs define each SLI as queries: availability as the share of requests without a 5xx, latency as "
         "the share of requests faster than the latency target",
         bound("Every SLO spec is valid for `flowops slo validate` and states an objective and a period, for example "
@@ -134,7 +135,7 @@ SLO = PlaybookItem(
               "annotation", "prom.alerts"),
         bound("Each alert has 1 runbook task created by `flowops operate` and a runbook document with 0 skeleton "
               "prompts left", "ops.runbooks"),
-    )},
+    )),),
 )
 
 SRE = Playbook(

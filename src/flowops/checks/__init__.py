@@ -10,25 +10,39 @@ and the helpers ``passed``, ``failed``, ``skipped``, ``errored``, ``nothing_foun
 ``CheckUsageError``. See docs/verification.md.
 """
 
-from flowops.checks.model import (
-    ERROR,
-    FAIL,
-    MANUAL,
-    PASS,
-    SKIPPED,
-    Check,
-    CheckContext,
-    CheckResult,
-    CheckUsageError,
-    Evidence,
-    errored,
-    failed,
-    nothing_found,
-    passed,
-    skipped,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flowops.checks.model import (
+        ERROR,
+        FAIL,
+        MANUAL,
+        PASS,
+        SKIPPED,
+        Check,
+        CheckContext,
+        CheckResult,
+        CheckUsageError,
+        Evidence,
+        errored,
+        failed,
+        nothing_found,
+        passed,
+        skipped,
+    )
 
 __all__ = [
     "ERROR", "FAIL", "MANUAL", "PASS", "SKIPPED", "Check", "CheckContext", "CheckResult", "CheckUsageError", "Evidence",
     "errored", "failed", "nothing_found", "passed", "skipped",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The model is imported on first use: a playbook's bound criteria import
+    # flowops.checks.binding on every command that loads the plugins, git hooks included,
+    # and the model (with shutil) is not needed there.
+    if name in __all__:
+        from flowops.checks import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

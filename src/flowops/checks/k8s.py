@@ -34,6 +34,16 @@ def _workloads(ctx: CheckContext, paths: list[str], kinds: tuple[str, ...] | Non
     return restrict(found, paths, lambda m: m.path)
 
 
+def _scoped_workloads(check: str, ctx: CheckContext, args: list[str], kinds: tuple[str, ...] | None = None, *,
+                      options: dict | None = None) -> tuple[dict, list[Manifest], CheckResult | None]:
+    """The check's options, the workloads (of ``kinds``) under its paths and, when there are none, its result."""
+    parsed, paths = _scope(check, args, options)
+    workloads = _workloads(ctx, paths, kinds)
+    if workloads:
+        return parsed, workloads, None
+    return parsed, workloads, nothing_found((_kinds(kinds) if kinds else "Kubernetes workloads") + _where(paths))
+
+
 def _kinds(kinds: tuple[str, ...]) -> str:
     return "Kubernetes " + "/".join(kinds) + " workloads"
 
@@ -43,10 +53,9 @@ def _set(value: Any) -> bool:
 
 
 def check_resources(ctx: CheckContext, args: list[str]) -> CheckResult:
-    _options, paths = _scope("k8s.resources", args)
-    workloads = _workloads(ctx, paths)
-    if not workloads:
-        return nothing_found("Kubernetes workloads" + _where(paths))
+    _options, workloads, nothing = _scoped_workloads("k8s.resources", ctx, args)
+    if nothing is not None:
+        return nothing
     problems: list[Evidence] = []
     containers = 0
     for workload in workloads:
@@ -76,10 +85,9 @@ def _missing_resources(container: dict) -> list[str]:
 
 
 def check_probes(ctx: CheckContext, args: list[str]) -> CheckResult:
-    _options, paths = _scope("k8s.probes", args)
-    workloads = _workloads(ctx, paths, PROBED_KINDS)
-    if not workloads:
-        return nothing_found(_kinds(PROBED_KINDS) + _where(paths))
+    _options, workloads, nothing = _scoped_workloads("k8s.probes", ctx, args, PROBED_KINDS)
+    if nothing is not None:
+        return nothing
     problems: list[Evidence] = []
     containers = 0
     for workload in workloads:
@@ -94,11 +102,10 @@ def check_probes(ctx: CheckContext, args: list[str]) -> CheckResult:
 
 
 def check_hpa(ctx: CheckContext, args: list[str]) -> CheckResult:
-    options, paths = _scope("k8s.hpa", args, {"min": whole_number})
-    minimum = int(options.get("min", 2))  # type: ignore[call-overload]
-    workloads = _workloads(ctx, paths, SCALABLE_KINDS)
-    if not workloads:
-        return nothing_found(_kinds(SCALABLE_KINDS) + _where(paths))
+    options, workloads, nothing = _scoped_workloads("k8s.hpa", ctx, args, SCALABLE_KINDS, options={"min": whole_number})
+    if nothing is not None:
+        return nothing
+    minimum = int(options.get("min", 2))
     scalers = _scalers(ctx)
     problems: list[Evidence] = []
     found: list[Evidence] = []
@@ -143,10 +150,9 @@ def _scalers(ctx: CheckContext) -> list[tuple[Manifest, str | None, str | None, 
 
 
 def check_pdb(ctx: CheckContext, args: list[str]) -> CheckResult:
-    _options, paths = _scope("k8s.pdb", args)
-    workloads = _workloads(ctx, paths, SCALABLE_KINDS)
-    if not workloads:
-        return nothing_found(_kinds(SCALABLE_KINDS) + _where(paths))
+    _options, workloads, nothing = _scoped_workloads("k8s.pdb", ctx, args, SCALABLE_KINDS)
+    if nothing is not None:
+        return nothing
     budgets = ctx.inventory().kind("PodDisruptionBudget")
     problems: list[Evidence] = []
     found: list[Evidence] = []
@@ -181,10 +187,9 @@ def _blocks_drains(budget: Manifest) -> str | None:
 
 
 def check_netpol(ctx: CheckContext, args: list[str]) -> CheckResult:
-    _options, paths = _scope("k8s.netpol", args)
-    workloads = _workloads(ctx, paths)
-    if not workloads:
-        return nothing_found("Kubernetes workloads" + _where(paths))
+    _options, workloads, nothing = _scoped_workloads("k8s.netpol", ctx, args)
+    if nothing is not None:
+        return nothing
     namespaces: dict[str, list[Manifest]] = {}
     for workload in workloads:
         namespaces.setdefault(workload.effective_namespace, []).append(workload)
@@ -261,10 +266,9 @@ def check_rbac(ctx: CheckContext, args: list[str]) -> CheckResult:
 
 
 def check_nonroot(ctx: CheckContext, args: list[str]) -> CheckResult:
-    _options, paths = _scope("k8s.nonroot", args)
-    workloads = _workloads(ctx, paths)
-    if not workloads:
-        return nothing_found("Kubernetes workloads" + _where(paths))
+    _options, workloads, nothing = _scoped_workloads("k8s.nonroot", ctx, args)
+    if nothing is not None:
+        return nothing
     problems: list[Evidence] = []
     containers = 0
     for workload in workloads:

@@ -17,11 +17,13 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flowops.backlog.model import Task
+    from flowops.backlog.store import Backlog
     from flowops.discovery.inventory import Inventory
+    from flowops.project import Project
 
 PASS = "pass"
 FAIL = "fail"
@@ -117,8 +119,8 @@ class CheckContext:
     """
 
     root: Path
-    project: Any = None
-    backlog: Any = None
+    project: Project | None = None
+    backlog: Backlog | None = None
     task: Task | None = None
     timeout: float = DEFAULT_TIMEOUT
     discover: Callable[[], Inventory] | None = None

@@ -6,11 +6,14 @@ third-party plugin's, so a plugin can see exactly what the built-ins can.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.checks.binding import CHECK_NAME
 from flowops.checks.model import Check
 from flowops.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from flowops.plugins import Plugins
 
 
 def check_problems(check: Any) -> list[str]:
@@ -31,7 +34,7 @@ def check_problems(check: Any) -> list[str]:
     return problems
 
 
-def collect_checks(plugins: Any) -> dict[str, tuple[str, Check]]:
+def collect_checks(plugins: Plugins) -> dict[str, tuple[str, Check]]:
     """Check name -> (plugin name, Check) for every registered check.
 
     A malformed check, or one name registered by two plugins, is a ConfigError naming

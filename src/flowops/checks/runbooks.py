@@ -7,10 +7,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.checks.arguments import parse_arguments, repository_paths, restrict
 from flowops.checks.model import Check, CheckContext, CheckResult, Evidence, counted, errored, failed, nothing_found, verdict
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
+    from flowops.backlog.store import Backlog
 
 USAGE = "ops.runbooks [PATH...]"
 _PER_DOCUMENT = 5  # evidence lines per unwritten document; the rest are counted
@@ -24,7 +28,7 @@ def validate(args: list[str]) -> None:
     _paths(args)
 
 
-def feature_of(backlog: Any, task: Any) -> Any:
+def feature_of(backlog: Backlog, task: Task) -> Task:
     """The feature a task belongs to: its parent when it is an operations task (``ops:`` label), else itself."""
     from flowops.ops.operate import key_labels
 

@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.checks.binding import Binding
 from flowops.checks.model import ERROR, STATUSES, Check, CheckContext, CheckResult, CheckUsageError, errored
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
+    from flowops.project import Project
 
 
 @dataclass
@@ -33,14 +39,14 @@ class Runner:
 
     context: CheckContext
     checks: dict[str, tuple[str, Check]]
-    plugins: Any = None
+    plugins: Plugins | None = None
     _cache: dict[tuple, Outcome] = field(default_factory=dict)
 
     def check(self, name: str) -> Check | None:
         entry = self.checks.get(name)
         return entry[1] if entry else None
 
-    def run(self, binding: Binding, task: Any = None) -> Outcome:
+    def run(self, binding: Binding, task: Task | None = None) -> Outcome:
         entry = self.checks.get(binding.name)
         if entry is None:
             known = ", ".join(sorted(self.checks)) or "none"
@@ -87,7 +93,7 @@ class Runner:
         return None
 
 
-def make_runner(project: Any, backlog: Any, plugins: Any) -> Runner:
+def make_runner(project: Project, backlog: Backlog, plugins: Plugins) -> Runner:
     """A Runner for a flowops project: its checks, its discovery (backlog skipped, ``[discover]`` globs)."""
     from flowops.checks.registry import collect_checks
     from flowops.discovery.inventory import discover_project

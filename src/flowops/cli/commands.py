@@ -46,8 +46,8 @@ def list_command(plain: bool, as_json: bool) -> None:
         table = Table("command")
         table.add_column("source", overflow="fold")
         table.add_column("description")
-        for row in rows:
-            table.add_row(*(escape(row[key]) for key in ("command", "source", "description")))
+        for source in sources:
+            table.add_row(escape(source.slash), escape(f"commands/{source.file}"), escape(source.description))
         console().print(table)
         return
     lines = []

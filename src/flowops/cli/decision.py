@@ -13,7 +13,7 @@ def _json(decision, project) -> dict:
     from flowops.backlog.views import iso_stamp
 
     return {"id": decision.id, "title": decision.title, "status": decision.status, "date": iso_stamp(decision.date),
-            "path": project.relpath(decision.path) if decision.path else None}
+            "path": project.relpath(decision.file) if decision.path else None}
 
 
 @click.group("decision", cls=HelpGroup)
@@ -53,7 +53,7 @@ def decision_view(decision_id, plain, as_json):
     if mode == "json":
         print_json({"schemaVersion": 1, "kind": "decision-view", "decision": _json(decision, project) | {"body": decision.body}})
     else:
-        write(decision.path.read_text(encoding="utf-8"))
+        write(decision.file.read_text(encoding="utf-8"))
 
 
 @decision_group.command("create")
@@ -70,4 +70,4 @@ def decision_create(title, status, plain, as_json):
     if mode == "json":
         print_json({"schemaVersion": 1, "kind": "decision-create", "decision": _json(decision, project)})
     else:
-        write(f"Created decision {decision.id}\nPath: {project.relpath(decision.path)}\n")
+        write(f"Created decision {decision.id}\nPath: {project.relpath(decision.file)}\n")

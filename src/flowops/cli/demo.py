@@ -35,7 +35,9 @@ groups:
   - name: checkout
     rules:
       - alert: CheckoutHighErrorRate
-        expr: sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="checkout"}[5m])) > 0.01
+        expr: |
+          sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
+            / sum(rate(http_requests_total{service="checkout"}[5m])) > 0.01
         for: 5m
         labels: {severity: critical}
         annotations:

@@ -67,9 +67,9 @@ def doc_create(title, doc_type, subfolder, content, plain, as_json):
     project, backlog = open_backlog()
     document = Documents(backlog).create(title, type=doc_type, body=content, subfolder=subfolder)
     if mode == "json":
-        print_json({"schemaVersion": 1, "kind": "document-create", "document": {"id": document.id, "path": project.relpath(document.path)}})
+        print_json({"schemaVersion": 1, "kind": "document-create", "document": {"id": document.id, "path": project.relpath(document.file)}})
     else:
-        write(f"Created document {document.id}\nPath: {project.relpath(document.path)}\n")
+        write(f"Created document {document.id}\nPath: {project.relpath(document.file)}\n")
 
 
 @doc_group.command("edit")
@@ -102,6 +102,6 @@ def doc_edit(doc_id, title, content, content_file, plain, as_json):
     document, changed = Documents(backlog).update(doc_id, mutate)
     if mode == "json":
         print_json({"schemaVersion": 1, "kind": "document-edit", "document": {"id": document.id, "changed": changed,
-                                                                            "path": project.relpath(document.path)}})
+                                                                            "path": project.relpath(document.file)}})
     else:
         write(f"Updated document {document.id}\n" if changed else f"No change to document {document.id}\n")

@@ -16,9 +16,12 @@ import json
 import re
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from flowops.plugins import Plugins
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -94,7 +97,7 @@ def warn_all(problems: Iterable[Any]) -> None:
         warn(problem)
 
 
-def warn_plugin_failures(plugins: Any = None) -> None:
+def warn_plugin_failures(plugins: Plugins | None = None) -> None:
     """One warning line per plugin failure not reported yet: plugins that failed to load, hooks that raised.
 
     Without ``plugins``, covers every manager this process built (what ``main`` does
@@ -139,7 +142,7 @@ def make_console(**options: Any):
     from rich.console import Console
 
     class SafeConsole(Console):
-        def render_str(self, text: str, **kwargs: Any):  # type: ignore[override]
+        def render_str(self, text: str, **kwargs: Any):
             return super().render_str(terminal_safe(text), **kwargs)
 
     return SafeConsole(**{"highlight": False, "soft_wrap": False, **options})

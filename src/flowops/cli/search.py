@@ -12,7 +12,7 @@ from flowops.cli.output import output_options, print_json, resolve_mode, warn, w
 
 if TYPE_CHECKING:
     from flowops.backlog.model import Document
-    from flowops.backlog.rows import Listed
+    from flowops.backlog.rows import Listed, Row
     from flowops.backlog.search import Hit
 
 
@@ -28,7 +28,6 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
     from flowops.backlog.documents import Documents
     from flowops.backlog.rows import RowListing
     from flowops.backlog.search import search, search_rows
-    from flowops.backlog.views import document_json, is_ready, task_summary_json
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
@@ -50,27 +49,34 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
             rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
         _print_plain(search_rows(rows, texts, documents, query, limit=limit))
         return
+    from flowops.backlog.model import Task
+    from flowops.backlog.views import document_json, is_ready, task_summary_json
+
     tasks = [t for t in listing.tasks if _wanted(t, wanted_status, priority)] if kind != "document" else []
     hits = search(tasks, documents, query, limit=limit)
     by_id = {t.id.upper(): t for t in listing.tasks}
     done = backlog.config.done_status
     results = []
     for hit in hits:
-        if hit.task is not None:
-            ready = is_ready(hit.task, lambda dep: by_id.get(dep.upper()), done)
-            results.append({"type": "task", "data": task_summary_json(hit.task, is_ready=ready) | {"score": hit.score}})
-        elif hit.document is not None:
-            results.append({"type": "document", "data": document_json(hit.document, project.root) | {"score": hit.score}})
+        if isinstance(hit.item, Task):
+            ready = is_ready(hit.item, lambda dep: by_id.get(dep.upper()), done)
+            results.append({"type": "task", "data": task_summary_json(hit.item, is_ready=ready) | {"score": hit.score}})
+        else:
+            results.append({"type": "document", "data": document_json(hit.item, project.root) | {"score": hit.score}})
     print_json({"schemaVersion": 1, "kind": "search", "results": results})
 
 
-def _print_plain(hits: Sequence[Hit]) -> None:
+def _print_plain(hits: Sequence[Hit[Row]]) -> None:
     if not hits:
         write("No results found.\n")
         return
+    from flowops.backlog.rows import Row
+
     out = []
-    task_hits = [(h.task, h.score) for h in hits if h.task is not None]
-    doc_hits = [(h.document, h.score) for h in hits if h.document is not None]
+    # Rows and documents told apart by the row's class: Document's would import the task
+    # model, which a listing from the cache never needs.
+    task_hits = [(h.item, h.score) for h in hits if isinstance(h.item, Row)]
+    doc_hits = [(h.item, h.score) for h in hits if not isinstance(h.item, Row)]
     if task_hits:
         out.append("Tasks:")
         for t, score in task_hits:

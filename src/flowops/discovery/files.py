@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from flowops.safeio import read_fd
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Folder names never searched: dependencies, caches and tool state, not the service's own files.
 SKIP_DIRS = frozenset({
@@ -62,17 +64,9 @@ class RepoFiles:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise Unreadable(rel, "not a regular file")
-            chunks = []
-            remaining = self.max_bytes + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
+            data = read_fd(fd, self.max_bytes + 1)
         finally:
             os.close(fd)
-        data = b"".join(chunks)
         if len(data) > self.max_bytes:
             raise Unreadable(rel, f"grew past the {self.max_bytes:,} bytes read from one file")
         return data

@@ -20,7 +20,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.discovery.ci import (
     CiFile,
@@ -48,6 +48,10 @@ from flowops.slo.model import DEFAULT_PERIOD, SLO
 from flowops.slo.rules import HEADER_MARK
 from flowops.slo.specs import SpecSet, is_spec_object
 from flowops.yamlfile import Locations
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.project import Project
 
 SCHEMA_VERSION = 1
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -174,7 +178,7 @@ class Inventory:
 
 
 def discover(root: Path, *, skip: Iterable[str] = (), include: Sequence[str] = (), exclude: Sequence[str] = (),
-             backlog: Any = None, slo_period: int = DEFAULT_PERIOD) -> Inventory:
+             backlog: Backlog | None = None, slo_period: int = DEFAULT_PERIOD) -> Inventory:
     """Search ``root`` and return its Inventory; see the module docstring.
 
     ``skip`` names root-relative folders never searched (the backlog); ``include`` and
@@ -200,7 +204,7 @@ def discover(root: Path, *, skip: Iterable[str] = (), include: Sequence[str] = (
     return inventory
 
 
-def discover_project(project: Any, backlog: Any = None) -> Inventory:
+def discover_project(project: Project, backlog: Backlog | None = None) -> Inventory:
     """``discover`` for a flowops project: its backlog skipped, its ``[discover]`` globs applied."""
     from flowops.slo.generate import parse_period
 
@@ -214,7 +218,7 @@ def discover_project(project: Any, backlog: Any = None) -> Inventory:
     return inventory
 
 
-def _runbook_rules(project: Any, inventory: Inventory) -> list[AlertRule]:
+def _runbook_rules(project: Project, inventory: Inventory) -> list[AlertRule]:
     """The alerts runbooks are judged against: the SLO specs' own alerts stand in for the rules generated from them."""
     from flowops.slo.workflow import read_slo_inputs, runbook_rules
 
@@ -225,7 +229,7 @@ def _runbook_rules(project: Any, inventory: Inventory) -> list[AlertRule]:
     return runbook_rules(inventory.alerts, {s.path: s.generated for s in inventory.rule_sources}, inputs)
 
 
-def _find_runbooks(inventory: Inventory, backlog: Any, alerts: list[AlertRule]) -> None:
+def _find_runbooks(inventory: Inventory, backlog: Backlog, alerts: list[AlertRule]) -> None:
     from flowops.discovery.runbooks import runbook_documents
 
     inventory.runbooks, notes = runbook_documents(backlog, alerts)
@@ -266,7 +270,7 @@ def _read(inventory: Inventory, path: str, is_patch: bool, spec_documents: list)
         _read_json(inventory, path)
 
 
-def backlog_folder(project: Any) -> list[str]:
+def backlog_folder(project: Project) -> list[str]:
     """The project's backlog folder relative to its root ([] when it lies outside)."""
     try:
         return [Path(project.backlog_dir).resolve().relative_to(Path(project.root).resolve()).as_posix()]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.ops.alerts import AlertRule
 
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
 
-def runbook_documents(backlog: Any, alerts: Sequence[AlertRule]) -> tuple[list[dict], list[tuple[str, str]]]:
+
+def runbook_documents(backlog: Backlog, alerts: Sequence[AlertRule]) -> tuple[list[dict], list[tuple[str, str]]]:
     """(one entry per runbook document, (path, reason) for documents that cannot be read).
 
     An entry names the document, the alert it serves (its key label) and whether it is

@@ -28,26 +28,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.events.model import utc_now
 from flowops.locks import file_lock
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 LOG_NAME = "log/events.jsonl"  # inside the project's state folder (flowops.statedir)
 GENESIS = "0" * 64  # ``prev`` of the first record
 
 
-def log_path(project: Any) -> Path:
+def log_path(project: Project) -> Path:
     """The audit log of ``project``: ``.git/flowops/log/events.jsonl`` in a git repository."""
     return _state_dir(project) / LOG_NAME
 
 
-def shown_path(project: Any) -> str:
+def shown_path(project: Project) -> str:
     """The log's path for messages (relative to the project root when it is inside it)."""
     return _relative(project, log_path(project))
 
 
-def _state_dir(project: Any) -> Path:
+def _state_dir(project: Project) -> Path:
     folder = getattr(project, "state_dir", None)
     if folder is None:
         from flowops.statedir import state_dir
@@ -56,7 +59,7 @@ def _state_dir(project: Any) -> Path:
     return Path(folder)
 
 
-def _relative(project: Any, path: Path) -> str:
+def _relative(project: Project, path: Path) -> str:
     try:
         return path.relative_to(Path(project.root).resolve()).as_posix()
     except ValueError:
@@ -66,7 +69,7 @@ def _relative(project: Any, path: Path) -> str:
             return str(path)
 
 
-def append(project: Any, records: list[dict]) -> list[dict]:
+def append(project: Project, records: list[dict]) -> list[dict]:
     """Chain and append ``records`` (each gets ``time`` if missing, ``prev`` and ``hash``); return them.
 
     A torn tail left by an interrupted write is cut off first, and a ``log.repaired``
@@ -111,7 +114,7 @@ class LogEntry:
     complete: bool = True  # False for a last line without its newline: an interrupted write
 
 
-def entries(project: Any) -> Iterator[LogEntry]:
+def entries(project: Project) -> Iterator[LogEntry]:
     """Every line of the log, in order (none when there is no log yet).
 
     The last line is marked incomplete when it lacks its newline (a write still in
@@ -144,7 +147,7 @@ def record_type(record: dict) -> str | None:
     return record.get("type")
 
 
-def select(project: Any, *, type_glob: str | None = None, tail: int | None = None) -> list[dict]:
+def select(project: Project, *, type_glob: str | None = None, tail: int | None = None) -> list[dict]:
     """Readable records, optionally only those whose event type matches ``type_glob``, last ``tail`` of them."""
     found = [
         entry.record
@@ -186,7 +189,7 @@ class Verification:
         }
 
 
-def verify(project: Any) -> Verification:
+def verify(project: Project) -> Verification:
     """Walk the chain; report the first record that was changed, removed or is unreadable.
 
     Interrupted writes are not damage: an incomplete last line (the next append removes
@@ -259,7 +262,7 @@ def _tail(path: Path) -> tuple[str, tuple[int, bytes] | None]:
     return link, torn
 
 
-def complete_size(project: Any) -> int:
+def complete_size(project: Project) -> int:
     """The log's size up to its last complete record (where the next append starts writing)."""
     path = log_path(project)
     try:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, NotFoundError, UsageError
 from flowops.events import audit
@@ -25,6 +25,12 @@ from flowops.events.handlers import DeliveryContext, DeliveryResult, handler_typ
 from flowops.events.matching import hook_matches, type_matches
 from flowops.events.model import EVENT_NAME_RE, Event, check_event_name, default_source, new_event_id, utc_now
 from flowops.events.secrets import redact_data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from flowops.plugins import Plugins
+    from flowops.project import Project
 
 RESERVED_DATA = ("spec_id", "task_id", "files")
 # How deliveries wait between webhook retries; tests replace it so nothing sleeps.
@@ -73,7 +79,7 @@ class EmitReport:
 
 
 def emit(
-    project: Any,
+    project: Project,
     type: str,
     *,
     task_id: str | None = None,
@@ -129,7 +135,7 @@ def emit(
     return report
 
 
-def _deliver_one(project: Any, hook: Any, types: Mapping[str, Any], event: Event, report: EmitReport) -> None:
+def _deliver_one(project: Project, hook: Any, types: Mapping[str, Any], event: Event, report: EmitReport) -> None:
     """Deliver ``event`` to one matching hook of an emit (or skip it), queue and record the result."""
     unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
     if report.stopped_by is not None:
@@ -147,7 +153,7 @@ def _deliver_one(project: Any, hook: Any, types: Mapping[str, Any], event: Event
 
 
 def deliver(
-    project: Any, hook: Any, handler_type: Any, event: Event, *, sleep: Any = None, secrets: Sequence[str] = ()
+    project: Project, hook: Any, handler_type: Any, event: Event, *, sleep: Any = None, secrets: Sequence[str] = ()
 ) -> DeliveryResult:
     """Deliver ``event`` to one hook; a raising handler type becomes a failed result.
 
@@ -173,7 +179,7 @@ def deliver(
     return result
 
 
-def plan(project: Any, event: Event) -> list[DeliveryResult]:
+def plan(project: Project, event: Event) -> list[DeliveryResult]:
     """The handlers ``event`` would reach, as skipped results (``--dry-run``)."""
     plugins, hooks_file, types = _load(project)
     planned = [
@@ -198,7 +204,8 @@ def _planned_note(hook: Any, types: Mapping[str, Any]) -> str:
     return f"dry run: would run {hook.describe(types.get(hook.type))}"
 
 
-def try_handler(project: Any, name: str, type: str | None = None, *, sleep: Any = None) -> tuple[Event, DeliveryResult]:
+def try_handler(project: Project, name: str, type: str | None = None, *,
+                sleep: Callable[[float], None] | None = None) -> tuple[Event, DeliveryResult]:
     """Send a sample event to the hook ``name`` only, filters ignored (``flowops hooks test``)."""
     types = handler_types(project)
     from flowops.events.hooksfile import load_hooks
@@ -223,7 +230,7 @@ def try_handler(project: Any, name: str, type: str | None = None, *, sleep: Any 
     return event, result
 
 
-def _load(project: Any):
+def _load(project: Project):
     """(plugins, hooks file, handler types); ConfigError for a broken hooks.yaml."""
     from flowops.events.hooksfile import HooksFile, hooks_path, load_hooks
     from flowops.plugins import get_plugins
@@ -239,7 +246,7 @@ def _load(project: Any):
         raise
 
 
-def _load_before_recording(project: Any, no_hooks: bool) -> tuple[Any, ConfigError | None, list[str]]:
+def _load_before_recording(project: Project, no_hooks: bool) -> tuple[Any, ConfigError | None, list[str]]:
     """(plugins, hooks file, types) or None, the ConfigError that stopped loading, the secrets to mask."""
     if no_hooks:
         return None, None, _secrets_of(project)
@@ -250,20 +257,20 @@ def _load_before_recording(project: Any, no_hooks: bool) -> tuple[Any, ConfigErr
     return loaded, None, loaded[1].secrets
 
 
-def _record_load_error(project: Any, event: Event, exc: ConfigError | None) -> None:
+def _record_load_error(project: Project, event: Event, exc: ConfigError | None) -> None:
     # A broken hooks.yaml is recorded here; other configuration errors (config.toml, seen
     # while plugins load) are left to the caller, as before.
     if exc is not None and getattr(exc, "hooks_file", False):
         audit.append(project, [{"kind": "error", "event_id": event.id, "type": event.type, "error": exc.message, "path": exc.path}])
 
 
-def _secrets_of(project: Any) -> list[str]:
+def _secrets_of(project: Project) -> list[str]:
     from flowops.events.hooksfile import configured_secrets
 
     return configured_secrets(project)
 
 
-def _observe(plugins: Any, event: Event) -> list[DeliveryResult]:
+def _observe(plugins: Plugins, event: Event) -> list[DeliveryResult]:
     names = observers(plugins)
     if not names:
         return []
@@ -280,12 +287,12 @@ def _observe(plugins: Any, event: Event) -> list[DeliveryResult]:
     return results
 
 
-def observers(plugins: Any) -> list[str]:
+def observers(plugins: Plugins) -> list[str]:
     """Names of the plugins implementing on_event, in call order."""
     return [impl.plugin_name for impl in reversed(plugins.pm.hook.on_event.get_hookimpls())]
 
 
-def _queue(project: Any, event: Event, result: DeliveryResult, warnings: list[str], secrets: Sequence[str] = ()) -> None:
+def _queue(project: Project, event: Event, result: DeliveryResult, warnings: list[str], secrets: Sequence[str] = ()) -> None:
     from flowops.events import outbox
 
     try:
@@ -318,7 +325,7 @@ def delivery_record(event: Event, result: DeliveryResult, *, replay: bool = Fals
     return record
 
 
-def _repository_files(project: Any, files: Sequence[str], warnings: list[str]) -> list[str]:
+def _repository_files(project: Project, files: Sequence[str], warnings: list[str]) -> list[str]:
     root = Path(project.root).resolve()
     found: list[str] = []
     for raw in files:

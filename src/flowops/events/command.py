@@ -17,10 +17,13 @@ import shlex
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
 from flowops.events.secrets import UnsetVariable
+
+if TYPE_CHECKING:
+    from flowops.events.model import Event
 
 OUTPUT_CAP = 64 * 1024  # bytes kept of stdout and of stderr, each
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL on timeout
@@ -94,7 +97,7 @@ class CommandHandler(HandlerType):
         text = command if isinstance(command, str) else shlex.join(command or [])
         return f"command: {text}"
 
-    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
+    def deliver(self, event: Event, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
         started = time.monotonic()
         result = DeliveryResult(handler=context.hook, kind="command")
         try:

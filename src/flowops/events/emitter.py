@@ -95,6 +95,6 @@ class BusEmitter:
         return 0 if self.ok else 1
 
 
-def emitter_for(project: Any, emit: Emit | None) -> Emit:
+def emitter_for(project: Project, emit: Emit | None) -> Emit:
     """``emit``, or when None the project's event bus (what a library caller gets by default)."""
     return emit if emit is not None else BusEmitter(project)

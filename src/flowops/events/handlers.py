@@ -29,9 +29,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.events import secrets
+
+if TYPE_CHECKING:
+    from flowops.events.model import Event
+    from flowops.project import Project
 
 
 class HandlerType:
@@ -43,7 +47,7 @@ class HandlerType:
     def validate(self, config: Mapping[str, Any]) -> list:
         return []
 
-    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
+    def deliver(self, event: Event, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
         raise NotImplementedError
 
 
@@ -129,7 +133,7 @@ class DeliveryContext:
         return secrets.redact(text, self.secrets)
 
 
-def handler_types(project: Any) -> dict[str, Any]:
+def handler_types(project: Project) -> dict[str, Any]:
     """Handler types registered by plugins (the built-in ``handlers`` plugin gives command and webhook).
 
     The first registration of a name wins; plugin failures are in ``get_plugins(project).failures``.

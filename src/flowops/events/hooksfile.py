@@ -25,6 +25,7 @@ from flowops.events import secrets
 from flowops.events.handlers import HookConfig
 
 if TYPE_CHECKING:
+    from flowops.project import Project
     from flowops.schema import Prefix
 
 HOOKS_FILE = ".flowops/hooks.yaml"
@@ -96,11 +97,11 @@ class HooksFile:
         return next((hook for hook in self.hooks if hook.name == name), None)
 
 
-def hooks_path(project: Any) -> Path:
+def hooks_path(project: Project) -> Path:
     return Path(project.root) / HOOKS_FILE
 
 
-def load_hooks(project: Any, types: Mapping[str, Any], **options: Any) -> HooksFile:
+def load_hooks(project: Project, types: Mapping[str, Any], **options: Any) -> HooksFile:
     """Read and validate hooks.yaml; a missing file means no hooks (options: see ``read_hooks``).
 
     Raises ConfigError listing every error; warnings stay in ``.problems``.
@@ -118,7 +119,7 @@ def load_hooks(project: Any, types: Mapping[str, Any], **options: Any) -> HooksF
 
 
 def read_hooks(
-    project: Any,
+    project: Project,
     types: Mapping[str, Any],
     *,
     file: str | os.PathLike | None = None,
@@ -151,7 +152,7 @@ def read_hooks(
     return HooksFile(shown, hooks, checker.problems, secrets=values)
 
 
-def configured_secrets(project: Any, environ: Mapping[str, str] | None = None) -> list[str]:
+def configured_secrets(project: Project, environ: Mapping[str, str] | None = None) -> list[str]:
     """The secret values hooks.yaml configures, read without validating it (none when it is missing or broken)."""
     target = hooks_path(project)
     if not target.is_file():
@@ -163,7 +164,7 @@ def configured_secrets(project: Any, environ: Mapping[str, str] | None = None) -
     return secrets.configured(data, environ)[0]
 
 
-def _schema_problems(project: Any, data: Any, where: Any, shown: str, types: Mapping[str, Any], digest: str, *,
+def _schema_problems(project: Project, data: Any, where: Any, shown: str, types: Mapping[str, Any], digest: str, *,
                      cache: bool) -> list[tuple[tuple, Problem]]:
     """(field path, problem) for every schema problem; none without validating when this file passed before."""
     from flowops.cachedir import VerdictCache, fingerprint
@@ -182,7 +183,7 @@ def _schema_problems(project: Any, data: Any, where: Any, shown: str, types: Map
     return found
 
 
-def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any, Any, str]:
+def _parse(project: Project, target: Path, shown: str, *, cache: bool) -> tuple[Any, Any, str]:
     """The YAML data and its line numbers, from the user's cache when the file is unchanged.
 
     Importing and running the YAML parser costs more than the rest of an emit; the cache
@@ -219,7 +220,7 @@ def _parse(project: Any, target: Path, shown: str, *, cache: bool) -> tuple[Any,
     return data, where, digest
 
 
-def _cache_dir(project: Any) -> Path | None:
+def _cache_dir(project: Project) -> Path | None:
     folder = getattr(project, "cache_dir", None)
     if folder is None and not hasattr(project, "cache_dir"):
         from flowops.cachedir import project_cache_dir

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flowops.events.model import Event
 
 _MISSING = object()
 
@@ -35,7 +38,7 @@ def filter_matches(filters: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
     return True
 
 
-def hook_matches(hook: Any, event: Any) -> bool:
+def hook_matches(hook: Any, event: Event) -> bool:
     """True when ``event`` (a flowops Event) is for ``hook`` (a hooksfile.Hook)."""
     return type_matches(hook.events, event.type) and filter_matches(hook.filter, event.data)
 

@@ -14,9 +14,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -42,7 +45,7 @@ class Event:
 
     def to_dict(self) -> dict:
         """The CloudEvents JSON keys; ``subject`` is left out when there is none."""
-        out = {
+        out: dict[str, Any] = {
             "specversion": self.specversion,
             "id": self.id,
             "source": self.source,
@@ -120,7 +123,7 @@ def event_origin(origin: str) -> Iterator[None]:
         _ORIGIN.reset(token)
 
 
-def default_source(project: Any) -> str:
+def default_source(project: Project) -> str:
     """``events.source`` from the settings, else ``flowops:/<repository name>``.
 
     Inside ``event_origin("mcp")`` the source gets the path segment ``/mcp`` appended.

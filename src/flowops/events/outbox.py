@@ -16,11 +16,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.atomic import atomic_write_text
 from flowops.events.model import utc_now
 from flowops.locks import file_lock
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 OUTBOX_NAME = "outbox.jsonl"  # inside the project's state folder (flowops.statedir)
 
@@ -48,7 +51,7 @@ class OutboxEntry:
         }
 
 
-def outbox_path(project: Any) -> Path:
+def outbox_path(project: Project) -> Path:
     """The outbox of ``project``: ``.git/flowops/outbox.jsonl`` in a git repository."""
     from flowops.events.audit import _state_dir
 
@@ -59,7 +62,7 @@ def _lock(path: Path):
     return file_lock(path.with_name(path.name + ".lock"))
 
 
-def add(project: Any, event: dict, handler: str, attempts: int, error: str | None) -> None:
+def add(project: Project, event: dict, handler: str, attempts: int, error: str | None) -> None:
     """Queue ``event`` for ``handler``; durable once this returns."""
     path = outbox_path(project)
     entry = OutboxEntry(event, handler, utc_now(), attempts, error)
@@ -73,12 +76,12 @@ def add(project: Any, event: dict, handler: str, attempts: int, error: str | Non
             os.fsync(handle.fileno())
 
 
-def entries(project: Any) -> list[OutboxEntry]:
+def entries(project: Project) -> list[OutboxEntry]:
     """The queued entries in order; unreadable lines are skipped (and kept on disk)."""
     return [entry for entry in (_parse(number, raw) for number, raw in _lines(outbox_path(project))) if entry]
 
 
-def settle(project: Any, delivered: Iterable[tuple[str, str]], failed: dict[tuple[str, str], tuple[int, str | None]]) -> None:
+def settle(project: Project, delivered: Iterable[tuple[str, str]], failed: dict[tuple[str, str], tuple[int, str | None]]) -> None:
     """Drop the ``delivered`` keys; record new attempt counts and errors for the ``failed`` ones.
 
     Entries queued meanwhile by other processes are kept: the file is re-read under the lock.

@@ -13,13 +13,18 @@ never signed and sent; an entry whose copy of the event was edited sends the log
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.events import audit, outbox
 from flowops.events.bus import deliver, delivery_record
 from flowops.events.handlers import DeliveryResult, handler_types
 from flowops.events.hooksfile import load_hooks
 from flowops.events.model import Event
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from flowops.project import Project
 
 
 @dataclass
@@ -42,7 +47,7 @@ class ReplayReport:
         }
 
 
-def replay(project: Any, *, handler: str | None = None, sleep: Any = None) -> ReplayReport:
+def replay(project: Project, *, handler: str | None = None, sleep: Callable[[float], None] | None = None) -> ReplayReport:
     """Deliver the outbox again (same event ids); remove each entry that gets through."""
     report = ReplayReport()
     queued = [entry for entry in outbox.entries(project) if handler is None or entry.handler == handler]
@@ -85,7 +90,7 @@ def replay(project: Any, *, handler: str | None = None, sleep: Any = None) -> Re
     return report
 
 
-def _logged_events(project: Any, wanted: set[str]) -> dict[str, dict]:
+def _logged_events(project: Project, wanted: set[str]) -> dict[str, dict]:
     """The events with ids in ``wanted``, as the audit log recorded them (``hooks test`` samples excluded)."""
     found: dict[str, dict] = {}
     for entry in audit.entries(project):

@@ -26,10 +26,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.events.handlers import DeliveryContext, DeliveryResult, HandlerType
 from flowops.events.secrets import UnsetVariable, redact
+
+if TYPE_CHECKING:
+    from flowops.events.model import Event
 
 SIGNATURE_HEADER = "X-Flowops-Signature-256"
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
@@ -49,7 +52,7 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def encode(event: Any, mode: str) -> tuple[bytes, dict[str, str]]:
+def encode(event: Event, mode: str) -> tuple[bytes, dict[str, str]]:
     """The request body and content headers for ``event`` in ``mode``."""
     if mode == "binary":
         headers = {
@@ -108,7 +111,7 @@ class WebhookHandler(HandlerType):
             facts.append("signed")
         return f"webhook: {redact(str(webhook.get('url')))} ({', '.join(facts)})"
 
-    def deliver(self, event: Any, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
+    def deliver(self, event: Event, config: Mapping[str, Any], context: DeliveryContext) -> DeliveryResult:
         started = context.clock()
         result = DeliveryResult(handler=context.hook, kind="webhook", attempts=0)
         webhook = config["webhook"]
@@ -249,23 +252,22 @@ def _tracking_adapter(sockets: list) -> Any:
         from urllib3.connection import HTTPConnection, HTTPSConnection
         from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+        def track(sink: list | None, sock: Any) -> Any:
+            if sink is not None:
+                sink.append(sock)
+            return sock
+
         class TrackedHTTP(HTTPConnection):
             sink: list | None = None
 
             def _new_conn(self) -> Any:
-                sock = super()._new_conn()
-                if self.sink is not None:
-                    self.sink.append(sock)
-                return sock
+                return track(self.sink, super()._new_conn())
 
         class TrackedHTTPS(HTTPSConnection):
             sink: list | None = None
 
             def _new_conn(self) -> Any:
-                sock = super()._new_conn()
-                if self.sink is not None:
-                    self.sink.append(sock)
-                return sock
+                return track(self.sink, super()._new_conn())
 
         class Adapter(HTTPAdapter):
             def __init__(self, sink: list) -> None:

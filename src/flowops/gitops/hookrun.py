@@ -11,11 +11,14 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.gitops import payload
 from flowops.gitops.payload import HOOK_EVENTS, EventFields
 from flowops.gitops.repo import open_repo
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 
 @dataclass
@@ -138,7 +141,7 @@ def _one_line(error: Any) -> str:
     return (str(error).strip() or type(error).__name__).splitlines()[0]
 
 
-def _log_size(project: Any) -> int:
+def _log_size(project: Project) -> int:
     from flowops.events.audit import complete_size
 
     try:
@@ -147,7 +150,7 @@ def _log_size(project: Any) -> int:
         return 0
 
 
-def _record_failure(project: Any, log_size: int, event_type: str, hook_type: str, reason: str) -> str:
+def _record_failure(project: Project, log_size: int, event_type: str, hook_type: str, reason: str) -> str:
     """Make sure the failure is in the audit log; return the stderr line that says what happened."""
     what = f"{event_type} not recorded"
     try:

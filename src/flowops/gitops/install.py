@@ -150,7 +150,8 @@ def _install_one(hooks_dir: Path, hook_type: str, script: str, force: bool) -> H
         elif force:
             action = "updated"
         else:
-            return HookChange(hook_type, hook, "kept", _existing(legacy), note="a different flowops script is installed; --force rewrites it")
+            return HookChange(hook_type, hook, "kept", _existing(legacy),
+                              note="a different flowops script is installed; --force rewrites it")
     else:
         if os.path.lexists(hook):
             os.replace(hook, legacy)

@@ -21,7 +21,7 @@ The gate is asked on every path to Done: ``flowops task edit -s Done`` (and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.backlog.model import Document, Task
 from flowops.errors import CriteriaNotMet, NotFoundError, Problem
@@ -36,13 +36,16 @@ from flowops.incidents.model import (
     label_values,
 )
 
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+
 
 def applies_to(task: Task) -> bool:
     """True for the tasks the gate judges: incidents and postmortem tasks."""
     return has_label(task, INCIDENT_LABEL) or has_label(task, POSTMORTEM_LABEL)
 
 
-def done_problems(backlog: Any, task: Task, settings: IncidentSettings) -> list[Problem]:
+def done_problems(backlog: Backlog, task: Task, settings: IncidentSettings) -> list[Problem]:
     """Why ``task`` may not be Done (empty when it may). ``task`` may hold unsaved edits (its labels count)."""
     if has_label(task, INCIDENT_LABEL):
         return _incident_problems(backlog, task, settings)
@@ -53,7 +56,7 @@ def done_problems(backlog: Any, task: Task, settings: IncidentSettings) -> list[
     return []
 
 
-def require_done_allowed(backlog: Any, task: Task, settings: IncidentSettings | None = None) -> None:
+def require_done_allowed(backlog: Backlog, task: Task, settings: IncidentSettings | None = None) -> None:
     """Raise CriteriaNotMet (exit 3) listing every problem when ``task`` may not be Done."""
     settings = settings or IncidentSettings.from_config(backlog.project.config)
     problems = done_problems(backlog, task, settings)
@@ -61,7 +64,7 @@ def require_done_allowed(backlog: Any, task: Task, settings: IncidentSettings | 
         raise CriteriaNotMet(_summary(backlog, task, problems), problems=problems, hint=_hint(task))
 
 
-def veto(backlog: Any, task: Task, settings: IncidentSettings | None = None) -> str | None:
+def veto(backlog: Backlog, task: Task, settings: IncidentSettings | None = None) -> str | None:
     """The gate's answer as a ``check_transition`` reason (None when Done is allowed)."""
     settings = settings or IncidentSettings.from_config(backlog.project.config)
     problems = done_problems(backlog, task, settings)
@@ -71,7 +74,7 @@ def veto(backlog: Any, task: Task, settings: IncidentSettings | None = None) -> 
     return f"{_summary(backlog, task, problems)}{listed}\nhint: {_hint(task)}"
 
 
-def _summary(backlog: Any, task: Task, problems: list[Problem]) -> str:
+def _summary(backlog: Backlog, task: Task, problems: list[Problem]) -> str:
     what = "incident" if has_label(task, INCIDENT_LABEL) else "postmortem task"
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     return f"{task.id} cannot be {backlog.config.done_status}: the {what} is not finished ({count})"
@@ -83,7 +86,7 @@ def _hint(task: Task) -> str:
             f"`flowops incident show {incident}`")
 
 
-def _incident_problems(backlog: Any, task: Task, settings: IncidentSettings) -> list[Problem]:
+def _incident_problems(backlog: Backlog, task: Task, settings: IncidentSettings) -> list[Problem]:
     from flowops.incidents.lookup import get_incident, postmortem_document
 
     try:
@@ -100,7 +103,7 @@ def _incident_problems(backlog: Any, task: Task, settings: IncidentSettings) -> 
     return problems
 
 
-def postmortem_problems(backlog: Any, incident_id: str, *, documents: list[Document] | None = None,
+def postmortem_problems(backlog: Backlog, incident_id: str, *, documents: list[Document] | None = None,
                         family: Children | None = None) -> list[Problem]:
     """What is missing from the postmortem of ``incident_id``: the document, its sections, its action-item tasks.
 
@@ -151,7 +154,7 @@ def postmortem_problems(backlog: Any, incident_id: str, *, documents: list[Docum
     return problems
 
 
-def postmortem_status(backlog: Any, incident: Incident, settings: IncidentSettings, *,
+def postmortem_status(backlog: Backlog, incident: Incident, settings: IncidentSettings, *,
                       documents: list[Document] | None = None, family: Children | None = None) -> dict:
     """Where the incident's postmortem stands, for listings: required, waived, its document and task, problems."""
     from flowops.incidents.lookup import postmortem_document

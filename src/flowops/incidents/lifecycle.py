@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.backlog.model import Document, Task
 from flowops.errors import CriteriaNotMet, NotFoundError, UsageError
@@ -52,6 +52,10 @@ from flowops.incidents.timeline import (
     new_entry,
     render_section,
 )
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.project import Project
 
 LOCK_NAME = "incidents.lock"
 LOCK_TIMEOUT = 60.0
@@ -106,7 +110,7 @@ class Outcome:
 
 
 @contextmanager
-def incidents_lock(backlog: Any) -> Iterator[None]:
+def incidents_lock(backlog: Backlog) -> Iterator[None]:
     """Hold the backlog-wide incidents lock (one decision about incidents at a time)."""
     from flowops.locks import file_lock
 
@@ -121,21 +125,21 @@ def utc_now() -> datetime:
 # -- statuses ------------------------------------------------------------------------------
 
 
-def working_status(backlog: Any) -> str | None:
+def working_status(backlog: Backlog) -> str | None:
     """The status an incident takes once a person responds: the first that is neither first nor done."""
     config = backlog.config
     first, done = config.initial_status.lower(), config.done_status.lower()
     return next((s for s in config.statuses if s.lower() not in (first, done)), None)
 
 
-def _respond(backlog: Any, task: Task) -> None:
+def _respond(backlog: Backlog, task: Task) -> None:
     """Move ``task`` from the first status to the working status (a person responded)."""
     status = working_status(backlog)
     if status and task.status.strip().lower() == backlog.config.initial_status.lower():
         task.status = status
 
 
-def _write(backlog: Any, task_id: str, entries: list[Entry], mutate: Callable[[Task], None] | None = None) -> Task:
+def _write(backlog: Backlog, task_id: str, entries: list[Entry], mutate: Callable[[Task], None] | None = None) -> Task:
     def edit_body(_task: Task, body: Any) -> None:
         append_entries(body, entries)
 
@@ -162,7 +166,7 @@ class NewIncident:
     opened_text: str = ""
 
 
-def open_incident(project: Any, backlog: Any, new: NewIncident, *, now: datetime | None = None) -> Outcome:
+def open_incident(project: Project, backlog: Backlog, new: NewIncident, *, now: datetime | None = None) -> Outcome:
     """Create the incident task (with its Timeline) and say what was linked; the caller holds the lock.
 
     The alert's runbook (``flowops.ops.runbooks.find_runbook``) is linked in the
@@ -236,7 +240,7 @@ def open_incident(project: Any, backlog: Any, new: NewIncident, *, now: datetime
     return Outcome("opened", incident, entries, [("incident.opened", task.id, data)], notes)
 
 
-def _runbook_text(backlog: Any, runbooks: list, notes: list[str]) -> str:
+def _runbook_text(backlog: Backlog, runbooks: list, notes: list[str]) -> str:
     """Where the responder starts: the runbook document, and its Diagnosis steps quoted."""
     from flowops.ops.runbooks import section_text, unfilled_sections
 
@@ -247,7 +251,7 @@ def _runbook_text(backlog: Any, runbooks: list, notes: list[str]) -> str:
             continue
         where = []
         if document is not None and document.path is not None:
-            where.append(f"[{document.title}](<{backlog.relpath(document.path)}>) ({document.id})")
+            where.append(f"[{document.title}](<{backlog.relpath(document.file)}>) ({document.id})")
         if task is not None:
             where.append(f"task {task.id}")
         parts.append(f"Runbook for {link.alert}: start with " + ", ".join(where) + ".")
@@ -271,7 +275,7 @@ def _runbook_text(backlog: Any, runbooks: list, notes: list[str]) -> str:
 # -- responding ----------------------------------------------------------------------------
 
 
-def _open_incident_for_change(backlog: Any, incident_id: str) -> Incident:
+def _open_incident_for_change(backlog: Backlog, incident_id: str) -> Incident:
     incident = get_incident(backlog, incident_id)
     if incident.closed:
         raise UsageError(
@@ -281,7 +285,7 @@ def _open_incident_for_change(backlog: Any, incident_id: str) -> Incident:
     return incident
 
 
-def add_note(backlog: Any, incident_id: str, text: str, *, by: str, at: datetime | None = None,
+def add_note(backlog: Backlog, incident_id: str, text: str, *, by: str, at: datetime | None = None,
              now: datetime | None = None) -> Outcome:
     """Append a note (a person's timeline entry; the first one acknowledges the incident).
 
@@ -305,7 +309,7 @@ def add_note(backlog: Any, incident_id: str, text: str, *, by: str, at: datetime
     return Outcome("noted", incident, [entry], events)
 
 
-def acknowledge(backlog: Any, incident_id: str, *, by: str, at: datetime | None = None,
+def acknowledge(backlog: Backlog, incident_id: str, *, by: str, at: datetime | None = None,
                 now: datetime | None = None) -> Outcome:
     """Record that ``by`` acknowledged the incident (at ``at``, default now); no change once a person responded."""
     now = now or utc_now()
@@ -360,7 +364,7 @@ class Resolution:
     waive: str | None = None
 
 
-def resolve(project: Any, backlog: Any, incident_id: str, resolution: Resolution, settings: IncidentSettings,
+def resolve(project: Project, backlog: Backlog, incident_id: str, resolution: Resolution, settings: IncidentSettings,
             *, now: datetime | None = None) -> Outcome:
     """Record the resolution (once), then create the postmortem or close the incident."""
     now = now or utc_now()
@@ -373,7 +377,7 @@ def resolve(project: Any, backlog: Any, incident_id: str, resolution: Resolution
         return finish_resolution(project, backlog, incident, resolution, settings, now=now)
 
 
-def finish_resolution(project: Any, backlog: Any, incident: Incident, resolution: Resolution, settings: IncidentSettings,
+def finish_resolution(project: Project, backlog: Backlog, incident: Incident, resolution: Resolution, settings: IncidentSettings,
                       *, now: datetime, extra: list[Entry] | None = None) -> Outcome:
     """Resolve ``incident`` (the caller holds the incidents lock): the shared path of
     ``flowops incident resolve`` and of Alertmanager's resolved notifications."""
@@ -390,7 +394,7 @@ def finish_resolution(project: Any, backlog: Any, incident: Incident, resolution
     if required:
         _ensure_postmortem(project, backlog, incident, outcome, entries, events, resolution.by, now)
     document = outcome.postmortem_doc
-    documentation = [backlog.relpath(document.path)] if document is not None and document.path else []
+    documentation = [backlog.relpath(document.file)] if document is not None and document.path else []
 
     def mutate(task: Task) -> None:
         if resolution.by != ALERTMANAGER:
@@ -428,7 +432,7 @@ def _resolution_entry(incident: Incident, resolution: Resolution, now: datetime,
     return new_entry(at, "resolved", text, resolution.by)
 
 
-def _ensure_postmortem(project: Any, backlog: Any, incident: Incident, outcome: Outcome, entries: list[Entry],
+def _ensure_postmortem(project: Project, backlog: Backlog, incident: Incident, outcome: Outcome, entries: list[Entry],
                        events: list[tuple[str, str | None, dict]], by: str, now: datetime) -> None:
     """Find the postmortem document and task, creating what is missing."""
     document = postmortem_document(backlog, incident.id)
@@ -440,7 +444,7 @@ def _ensure_postmortem(project: Any, backlog: Any, incident: Incident, outcome: 
     outcome.postmortem_doc, outcome.postmortem_task = document, pm_task
     entries.append(new_entry(now, "postmortem", f"postmortem {document.id} and task {pm_task.id} created", by))
     events.append(("incident.postmortem_created", incident.id,
-                   {"doc_id": document.id, "postmortem_task_id": pm_task.id, "path": backlog.relpath(document.path)}))
+                   {"doc_id": document.id, "postmortem_task_id": pm_task.id, "path": backlog.relpath(document.file)}))
     if outcome.action == "unchanged":
         outcome.action = "postmortem"
 
@@ -462,7 +466,7 @@ def _resolved_event(incident: Incident, resolved: Entry, resolution: Resolution,
     })
 
 
-def _close(backlog: Any, incident: Incident, settings: IncidentSettings, notes: list[str],
+def _close(backlog: Backlog, incident: Incident, settings: IncidentSettings, notes: list[str],
            events: list[tuple[str, str | None, dict]]) -> bool:
     """Move a resolved incident that needs no postmortem to the done status, through the same gates as `task edit`."""
     from flowops.acceptance.done_gate import enforce_done
@@ -490,7 +494,7 @@ def _close(backlog: Any, incident: Incident, settings: IncidentSettings, notes: 
     return True
 
 
-def _create_postmortem(project: Any, backlog: Any, incident: Incident, entries: list[Entry], document: Document | None,
+def _create_postmortem(project: Project, backlog: Backlog, incident: Incident, entries: list[Entry], document: Document | None,
                        pm_tasks: list[Task]) -> tuple[Document, Task]:
     from flowops.backlog.documents import Documents
     from flowops.backlog.store import NewTask
@@ -505,7 +509,7 @@ def _create_postmortem(project: Any, backlog: Any, incident: Incident, entries: 
         )
     if pm_tasks:
         return document, pm_tasks[0]
-    path = backlog.relpath(document.path)
+    path = backlog.relpath(document.file)
     sections = ", ".join(section.title.lower() for section in SECTIONS[:-1]) + " and " + ACTION_SECTION.title.lower()
     task = backlog.create(
         NewTask(
@@ -529,7 +533,7 @@ def _create_postmortem(project: Any, backlog: Any, incident: Incident, entries: 
     return document, task
 
 
-def _facts(backlog: Any, incident: Incident, entries: list[Entry]) -> list[tuple[str, str]]:
+def _facts(backlog: Backlog, incident: Incident, entries: list[Entry]) -> list[tuple[str, str]]:
     everything = Incident(incident.task, [*incident.entries, *entries], incident.done_status)
     opened, acked, resolved = everything.opened_at, everything.acknowledged_at, everything.resolved_at
 
@@ -563,7 +567,7 @@ class ActionResult:
     dry_run: bool = False
 
 
-def create_action_items(project: Any, backlog: Any, incident_id: str, *, dry_run: bool = False) -> tuple[ActionResult, Outcome]:
+def create_action_items(project: Project, backlog: Backlog, incident_id: str, *, dry_run: bool = False) -> tuple[ActionResult, Outcome]:
     """Turn every action item of the postmortem into a task (labelled, parented to the incident), once.
 
     An item already names its task (the id flowops added to its line), or matches the
@@ -591,7 +595,7 @@ def create_action_items(project: Any, backlog: Any, incident_id: str, *, dry_run
         outcome = Outcome("unchanged", incident)
         if dry_run or not missing:
             return result, outcome
-        path = backlog.relpath(document.path)
+        path = backlog.relpath(document.file)
         news = [
             NewTask(
                 title=item.title(),

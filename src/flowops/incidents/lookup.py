@@ -9,7 +9,7 @@ are reported as warnings and skipped, never guessed at.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.backlog.model import Document, Task
 from flowops.backlog.naming import id_parts
@@ -25,6 +25,9 @@ from flowops.incidents.model import (
 )
 from flowops.incidents.timeline import read_timeline
 
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+
 FOLDERS = ("tasks", "completed")
 
 
@@ -36,7 +39,7 @@ class Found:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_incidents(backlog: Any, *, containing: str = INCIDENT_LABEL, families: dict[str, Children] | None = None) -> Found:
+def load_incidents(backlog: Backlog, *, containing: str = INCIDENT_LABEL, families: dict[str, Children] | None = None) -> Found:
     """Every incident in ``tasks/`` and ``completed/`` (only files whose text holds ``containing`` are parsed).
 
     With ``families`` (a dict to fill), the postmortem and action-item tasks met on the
@@ -79,7 +82,7 @@ def load_incidents(backlog: Any, *, containing: str = INCIDENT_LABEL, families: 
     return found
 
 
-def get_incident(backlog: Any, id_text: str) -> Incident:
+def get_incident(backlog: Backlog, id_text: str) -> Incident:
     """The incident ``id_text``; NotFoundError when there is no such task or it is not an incident."""
     task_file, _duplicates = backlog.locate(id_text, FOLDERS)
     task = task_file.task
@@ -100,7 +103,7 @@ class Children:
     archived: list[Task] = field(default_factory=list)
 
 
-def children(backlog: Any, incident: Task) -> Children:
+def children(backlog: Backlog, incident: Task) -> Children:
     """The subtasks of ``incident`` that flowops made for it, by label."""
     result = Children()
     for task in backlog.subtasks(incident, (*FOLDERS, "archive")):
@@ -114,7 +117,7 @@ def children(backlog: Any, incident: Task) -> Children:
     return result
 
 
-def postmortem_document(backlog: Any, incident_id: str, documents: list[Document] | None = None) -> Document | None:
+def postmortem_document(backlog: Backlog, incident_id: str, documents: list[Document] | None = None) -> Document | None:
     """The postmortem document of the incident: tagged ``postmortem`` and ``incident:<id>`` (lowest doc id)."""
     if documents is None:
         from flowops.backlog.documents import Documents

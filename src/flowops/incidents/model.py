@@ -23,10 +23,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.backlog.model import Task
 from flowops.incidents.timeline import ALERTMANAGER, Entry, format_time
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from flowops.config import Config
 
 INCIDENT_LABEL = "ops:incident"
 POSTMORTEM_LABEL = "ops:postmortem"
@@ -99,7 +105,7 @@ class IncidentSettings:
     no_postmortem_severities: tuple[str, ...] = tuple(DEFAULT_NO_POSTMORTEM)
 
     @classmethod
-    def from_config(cls, config: Any) -> IncidentSettings:
+    def from_config(cls, config: Config) -> IncidentSettings:
         values = config.get("incidents.no_postmortem_severities", DEFAULT_NO_POSTMORTEM)
         return cls(tuple(normalize_severity(v) or UNSET_SEVERITY for v in values))
 
@@ -206,7 +212,7 @@ class Incident:
                     states[fingerprint] = "firing" if entry.kind == "firing" else "resolved"
         return states
 
-    def to_dict(self, relpath: Any = None) -> dict:
+    def to_dict(self, relpath: Callable[[Path], str] | None = None) -> dict:
         """The ``--json`` shape of one incident (stable keys; times in RFC 3339 UTC or null)."""
         opened, acked, resolved = self.opened_at, self.acknowledged_at, self.resolved_at
 

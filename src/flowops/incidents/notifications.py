@@ -20,7 +20,7 @@ Under the incidents lock:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.incidents.alertmanager import AlertmanagerAlert, Notification
 from flowops.incidents.lifecycle import (
@@ -51,10 +51,14 @@ from flowops.incidents.timeline import (
     new_entry,
 )
 
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.project import Project
+
 MAX_ALERT_ENTRIES = 20  # alerts listed one per entry; the rest share one entry
 
 
-def apply_notification(project: Any, backlog: Any, notification: Notification, settings: IncidentSettings,
+def apply_notification(project: Project, backlog: Backlog, notification: Notification, settings: IncidentSettings,
                        *, now: datetime | None = None) -> Outcome:
     """Open, update or resolve the incident of the notification's group; see the module docstring."""
     now = now or utc_now()
@@ -79,7 +83,7 @@ def apply_notification(project: Any, backlog: Any, notification: Notification, s
     return outcome
 
 
-def _open(project: Any, backlog: Any, notification: Notification, label: str, previous: Incident | None,
+def _open(project: Project, backlog: Backlog, notification: Notification, label: str, previous: Incident | None,
           now: datetime) -> Outcome:
     firing = notification.firing
     names = notification.alert_names
@@ -157,7 +161,7 @@ def _alert_entries(alerts: list[AlertmanagerAlert], kind: str) -> list[Entry]:
     return entries
 
 
-def _update(backlog: Any, incident: Incident, notification: Notification, now: datetime) -> Outcome:
+def _update(backlog: Backlog, incident: Incident, notification: Notification, now: datetime) -> Outcome:
     known = incident.alert_states()
     started = [a for a in notification.firing if known.get(a.fingerprint) != "firing"]
     stopped = [a for a in notification.resolved if known.get(a.fingerprint) == "firing"]
@@ -193,7 +197,7 @@ def _update(backlog: Any, incident: Incident, notification: Notification, now: d
     return Outcome(action, updated, entries, [("incident.updated", task.id, data)])
 
 
-def _resolve(project: Any, backlog: Any, incident: Incident, notification: Notification, settings: IncidentSettings,
+def _resolve(project: Project, backlog: Backlog, incident: Incident, notification: Notification, settings: IncidentSettings,
              now: datetime) -> Outcome:
     ends = [alert.ends_at for alert in notification.alerts if alert.ends_at is not None]
     at = max(ends) if ends else now

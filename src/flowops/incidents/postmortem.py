@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowops.skeleton import outline
+
 MARKER = "TODO(postmortem)"
 _MARKER_RE = re.compile(r"todo\(postmortem\)", re.I)
 
@@ -74,8 +76,6 @@ SECTIONS: tuple[Section, ...] = (
 )
 ACTION_SECTION = SECTIONS[-1]
 
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _ITEM_RE = re.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[(?P<check>[ xX])\][ \t]+)?(?P<text>.*)$")
 _BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s*)?")
@@ -151,26 +151,16 @@ _PROMPTS = [(_normal(prompt), section) for section in SECTIONS for prompt in sec
 def _split(body: str) -> list[_Part]:
     """The body cut into parts at headings (fence-aware); part 0 is what precedes the first section."""
     parts = [_Part(None, None, 0)]
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), 1):
-        opening = _FENCE_RE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-        elif opening:
-            fence = opening.group(1)
-        else:
-            heading = _HEADING_RE.match(line)
-            if heading:
-                level = len(heading.group(1))
-                section = _section_for(heading.group(2))
-                current = parts[-1]
-                if section is not None:
-                    parts.append(_Part(section, number, level))
-                    continue
-                if current.section is not None and level <= current.level:
-                    parts.append(_Part(None, number, level))
-                    continue
+    for number, (line, level, title) in enumerate(outline(body.split("\n")), 1):
+        if level is not None:
+            section = _section_for(title)
+            current = parts[-1]
+            if section is not None:
+                parts.append(_Part(section, number, level))
+                continue
+            if current.section is not None and level <= current.level:
+                parts.append(_Part(None, number, level))
+                continue
         parts[-1].lines.append((number, line))
     return parts
 

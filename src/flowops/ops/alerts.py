@@ -42,8 +42,24 @@ _SHAPES_HINT = (
 )
 
 
+class _RunbookKeys:
+    """The key and label of the runbook task of an alert (or of one of its rules), from its slug."""
+
+    slug: str
+
+    @property
+    def key(self) -> str:
+        """The playbook item key of this alert's runbook task (``runbook:<slug>``)."""
+        return f"runbook:{self.slug}"
+
+    @property
+    def label(self) -> str:
+        """The stable key label of this alert's runbook task (``ops:runbook:<slug>``)."""
+        return f"ops:{self.key}"
+
+
 @dataclass(frozen=True)
-class AlertRule:
+class AlertRule(_RunbookKeys):
     """One alerting rule, with where it was defined.
 
     ``expr`` is the PromQL expression (or the alerts-config ``condition``); ``group`` is
@@ -65,16 +81,6 @@ class AlertRule:
     position: str
 
     @property
-    def key(self) -> str:
-        """The playbook item key of this alert's runbook task (``runbook:<slug>``)."""
-        return f"runbook:{self.slug}"
-
-    @property
-    def label(self) -> str:
-        """The stable key label of this alert's runbook task (``ops:runbook:<slug>``)."""
-        return f"ops:{self.key}"
-
-    @property
     def location(self) -> str:
         """``file:line`` for messages and documents."""
         return self.source if self.line is None else f"{self.source}:{self.line}"
@@ -85,7 +91,7 @@ class AlertRule:
 
 
 @dataclass(frozen=True)
-class Alert:
+class Alert(_RunbookKeys):
     """One alert name and every rule that defines it (one per severity, usually), in file order.
 
     The single-rule facts (``expr``, ``duration``, ``source``, ``line``, ...) are those of
@@ -95,16 +101,6 @@ class Alert:
     name: str
     slug: str
     rules: tuple[AlertRule, ...]
-
-    @property
-    def key(self) -> str:
-        """The playbook item key of this alert's runbook task (``runbook:<slug>``)."""
-        return f"runbook:{self.slug}"
-
-    @property
-    def label(self) -> str:
-        """The stable key label of this alert's runbook task (``ops:runbook:<slug>``)."""
-        return f"ops:{self.key}"
 
     @property
     def severities(self) -> list[str]:

@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.backlog.model import Task
 from flowops.errors import BlockedError, CriteriaNotMet, Problem, UsageError
@@ -31,6 +31,12 @@ from flowops.ops.evidence import OperationsEvidence, unverified, verify_operatio
 from flowops.ops.operate import OperateOptions, OpsEntry, Survey, guard, survey
 from flowops.ops.runbooks import runbook_fill
 from flowops.workflow.transitions import VERIFICATION_SKIPPED, check_bypass
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
+    from flowops.project import Project
+    from flowops.workflow.model import WorkflowConfig
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ def _document_gaps(entry: OpsEntry) -> list[Gap]:
     return [Gap(entry.key, task_id, f"{who}: runbook document {where} still has skeleton sections: {', '.join(unfilled)}")]
 
 
-def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id: str, options: OperateOptions, *,
+def complete(project: Project, backlog: Backlog, workflow: WorkflowConfig, plugins: Plugins, feature_id: str, options: OperateOptions, *,
              spec_id: str | None = None, files: Sequence[str] = (), emit: Emit | None = None) -> CompletionResult:
     """Check the gate, then move the feature through the ``operate`` workflow and emit the events.
 
@@ -227,7 +233,7 @@ def complete(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id
     return result
 
 
-def repository_files(project: Any, files: Sequence[str | os.PathLike]) -> list[str]:
+def repository_files(project: Project, files: Sequence[str | os.PathLike]) -> list[str]:
     """``files`` as repository-relative paths; UsageError for one outside the repository.
 
     Checked before the gate, so a typo cannot leave the feature Deployed without its

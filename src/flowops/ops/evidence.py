@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.acceptance.verify import CriterionVerdict, VerifyReport
 from flowops.backlog.model import Task
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
+    from flowops.project import Project
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class OperationsEvidence:
                 "dirty": self.report.state.dirty if self.report else None}
 
 
-def verify_operations(project: Any, backlog: Any, plugins: Any, tasks: Sequence[Task], *, feature_id: str,
+def verify_operations(project: Project, backlog: Backlog, plugins: Plugins, tasks: Sequence[Task], *, feature_id: str,
                       record: bool = True) -> OperationsEvidence:
     """Verify the bound criteria of ``tasks``; a ticked one whose check does not pass is an EvidenceGap."""
     from flowops.acceptance.verify import verify_tasks

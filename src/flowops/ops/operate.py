@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.backlog.model import Document, Task
 from flowops.backlog.naming import try_parse_task_id
@@ -51,6 +51,12 @@ from flowops.ops.runbooks import (
     runbook_task_spec,
 )
 from flowops.workflow.transitions import check_bypass
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
+    from flowops.project import Project
+    from flowops.workflow.model import WorkflowConfig
 
 WORKFLOW = "operate"
 # A documentation entry naming a document: "backlog/docs/doc-2 - Runbook-High-Latency.md".
@@ -184,7 +190,7 @@ class Survey:
         """True when alert files or SLO specs were read (only then can an alert have disappeared)."""
         return bool(self.alert_files) or bool(self.slo is not None and self.slo.spec_files)
 
-    def match(self, backlog: Any) -> None:
+    def match(self, backlog: Backlog) -> None:
         """(Re)discover the existing work and match it to the items and alerts."""
         self.inventory = find_inventory(backlog, self.feature)
         self.entries = resolve_entries(self.feature, self.items, self.alerts, self.inventory,
@@ -331,7 +337,7 @@ def key_labels(task: Task) -> list[str]:
     return keys
 
 
-def find_inventory(backlog: Any, feature: Task) -> Inventory:
+def find_inventory(backlog: Backlog, feature: Task) -> Inventory:
     """Every task that may serve one of ``feature``'s operations items, and every runbook document.
 
     See the module docstring for the matching rule. Unreadable files are reported in
@@ -378,14 +384,14 @@ def find_inventory(backlog: Any, feature: Task) -> Inventory:
     return inventory
 
 
-def runbook_documents(backlog: Any) -> Inventory:
+def runbook_documents(backlog: Backlog) -> Inventory:
     """Every runbook document of the backlog by key, as ``find_inventory`` finds them (no tasks)."""
     inventory = Inventory()
     _find_documents(backlog, inventory)
     return inventory
 
 
-def _find_documents(backlog: Any, inventory: Inventory) -> None:
+def _find_documents(backlog: Backlog, inventory: Inventory) -> None:
     from flowops.backlog.documents import Documents
 
     documents, bad = Documents(backlog).list()
@@ -452,7 +458,7 @@ def _entry(feature: Task, item: PlaybookItem, inventory: Inventory, *, playbook:
     return OpsEntry(item.key, item.area, title, item, playbook, alert, task, action="reused" if task else "planned")
 
 
-def survey(backlog: Any, workflow: Any, plugins: Any, feature_id: str, playbook_names: Sequence[str],
+def survey(backlog: Backlog, workflow: WorkflowConfig, plugins: Plugins, feature_id: str, playbook_names: Sequence[str],
            alert_files: Sequence[tuple[Path, str]], *, match: bool = True, alerts: Sequence[Alert] | None = None,
            slo: Any = None) -> Survey:
     """Read everything a run needs and (unless ``match`` is False) find the existing work; writes nothing.
@@ -511,7 +517,7 @@ def guard(found: Survey, skip_state_check: bool) -> bool:
     return True
 
 
-def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature_id: str, options: OperateOptions,
+def run_operate(project: Project, backlog: Backlog, workflow: WorkflowConfig, plugins: Plugins, feature_id: str, options: OperateOptions,
                 emit: Emit | None = None) -> OperateResult:
     """Guard, discover, create what is missing; see the module docstring.
 
@@ -564,7 +570,7 @@ def run_operate(project: Any, backlog: Any, workflow: Any, plugins: Any, feature
     return OperateResult(found, False, bypassed, reason)
 
 
-def _tag_documents(backlog: Any, entries: list[OpsEntry], inventory: Inventory) -> list[str]:
+def _tag_documents(backlog: Backlog, entries: list[OpsEntry], inventory: Inventory) -> list[str]:
     """Give the key tag to runbook documents found another way (earlier versions, a lost tag); one note each."""
     from flowops.backlog.documents import Documents
 
@@ -588,7 +594,7 @@ def _tag_documents(backlog: Any, entries: list[OpsEntry], inventory: Inventory) 
     return notes
 
 
-def _create_documents(project: Any, backlog: Any, feature: Task, entries: list[OpsEntry]) -> None:
+def _create_documents(project: Project, backlog: Backlog, feature: Task, entries: list[OpsEntry]) -> None:
     from flowops.backlog.documents import Documents
 
     documents = Documents(backlog)
@@ -601,7 +607,7 @@ def _create_documents(project: Any, backlog: Any, feature: Task, entries: list[O
         entry.document_action = "created"
 
 
-def _create_tasks(project: Any, backlog: Any, feature: Task, entries: list[OpsEntry], assignee: str) -> None:
+def _create_tasks(project: Project, backlog: Backlog, feature: Task, entries: list[OpsEntry], assignee: str) -> None:
     from flowops.backlog.store import NewTask
 
     missing = [entry for entry in entries if entry.action == "planned"]

@@ -16,9 +16,12 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, Problem, UsageError
+
+if TYPE_CHECKING:
+    from flowops.plugins import Plugins
 
 # Keys end up in a Backlog.md label (``ops:<key>``): no spaces, commas or upper case.
 _KEY = re.compile(r"[a-z0-9](?:[a-z0-9._:-]*[a-z0-9])?")
@@ -200,7 +203,7 @@ def playbook_problems(playbook: Any) -> list[str]:
     return problems
 
 
-def collect_playbooks(plugins: Any) -> dict[str, Playbook]:
+def collect_playbooks(plugins: Plugins) -> dict[str, Playbook]:
     """Every playbook registered through ``register_playbooks``, by name, with its plugin.
 
     A malformed playbook, or two plugins registering the same name, is a ConfigError

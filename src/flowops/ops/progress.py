@@ -9,11 +9,15 @@ expected. Orphaned runbook tasks are not counted. Read only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.ops.completion import Gap, find_gaps, is_done, required_tasks
 from flowops.ops.operate import Survey, entry_dict
 from flowops.ops.runbooks import runbook_fill
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Progress:
         """True when ``--complete`` would pass its gate."""
         return not self.gaps
 
-    def to_dict(self, relpath: Any) -> dict:
+    def to_dict(self, relpath: Callable[[Path], str]) -> dict:
         found = self.survey
         tasks = []
         for entry in found.entries:

@@ -24,13 +24,17 @@ wins over it: a body copied from another runbook does not move that runbook.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flowops.backlog.model import Document, Task
 from flowops.ops.alerts import Alert, slugify
 from flowops.ops.playbook import KEY_LABEL_PREFIX, PlaybookItem
-from flowops.skeleton import PromptLeft, prompts_left
+from flowops.skeleton import PromptLeft, outline, prompts_left
+
+if TYPE_CHECKING:
+    from flowops.backlog.store import Backlog
 
 PLACEHOLDER = "TODO(runbook)"
 SECTIONS = ("Symptoms", "Diagnosis", "Resolution", "Rollback", "Escalation")
@@ -39,8 +43,6 @@ RUNBOOK_TAG = "runbook"
 KEY_PREFIX = "ops:runbook:"
 
 _KEY_MARKER = re.compile(r"<!--\s*flowops:(ops:runbook:[a-z0-9-]+)\s*-->")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -224,15 +226,14 @@ def section_text(body: str, section: str) -> str | None:
 class RunbookLink:
     """The runbook ``flowops operate`` made for one alert: its task and its document (either may be missing).
 
-    ``other_tasks`` are further task ids carrying the same key label (one per feature
-    that alerts on the same name); the lowest id is ``task``.
+    When several tasks carry the alert's key label (one per feature that alerts on the
+    same name), ``task`` is the one with the lowest id.
     """
 
     alert: str
     label: str
     task: Task | None = None
     document: Document | None = None
-    other_tasks: list[str] = field(default_factory=list)
 
 
 def runbook_label(alert_name: str) -> str:
@@ -240,7 +241,7 @@ def runbook_label(alert_name: str) -> str:
     return f"{KEY_LABEL_PREFIX}{AREA}:{slugify(alert_name)}"
 
 
-def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
+def find_runbook(backlog: Backlog, alert_name: str) -> RunbookLink:
     """Find the runbook task and document of the alert ``alert_name`` in ``backlog``.
 
     The task is the lowest-id task in ``tasks/`` or ``completed/`` carrying the alert's
@@ -268,10 +269,8 @@ def find_runbook(backlog: Any, alert_name: str) -> RunbookLink:
             continue
         if label in (item.strip() for item in task.labels):
             tasks.append(task)
-    tasks.sort(key=lambda t: (id_parts(t.id) or ("", ()))[1])
     if tasks:
-        link.task = tasks[0]
-        link.other_tasks = [t.id for t in tasks[1:]]
+        link.task = min(tasks, key=lambda t: (id_parts(t.id) or ("", ()))[1])
     link.document = runbook_documents(backlog).document_for(label, link.task)
     return link
 
@@ -305,33 +304,36 @@ def document_keys(tags: list[str], body: str) -> tuple[list[str], bool]:
 
 
 def _section_bodies(body: str) -> dict[str, list[str]]:
-    wanted = {section.lower() for section in SECTIONS}
+    """The lines under each runbook section's heading, keyed by the section's name in lower case."""
     bodies: dict[str, list[str]] = {}
+    for _number, line, section in _sections(body):
+        if section is not None:
+            bodies.setdefault(section.lower(), [])
+            if line is not None:
+                bodies[section.lower()].append(line)
+    return bodies
+
+
+def _sections(body: str) -> Iterator[tuple[int, str | None, str | None]]:
+    """(1-based line number, the line or None for a section's heading, the runbook section it is in or None).
+
+    A heading whose first word names a section (``## Triage steps``) opens it; a heading of
+    the same or a higher level ends it. Headings in fenced code are code (``skeleton.outline``).
+    """
+    names = {section.lower(): section for section in SECTIONS}
     current: str | None = None
     current_level = 0
-    fence: str | None = None
-    for line in body.splitlines():
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-        elif opening:
-            fence = opening.group(1)
-        else:
-            heading = _HEADING.match(line)
-            if heading:
-                level = len(heading.group(1))
-                words = re.findall(r"[a-z]+", heading.group(2).lower())
-                first = words[0] if words else ""
-                if first in wanted:
-                    current, current_level = first, level
-                    bodies.setdefault(current, [])
-                    continue
-                if current is not None and level <= current_level:
-                    current = None
-        if current is not None:
-            bodies[current].append(line)
-    return bodies
+    for number, (line, level, title) in enumerate(outline(body.splitlines()), 1):
+        if level is not None:
+            words = re.findall(r"[a-z]+", title.lower())
+            first = words[0] if words else ""
+            if first in names:
+                current, current_level = names[first], level
+                yield number, None, current
+                continue
+            if current is not None and level <= current_level:
+                current = None
+        yield number, line, current
 
 
 def _inline(text: str) -> str:
@@ -401,23 +403,7 @@ def runbook_fill(body: str, alert: Alert | None = None) -> RunbookFill:
 
 def _sections_by_line(body: str) -> dict[int, str]:
     """1-based line number -> the runbook section (as spelled in SECTIONS) it belongs to."""
-    names = {section.lower(): section for section in SECTIONS}
-    found: dict[int, str] = {}
-    current: str | None = None
-    level = 0
-    for number, line in enumerate(body.splitlines(), start=1):
-        heading = _HEADING.match(line)
-        if heading:
-            words = re.findall(r"[a-z]+", heading.group(2).lower())
-            first = words[0] if words else ""
-            if first in names:
-                current, level = names[first], len(heading.group(1))
-                continue
-            if current is not None and len(heading.group(1)) <= level:
-                current = None
-        if current is not None:
-            found[number] = current
-    return found
+    return {number: section for number, line, section in _sections(body) if section is not None and line is not None}
 
 
 def _only_prompts_explain(section: str, body: str, prompts: list[PromptLeft]) -> bool:

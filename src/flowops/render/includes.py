@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from flowops.errors import ConfigError
+from flowops.errors import ConfigError, Location
 
 INCLUDE_RE = re.compile(r"\{\{INCLUDE:([^{}]*)\}\}")
 DIRECTIVE_RE = re.compile(r"(?<!\$)\{\{\s*([A-Z][A-Z0-9_]*)\b([^{}]*)\}\}")
@@ -58,7 +58,7 @@ class _Resolver:
     def resolve(self, text: str, chain: tuple[str, ...], first_line: int = 1) -> str:
         including = chain[-1]
         if self.allowed is not None:
-            self.check_directives(text, including, first_line)
+            self.check_directives(text, including, first_line, self.allowed)
 
         def replace(match: re.Match) -> str:
             line = text.count("\n", 0, match.start()) + first_line
@@ -92,14 +92,14 @@ class _Resolver:
 
         return INCLUDE_RE.sub(replace, text)
 
-    def check_directives(self, text: str, name: str, first_line: int) -> None:
+    def check_directives(self, text: str, name: str, first_line: int, allowed: frozenset[str]) -> None:
         for match in DIRECTIVE_RE.finditer(text):
             directive = match.group(1)
             if directive == "INCLUDE" and match.group(2).startswith(":"):
                 continue
-            if directive in self.allowed and not match.group(2).strip():
+            if directive in allowed and not match.group(2).strip():
                 continue
-            known = ", ".join(["{{INCLUDE:path}}", *(f"{{{{{allowed}}}}}" for allowed in sorted(self.allowed))])
+            known = ", ".join(["{{INCLUDE:path}}", *(f"{{{{{other}}}}}" for other in sorted(allowed))])
             raise ConfigError(
                 f"unknown directive '{match.group(0)}'",
                 path=self.shown(name),
@@ -109,7 +109,7 @@ class _Resolver:
 
     def confine(self, target: str, including: str, line: int) -> str:
         """Normalise ``target`` to a path under the root, or raise naming the include."""
-        where = {"path": self.shown(including), "line": line}
+        where: Location = {"path": self.shown(including), "line": line}
         if not target:
             raise ConfigError("empty include path in {{INCLUDE:}}", **where)
         if PurePosixPath(target).is_absolute() or PureWindowsPath(target).is_absolute() or target.startswith("\\"):

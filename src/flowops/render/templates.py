@@ -24,7 +24,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flowops.errors import ConfigError, FlowopsError, Problem, UsageError
+from flowops.errors import ConfigError, FlowopsError, Location, Problem, UsageError
 
 BEGIN_MARKER = "# --- flowops template ---"
 END_MARKER = "# --- end flowops template ---"
@@ -157,7 +157,7 @@ def _parse_declarations(text: str, shown: str) -> tuple[str, dict[str, Placehold
         raise ConfigError("'placeholders' must map NAME to {default, help}", path=shown, line=line_of("placeholders"))
     placeholders: dict[str, Placeholder] = {}
     for name, spec in raw.items():
-        where = {"path": shown, "line": line_of("placeholders", name), "field": f"placeholders.{name}"}
+        where: Location = {"path": shown, "line": line_of("placeholders", name), "field": f"placeholders.{name}"}
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise ConfigError(f"placeholder name {name!r} must be upper case letters, digits and underscores", **where)
         if not isinstance(spec, dict) or set(spec) - {"default", "help"}:
@@ -165,7 +165,7 @@ def _parse_declarations(text: str, shown: str) -> tuple[str, dict[str, Placehold
         default = spec.get("default")
         if default is not None and not isinstance(default, str):
             # 3.10 written unquoted would silently become 3.1: insist on strings.
-            where.update(line=line_of("placeholders", name, "default"), field=f"placeholders.{name}.default")
+            where["line"], where["field"] = line_of("placeholders", name, "default"), f"placeholders.{name}.default"
             raise ConfigError(f"default of {name} must be a quoted string, not {default!r}", **where)
         placeholders[name] = Placeholder(name, default, str(spec.get("help") or ""))
     return data["description"], placeholders, "".join(lines[end + 1 :]), end + 2
@@ -230,18 +230,19 @@ class _Expander:
 
     def value(self, name: str, written: str, line: int | None, chain: tuple[str, ...]) -> str | None:
         where = f" (in the value of {chain[-1]})" if chain else ""
+        raw = self.raw.get(name)
         if not NAME_RE.match(name):
             self.problem(f"malformed placeholder '{written}'{where}", line, None)
         elif name not in self.raw:
             self.problem(f"placeholder {name} is used{where} but not declared", line, name)
         elif name in chain:
             self.problem(f"placeholder values refer to each other in a loop: {' -> '.join((*chain, name))}", line, name)
-        elif self.raw[name] is None:
+        elif raw is None:
             self.problem(f"placeholder {name} has no default: give it with --set {name}=VALUE", line, name)
         elif name in self.resolved:
             return self.resolved[name]
         else:
-            value = self.expand(self.raw[name], None, (*chain, name))
+            value = self.expand(raw, None, (*chain, name))
             self.resolved[name] = value
             return value
         return None

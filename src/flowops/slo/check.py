@@ -36,8 +36,8 @@ from flowops.slo.repository import SUGGESTED_OUTPUT, SloSetup, resolve
 
 if TYPE_CHECKING:
     from flowops.discovery.inventory import Inventory
+    from flowops.project import Project
 
-NAME = "slo.rules"
 PROMTOOL_TIMEOUT = 60.0
 PASS, FAIL, SKIPPED, ERROR = "pass", "fail", "skipped", "error"
 
@@ -69,7 +69,7 @@ class CheckResult:
         return {"status": self.status, "evidence": [e.to_dict() for e in self.evidence]}
 
 
-def check_rules(project: Any, specs: Sequence[str], output: str, settings: Settings, *,
+def check_rules(project: Project, specs: Sequence[str], output: str, settings: Settings, *,
                 promtool: str | None = "auto", timeout: float = PROMTOOL_TIMEOUT) -> CheckResult:
     """Run the ``slo.rules`` check in ``project`` for ``specs`` and ``output`` (repository-relative paths).
 
@@ -119,7 +119,7 @@ NO_SPECS = ("no SLO specs found (Sloth prometheus/v1 or OpenSLO): absence of evi
             "or set slo.specs")
 
 
-def run_check(project: Any, args: Sequence[str], *, promtool: str | None = "auto",
+def run_check(project: Project, args: Sequence[str], *, promtool: str | None = "auto",
               inventory: Callable[[], Inventory] | None = None) -> CheckResult:
     """The check as a criterion binds it: ``slo.rules [options] [SPEC...]`` (``args`` without the name).
 
@@ -151,7 +151,7 @@ def run_check(project: Any, args: Sequence[str], *, promtool: str | None = "auto
     return CheckResult(PASS, evidence)
 
 
-def resolve_setup(project: Any, args: Sequence[str],
+def resolve_setup(project: Project, args: Sequence[str],
                   inventory: Callable[[], Inventory] | None) -> SloSetup | CheckResult:
     """The setup the check's words stand for, or the ``error`` result that says why they are unusable."""
     try:
@@ -202,7 +202,7 @@ def _promtool(program: str, target: Path, shown: str, evidence: list[Evidence], 
 SPECS_USAGE = "slo.specs [--default-period DURATION] [SPEC...]"
 
 
-def run_specs_check(project: Any, args: Sequence[str], *,
+def run_specs_check(project: Project, args: Sequence[str], *,
                     inventory: Callable[[], Inventory] | None = None) -> CheckResult:
     """``slo.specs``: the SLO specs are valid (what ``flowops slo validate`` says), one evidence line per SLO.
 

@@ -13,13 +13,17 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.errors import ConfigError, UsageError
 from flowops.slo.model import DAY, DEFAULT_PERIOD, MIN_PERIOD, format_duration, parse_duration
 from flowops.slo.rules import DEFAULT_STYLE, HEADER_MARK, SEVERITY_STYLES, RuleOptions, render_rules
 from flowops.slo.runbooks import RunbookLinks, runbook_links
 from flowops.slo.specs import SpecSet, read_specs, spec_display
+
+if TYPE_CHECKING:
+    from flowops.config import Config
+    from flowops.project import Project
 
 MAX_RULES_BYTES = 16 * 1024 * 1024
 
@@ -33,7 +37,7 @@ class Settings:
     runbook_base_url: str | None = None
 
     @classmethod
-    def from_config(cls, config: Any, *, default_period: str | None = None, severity: str | None = None,
+    def from_config(cls, config: Config, *, default_period: str | None = None, severity: str | None = None,
                     runbook_base_url: str | None = None) -> Settings:
         """Options given win over ``slo.*`` settings; a bad value names where it came from (exit 2)."""
         period_text = default_period or config.get("slo.default_period") or format_duration(DEFAULT_PERIOD)
@@ -173,7 +177,7 @@ def command_line(spec_files: Sequence[str], output: str, settings: Settings) -> 
     return shlex.join(words)
 
 
-def generate(project: Any, spec_paths: Sequence[Path], output: Path, settings: Settings, *,
+def generate(project: Project, spec_paths: Sequence[Path], output: Path, settings: Settings, *,
              confine: bool = False) -> Generated:
     """Read the specs and render the rules (nothing written). ConfigError (exit 2) for invalid specs."""
     specs = read_specs(spec_paths, root=project.root, default_period=settings.default_period, confine=confine)
@@ -187,7 +191,7 @@ def generate(project: Any, spec_paths: Sequence[Path], output: Path, settings: S
     return Generated(specs, render_rules(specs.slos, options), links, command)
 
 
-def rule_options(project: Any, settings: Settings) -> RuleOptions:
+def rule_options(project: Project, settings: Settings) -> RuleOptions:
     """The options the rules are written with (for the budget table and the runbook alerts)."""
     return RuleOptions(severity=settings.severity, runbook_url=runbook_links(project, settings.runbook_base_url))
 

@@ -24,12 +24,14 @@ import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flowops.slo.generate import SETTING_OPTIONS, GenerateArgs, Settings, command_line, read_header
 
 if TYPE_CHECKING:
+    from flowops.config import Config
     from flowops.discovery.inventory import Inventory
+    from flowops.project import Project
 
 # Where a rules file is suggested when there is none yet; never written unless a person runs the command.
 SUGGESTED_OUTPUT = "monitoring/slo-rules.yml"
@@ -80,7 +82,7 @@ class SloSetup:
         return next((t for t in self.targets if _under(spec, t.specs)), None)
 
 
-def resolve(project: Any, *, specs: Sequence[str] = (), output: str | None = None,
+def resolve(project: Project, *, specs: Sequence[str] = (), output: str | None = None,
             options: Mapping[str, str] | None = None,
             inventory: Callable[[], Inventory] | None = None) -> SloSetup:
     """Find the SLO setup of ``project`` (see the module docstring).
@@ -113,7 +115,7 @@ def resolve(project: Any, *, specs: Sequence[str] = (), output: str | None = Non
     return setup
 
 
-def _discovered_targets(setup: SloSetup, config: Any, given: Mapping[str, str],
+def _discovered_targets(setup: SloSetup, config: Config, given: Mapping[str, str],
                         found: Callable[[], Inventory | None]) -> None:
     """The generated rules files discovery finds, for the specs asked about (all, when none were named)."""
     generated = _generated_files(found())
@@ -142,7 +144,7 @@ def _discovered_specs(inventory: Inventory | None) -> list[str]:
     return list(inventory.slo_files) if inventory is not None else []
 
 
-def _named_target(project: Any, setup: SloSetup, output: str, origin: str, given: dict[str, str],
+def _named_target(project: Project, setup: SloSetup, output: str, origin: str, given: dict[str, str],
                   found: Callable[[], Inventory | None]) -> None:
     header = _header_of(project, output)
     header_options = header.options if header is not None else {}
@@ -156,7 +158,7 @@ def _named_target(project: Any, setup: SloSetup, output: str, origin: str, given
     setup.targets.append(RulesTarget(output, tuple(setup.specs), settings, origin))
 
 
-def _header_of(project: Any, output: str) -> GenerateArgs | None:
+def _header_of(project: Project, output: str) -> GenerateArgs | None:
     return read_header(Path(project.root, output))
 
 
@@ -178,7 +180,7 @@ def _spec_files(setup: SloSetup, inventory: Inventory | None) -> list[str]:
     return sorted(dict.fromkeys(files))
 
 
-def _settings(config: Any, given: Mapping[str, str], header: Mapping[str, str]) -> Settings:
+def _settings(config: Config, given: Mapping[str, str], header: Mapping[str, str]) -> Settings:
     """Options given, else settings that are set, else the header's options, else the defaults."""
     chosen: dict[str, str | None] = {}
     for name in SETTING_OPTIONS:

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flowops.ops.alerts import Alert, AlertRule, slugify
 from flowops.slo.model import PAGE, SLO, TICKET, format_days, format_duration, format_number, format_short
 from flowops.slo.rules import RuleOptions, alert_rule, tier_windows
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 KEY_PREFIX = "ops:runbook:"
 
@@ -54,7 +57,7 @@ class RunbookLinks:
         return [name for name in dict.fromkeys(names) if self.path(name) is None]
 
 
-def runbook_links(project: Any, base_url: str | None = None) -> RunbookLinks:
+def runbook_links(project: Project, base_url: str | None = None) -> RunbookLinks:
     """The runbook documents of ``project``'s backlog (none when it has no backlog), for linking."""
     from flowops.backlog.documents import Documents
     from flowops.backlog.store import Backlog

@@ -36,6 +36,7 @@ from flowops.slo.specs import SpecSet, read_specs
 
 if TYPE_CHECKING:
     from flowops.discovery.inventory import Inventory
+    from flowops.project import Project
 
 UPDATED, CURRENT, STALE, MISSING, INVALID = "updated", "current", "stale", "missing", "invalid"
 WOULD_UPDATE, REFUSED = "would update", "not a file"
@@ -102,13 +103,13 @@ class SloInputs:
                 "slos": [slo.id for slo in self.specs.slos], "alerts": [a.name for a in self.alerts],
                 "rules": [r.to_dict() for r in self.rules]}
 
-    def plan_rules(self, project: Any, documents_planned: Collection[str]) -> None:
+    def plan_rules(self, project: Project, documents_planned: Collection[str]) -> None:
         """The rules files' states for a dry run: ``would update`` where only links differ or would change."""
         self.rules = [_state(project, self.setup, target, write=False, planned=documents_planned)
                       for target in self.setup.targets]
         self._missing()
 
-    def refresh_rules(self, project: Any) -> None:
+    def refresh_rules(self, project: Project) -> None:
         """After documents were created: regenerate each rules file whose only difference is its runbook links."""
         self.rules = [_state(project, self.setup, target, write=True) for target in self.setup.targets]
         self._missing()
@@ -118,7 +119,7 @@ class SloInputs:
             self.rules.append(RulesState("", MISSING, self.setup.suggestion))
 
 
-def read_slo_inputs(project: Any, inventory: Callable[[], Inventory] | None) -> SloInputs | None:
+def read_slo_inputs(project: Project, inventory: Callable[[], Inventory] | None) -> SloInputs | None:
     """The SLO specs of ``project`` (``slo.specs``, else discovered) and what ``operate`` takes from them.
 
     None when there is no spec at all. Problems in specs named by ``slo.specs`` are a
@@ -136,7 +137,7 @@ def read_slo_inputs(project: Any, inventory: Callable[[], Inventory] | None) -> 
     return SloInputs(setup, specs, spec_alerts(specs.slos, setup), notes)
 
 
-def read_setup_specs(project: Any, setup: SloSetup) -> SpecSet:
+def read_setup_specs(project: Project, setup: SloSetup) -> SpecSet:
     """Every spec of ``setup``, each read with the period of the rules file generated from it.
 
     A Sloth spec has no period of its own: the rules file's header (or the settings)
@@ -209,7 +210,7 @@ def merge_alerts(file_alerts: Sequence[Alert], inputs: SloInputs | None) -> list
                         *(rule for alert in inputs.alerts for rule in alert.rules)])
 
 
-def _state(project: Any, setup: SloSetup, target: Any, *, write: bool, planned: Collection[str] = ()) -> RulesState:
+def _state(project: Project, setup: SloSetup, target: Any, *, write: bool, planned: Collection[str] = ()) -> RulesState:
     from flowops.atomic import atomic_write_text
 
     path = Path(project.root, target.output)

@@ -19,10 +19,15 @@ criteria (listing each criterion and its evidence), exit 4 for a missing plugin.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowops.errors import BlockedError, CriteriaNotMet, Problem
 from flowops.workflow.model import WorkflowConfig, state_key
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
 
 CRITERIA_CHECKED = "criteria_checked"
 CRITERIA_VERIFIED = "criteria_verified"
@@ -73,7 +78,7 @@ class GateCheck:
         return not self.failures
 
 
-def check_gates(backlog: Any, task: Any, gates: tuple[str, ...], *, plugins: Any = None, no_verify: bool = False,
+def check_gates(backlog: Backlog, task: Task, gates: tuple[str, ...], *, plugins: Plugins | None = None, no_verify: bool = False,
                 move: str = "") -> GateCheck:
     """Evaluate ``gates`` for ``task`` (nothing is written but the audit record of a verification)."""
     result = GateCheck(gates)
@@ -90,7 +95,7 @@ def check_gates(backlog: Any, task: Any, gates: tuple[str, ...], *, plugins: Any
     return result
 
 
-def enforce_gates(backlog: Any, task: Any, gates: tuple[str, ...], *, target: str, plugins: Any = None,
+def enforce_gates(backlog: Backlog, task: Task, gates: tuple[str, ...], *, target: str, plugins: Plugins | None = None,
                   no_verify: bool = False, move: str = "") -> GateCheck:
     """``check_gates``, raising when one is not met: BlockedError for a plugin gate, CriteriaNotMet otherwise."""
     result = check_gates(backlog, task, gates, plugins=plugins, no_verify=no_verify, move=move)
@@ -130,7 +135,7 @@ def _criteria_checked(task: Any, result: GateCheck) -> None:
             [f"#{c.index} {c.text}" for c in unchecked]))
 
 
-def _criteria_verified(backlog: Any, task: Any, plugins: Any, result: GateCheck, move: str) -> None:
+def _criteria_verified(backlog: Backlog, task: Any, plugins: Plugins | None, result: GateCheck, move: str) -> None:
     from flowops.acceptance.verify import verify
     from flowops.checks.runner import make_runner
     from flowops.plugins import get_plugins
@@ -167,7 +172,7 @@ def _bound(task: Any) -> list[dict]:
     return found
 
 
-def _plugin_gate(gate: str, plugins: Any, result: GateCheck) -> None:
+def _plugin_gate(gate: str, plugins: Plugins | None, result: GateCheck) -> None:
     name = gate[len(PLUGIN_PREFIX):].strip()
     info = plugins.info.get(name) if plugins is not None else None
     if info is None:

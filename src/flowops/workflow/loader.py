@@ -10,7 +10,7 @@ live in ``flowops.workflow.validate``. Workflow names are typed on the command l
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from flowops.cachedir import VerdictCache, fingerprint
 from flowops.errors import ConfigError, Problem
@@ -18,6 +18,9 @@ from flowops.schema import DIALECT, unknown_keys
 from flowops.workflow.default import DEFAULT_SOURCE, DEFAULT_WORKFLOW_YAML
 from flowops.workflow.model import SPECIAL_VIAS, Transition, Workflow, WorkflowConfig
 from flowops.yamlfile import MAX_CONFIG_BYTES, Locations, load_yaml, load_yaml_file
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 WORKFLOW_FILE = "workflow.yml"
 SUPPORTED_VERSIONS = (1,)
@@ -186,7 +189,7 @@ def _raise(problems: list[Problem], locations: Locations) -> NoReturn:
     )
 
 
-def workflow_file(project: Any) -> Path:
+def workflow_file(project: Project) -> Path:
     """Where the project's workflow file lives (it may not exist)."""
     return project.flowops_dir / WORKFLOW_FILE
 
@@ -204,7 +207,7 @@ def read_workflow(file: Path, display_path: str | None = None, *, root: Path | N
     return parse_workflow(data, locations, verdicts=verdicts)
 
 
-def read_project_workflow(project: Any) -> WorkflowConfig:
+def read_project_workflow(project: Project) -> WorkflowConfig:
     """The project's ``.flowops/workflow.yml``, or the built-in default when it is absent."""
     path = workflow_file(project)
     verdicts = VerdictCache(getattr(project, "cache_dir", None), VERDICT_NAME)
@@ -213,7 +216,7 @@ def read_project_workflow(project: Any) -> WorkflowConfig:
     return read_workflow(path, project.relpath(path), root=Path(project.root), verdicts=verdicts)
 
 
-def load_workflow(project: Any) -> WorkflowConfig:
+def load_workflow(project: Project) -> WorkflowConfig:
     """The project's workflow, refused (ConfigError, exit 2) when it has semantic errors.
 
     Commands that enforce the workflow use this; warnings are left to

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.workflow.model import Workflow, WorkflowConfig, state_key
 from flowops.workflow.state import state_label_value, state_of
+
+if TYPE_CHECKING:
+    from flowops.backlog.model import Task
 
 
 @dataclass
@@ -37,7 +40,7 @@ class TaskStatus:
         }
 
 
-def task_status(config: WorkflowConfig, task: Any) -> TaskStatus:
+def task_status(config: WorkflowConfig, task: Task) -> TaskStatus:
     """The workflow status of ``task`` (raises ConfigError for a bad or ambiguous state label)."""
     state = state_of(task.labels, config, task=task.id)
     label = next((label.strip() for label in task.labels if state_label_value(label) is not None), None)

@@ -23,6 +23,8 @@ from flowops.workflow.state import state_of, with_state
 
 if TYPE_CHECKING:
     from flowops.backlog.model import Task
+    from flowops.backlog.store import Backlog
+    from flowops.plugins import Plugins
 
 TRANSITIONED = "workflow.transitioned"
 STATE_CHECK_SKIPPED = "workflow.state_check_skipped"
@@ -58,7 +60,7 @@ class TransitionResult:
         }
 
 
-def check_task(backlog: Any, config: WorkflowConfig, task_id: str, workflow_name: str, *, plugins: Any = None) -> Decision:
+def check_task(backlog: Backlog, config: WorkflowConfig, task_id: str, workflow_name: str, *, plugins: Plugins | None = None) -> Decision:
     """The guard's decision for running ``workflow_name`` on the task, plugin vetoes included.
 
     Writes nothing; ``flowops workflow check`` shows it and exits 4 when not allowed.
@@ -98,12 +100,12 @@ def check_bypass(skip_state_check: bool, reason: str | None, *, no_verify: bool 
 
 
 def advance(
-    backlog: Any,
+    backlog: Backlog,
     config: WorkflowConfig,
     task_id: str,
     workflow_name: str,
     *,
-    plugins: Any = None,
+    plugins: Plugins | None = None,
     skip_state_check: bool = False,
     reason: str | None = None,
     emit: Emit | None = None,
@@ -148,13 +150,13 @@ def advance(
 
 
 def set_state(
-    backlog: Any,
+    backlog: Backlog,
     config: WorkflowConfig,
     task_id: str,
     state: str,
     *,
     via: str = MANUAL,
-    plugins: Any = None,
+    plugins: Plugins | None = None,
     emit: Emit | None = None,
     no_verify: bool = False,
     reason: str | None = None,
@@ -202,7 +204,7 @@ def _undeclared_message(config: WorkflowConfig, task_id: str, current: str, targ
     return message
 
 
-def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Any,
+def _move(backlog: Backlog, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Plugins | None,
           no_verify: bool = False) -> TransitionResult:
     before = len(plugins.failures) if plugins is not None else 0
     if state_key(current) == state_key(target):
@@ -233,7 +235,7 @@ def _move(backlog: Any, config: WorkflowConfig, task: Any, current: str, target:
                             gates=gates.gates, skipped_verification=gates.skipped)
 
 
-def _gates(backlog: Any, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Any,
+def _gates(backlog: Backlog, config: WorkflowConfig, task: Any, current: str, target: str, via: str, plugins: Plugins | None,
            no_verify: bool) -> Any:
     """The workflow.yml gates of this move, enforced (flowops.workflow.gates)."""
     from flowops.workflow.gates import enforce_gates, gates_for
@@ -249,7 +251,7 @@ def _emit_verification_skipped(emit: Emit, result: TransitionResult, reason: str
                                                     "criteria": list(result.skipped_verification)})
 
 
-def _done_gate(backlog: Any, target: str) -> Callable[[Task], None] | None:
+def _done_gate(backlog: Backlog, target: str) -> Callable[[Task], None] | None:
     """The Done gate for a move into ``target``, or None when ``target`` is not the done state.
 
     The workflow's done state is the state named like the backlog's done status
@@ -272,7 +274,7 @@ def _done_gate(backlog: Any, target: str) -> Callable[[Task], None] | None:
     return gate
 
 
-def _veto(plugins: Any, task: Any, current: str, target: str, via: str) -> str | None:
+def _veto(plugins: Plugins | None, task: Any, current: str, target: str, via: str) -> str | None:
     """The message of the first plugin that refuses the move, or None."""
     if plugins is None:
         return None
@@ -285,7 +287,7 @@ def _veto(plugins: Any, task: Any, current: str, target: str, via: str) -> str |
     return f"plugin '{name}' refused to move {task.id} from {current} to {target} ({kind}): {reason}"
 
 
-def _failures(plugins: Any, before: int) -> list[str]:
+def _failures(plugins: Plugins | None, before: int) -> list[str]:
     if plugins is None:
         return []
     return [str(failure) for failure in plugins.unreported(plugins.failures[before:])]

@@ -10,11 +10,14 @@ import difflib
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowops.errors import ConfigError, Problem
 from flowops.workflow.model import SPECIAL_VIAS, WorkflowConfig, state_key
 from flowops.yamlfile import Locations
+
+if TYPE_CHECKING:
+    from flowops.project import Project
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Report:
         }
 
 
-def check_file(project: Any, file: Path | None = None) -> Report:
+def check_file(project: Project, file: Path | None = None) -> Report:
     """Validate ``file``, or the project's workflow file (the built-in default when it is absent).
 
     Never raises for a bad file: YAML and schema errors become problems of the report.
