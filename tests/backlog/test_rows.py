@@ -100,8 +100,8 @@ def test_search_over_rows_finds_and_ranks_what_search_over_tasks_does(backlog_pr
     for _attempt in ("cold", "warm"):
         listing = Backlog(project).rows(folders, text=True)
         assert listing.texts is not None
-        by_rows = [(h.kind, h.score, h.task.id if h.task else None) for h in search_rows(listing.rows, listing.texts, [], query)]
-        by_tasks = [(h.kind, h.score, h.task.id if h.task else None) for h in search(tasks, [], query)]
+        by_rows = [(h.kind, h.score, h.item.id) for h in search_rows(listing.rows, listing.texts, [], query)]
+        by_tasks = [(h.kind, h.score, h.item.id) for h in search(tasks, [], query)]
         assert by_rows == by_tasks
 
 
