@@ -83,3 +83,35 @@ def test_four_processes_creating_documents_and_decisions_get_distinct_ids(backlo
     assert bad_documents == [] and bad_decisions == []
     assert sorted(d.id for d in documents) == sorted(f"doc-{n}" for n in range(1, 41))
     assert sorted(d.id for d in decisions) == sorted(f"decision-{n}" for n in range(1, 41))
+
+
+def _every_name_id(backlog) -> list[tuple[str, tuple[int, ...]]]:
+    """The full list the allocator used to get: one (prefix, parts) per file name, by the naming module's parser."""
+    from flowops.backlog.naming import id_from_filename
+
+    folders = [backlog.folder_path(f) for f in ("tasks", "completed", "drafts", "archive")] + [backlog.dir / "archive" / "drafts"]
+    found = [id_from_filename(p.name) for folder in folders if folder.is_dir() for p in folder.iterdir()]
+    return [(i.prefix, i.parts) for i in found if i is not None]
+
+
+def test_the_ids_in_use_hand_out_what_every_file_name_would(backlog_project):
+    # _used_ids keeps one highest number per prefix plus every subtask id: the allocator
+    # must hand out exactly what it would from one entry per file name.
+    _project, backlog = backlog_project
+    names = {
+        "tasks": ["task-3 - A.md", "task-0012 - Padded.md", "task-7.1 - Sub.md", "TASK-2.5.1 - Deep.md", "notes.txt", "task-x - Bad.md"],
+        "completed": ["task-9.md", "task-7.2 - Sub.md"],
+        "drafts": ["draft-4 - D.md"],
+        "archive": ["task-15 - Old.md", "task-16.3 - Old sub.md"],
+    }
+    for folder, files in names.items():
+        base = backlog.folder_path(folder)
+        base.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            (base / name).write_text("---\n---\n")
+    (backlog.dir / "archive" / "drafts").mkdir(parents=True, exist_ok=True)
+    (backlog.dir / "archive" / "drafts" / "draft-8 - Gone.md").write_text("")
+    wanted = [("task", ()), ("task", (7,)), ("task", (16,)), ("task", (2, 5)), ("task", (3,)), ("draft", ()), ("doc", ())]
+    reference, collapsed = IdAllocator(_every_name_id(backlog)), IdAllocator(backlog._used_ids())
+    assert [collapsed.next(*w) for w in wanted] == [reference.next(*w) for w in wanted]
+    assert IdAllocator(backlog._used_ids()).next("task") == (17,) and IdAllocator(backlog._used_ids()).next("draft") == (9,)

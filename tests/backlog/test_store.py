@@ -207,3 +207,19 @@ def test_marked_files_are_read_again_after_a_write_through_the_backlog(backlog_p
     backlog.update(task.id, lambda t: t.labels.append("ops:cicd"))
     [(ref, raw)] = backlog.read_marked(("tasks",), b"ops:cicd")
     assert ref.name.startswith("task-1 ") and b"ops:cicd" in raw
+
+
+def test_a_task_is_found_by_the_name_of_its_file_zero_padded_or_not_and_never_by_a_longer_number(tmp_path):
+    from flowops.backlog.store import Backlog, init_layout
+    from flowops.project import Project
+
+    init_layout(tmp_path / "backlog", "test")
+    backlog = Backlog(Project(tmp_path))
+    for name in ("task-10 - Ten.md", "task-1.1 - Sub.md", "task-21 - Twenty-one.md", "TASK-0007 - Upper.md"):
+        (backlog.folder_path("tasks") / name).write_text("---\nid: X\n---\n")
+    (backlog.folder_path("completed") / "task-01 - Done.md").write_text("---\n---\n")
+    assert [ref.name for ref in backlog._candidates(backlog.parse_id("1"), ("tasks", "completed"))] == ["task-01 - Done.md"]
+    assert not backlog.named("TASK-1", ("tasks",))
+    assert backlog.named("TASK-1", ("tasks", "completed")) and backlog.named("task-7") and backlog.named("1.1")
+    assert not backlog.named("TASK-2") and not backlog.named("TASK-10.1")
+    assert backlog.named("draft-3") is False  # drafts are looked for in drafts/, which is empty

@@ -281,8 +281,13 @@ def _warn_unknown_task(project, task_id: str) -> None:
     backlog = Backlog(project)
     if not backlog.exists:
         return  # events without a backlog (a CI job, say) are fine
+    folders = ("tasks", "completed", "drafts", "archive")
     try:
-        backlog.get(task_id, ("tasks", "completed", "drafts", "archive"))
+        # A file named for the id settles it without parsing anything; only a task whose
+        # file was renamed by hand (or a typo) needs the full lookup.
+        if backlog.named(task_id, folders):
+            return
+        backlog.get(task_id, folders)
     except NotFoundError:
         warn(f"task {task_id} does not exist in {project.relpath(backlog.dir)}/ (the event is recorded with it anyway)")
     except FlowopsError as exc:
