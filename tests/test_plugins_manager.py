@@ -132,3 +132,28 @@ def test_the_plugin_manager_and_the_domain_never_load_the_command_line():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+
+def test_the_declared_builtin_observers_are_exactly_the_builtins_that_implement_on_event():
+    # may_observe trusts BUILTIN_OBSERVERS so that an emit need not import the built-ins to know.
+    from flowops.events.bus import observers
+    from flowops.plugins import BUILTIN_OBSERVERS
+
+    assert set(observers(build_plugins())) == set(BUILTIN_OBSERVERS)
+
+
+def test_plugins_may_observe_only_with_a_manager_built_an_entry_point_or_an_enabled_builtin_observer(tmp_path, monkeypatch):
+    from flowops.plugins import may_observe
+
+    project = Project(tmp_path)
+    assert may_observe(project) is False
+    monkeypatch.setattr("flowops.plugins.BUILTIN_OBSERVERS", frozenset({"handlers"}))
+    assert may_observe(project) is True
+    monkeypatch.setenv("FLOWOPS_DISABLE_PLUGINS", "handlers")
+    assert may_observe(project) is False
+    monkeypatch.setattr("flowops.plugins._entry_points", lambda: [FakeEntryPoint("recorder", Crashing())])
+    assert may_observe(project) is True
+    monkeypatch.setattr("flowops.plugins._entry_points", lambda: [])
+    get_plugins(project)  # plugins registered in-process into this manager must still observe
+    assert may_observe(Project(tmp_path)) is True

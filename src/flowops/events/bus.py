@@ -123,7 +123,8 @@ def emit(
 
     plugins, hooks_file, types = loaded
     warnings.extend(str(p) for p in hooks_file.warnings)
-    warnings.extend(str(f) for f in plugins.unreported(f for f in plugins.failures if f.hook in (None, "register_handler_types")))
+    if plugins is not None:
+        warnings.extend(str(f) for f in plugins.unreported(f for f in plugins.failures if f.hook in (None, "register_handler_types")))
     for hook in hooks_file.hooks:
         if hook_matches(hook, event):
             _deliver_one(project, hook, types, event, report)
@@ -188,7 +189,8 @@ def plan(project: Project, event: Event) -> list[DeliveryResult]:
         if hook_matches(hook, event)
     ]
     planned += [
-        DeliveryResult(handler=name, kind="python", skipped=True, note="dry run: would call on_event") for name in observers(plugins)
+        DeliveryResult(handler=name, kind="python", skipped=True, note="dry run: would call on_event")
+        for name in (observers(plugins) if plugins is not None else [])
     ]
     return planned
 
@@ -230,14 +232,19 @@ def try_handler(project: Project, name: str, type: str | None = None, *,
     return event, result
 
 
-def _load(project: Project):
-    """(plugins, hooks file, handler types); ConfigError for a broken hooks.yaml."""
-    from flowops.events.hooksfile import HooksFile, hooks_path, load_hooks
-    from flowops.plugins import get_plugins
+def _load(project: Project) -> tuple[Plugins | None, Any, dict[str, Any]]:
+    """(plugins, hooks file, handler types); ConfigError for a broken hooks.yaml.
 
-    plugins = get_plugins(project)
+    With no hooks.yaml the plugins matter only as observers: when none can observe
+    (``may_observe``), none is imported and the plugins are None.
+    """
+    from flowops.events.hooksfile import HooksFile, hooks_path, load_hooks
+    from flowops.plugins import get_plugins, may_observe
+
     if not hooks_path(project).is_file():
+        plugins = get_plugins(project) if may_observe(project) else None
         return plugins, HooksFile(project.relpath(hooks_path(project)), exists=False), {}
+    plugins = get_plugins(project)
     types = handler_types(project)
     try:
         return plugins, load_hooks(project, types), types
@@ -270,7 +277,9 @@ def _secrets_of(project: Project) -> list[str]:
     return configured_secrets(project)
 
 
-def _observe(plugins: Plugins, event: Event) -> list[DeliveryResult]:
+def _observe(plugins: Plugins | None, event: Event) -> list[DeliveryResult]:
+    if plugins is None:
+        return []
     names = observers(plugins)
     if not names:
         return []
