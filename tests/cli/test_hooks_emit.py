@@ -212,21 +212,23 @@ def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_and_jsonschema
 
 
 
-def test_emit_without_hooks_file_imports_no_plugin_nor_the_task_parser(repo):
+def test_emit_without_hooks_file_imports_no_plugin_nor_the_task_parser_nor_toml_without_settings(repo):
     # No hooks.yaml and no plugin able to observe: the built-ins (and pluggy) stay unimported;
-    # a --task-id whose file is named for it is checked without parsing it.
+    # a --task-id whose file is named for it is checked without parsing it; with no settings file
+    # (config.toml, pyproject.toml) no TOML parser either.
     (repo / "backlog" / "tasks").mkdir(parents=True)
     (repo / "backlog" / "config.yml").write_text('project_name: "t"\n')
     (repo / "backlog" / "tasks" / "task-1 - One.md").write_text("---\nid: TASK-1\ntitle: One\n---\n")
     code = (
         "import sys; from flowops.cli import main; rc = main(['hooks', 'emit', 'task.created', '--task-id', 'TASK-1']);"
-        "print(rc, [m for m in ('pluggy', 'flowops.builtin.handlers', 'flowops.builtin.sre_playbook',"
+        "print(rc, [m for m in ('pluggy', 'flowops.builtin.handlers', 'flowops.builtin.sre_playbook', 'tomllib',"
         " 'flowops.backlog.taskfile') if m in sys.modules])"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_")}
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True, env=env)
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr
     assert "does not exist" not in done.stderr
+
 
 def test_emitting_for_a_task_that_does_not_exist_warns_and_still_records(flowops, repo):
     assert flowops("init").exit_code == 0
