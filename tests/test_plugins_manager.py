@@ -153,7 +153,11 @@ def test_plugins_may_observe_only_with_a_manager_built_an_entry_point_or_an_enab
     monkeypatch.setenv("FLOWOPS_DISABLE_PLUGINS", "handlers")
     assert may_observe(project) is False
     monkeypatch.setattr("flowops.plugins._entry_points", lambda: [FakeEntryPoint("recorder", Crashing())])
-    assert may_observe(project) is True
+    assert may_observe(project) is False  # what is installed is looked up once per process...
+    reset_plugins()
+    assert may_observe(project) is True  # ...and again after reset_plugins (installing a plugin in-process)
     monkeypatch.setattr("flowops.plugins._entry_points", lambda: [])
+    reset_plugins()
+    assert may_observe(project) is False
     get_plugins(project)  # plugins registered in-process into this manager must still observe
     assert may_observe(Project(tmp_path)) is True

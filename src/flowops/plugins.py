@@ -303,6 +303,7 @@ def _group_declared(group: str) -> bool:
 
 
 _cached: dict[str | None, Plugins] = {}
+_installed: dict[None, bool] = {}  # whether any flowops entry point is installed (may_observe)
 
 
 def get_plugins(project: Project | None = None) -> Plugins:
@@ -337,9 +338,11 @@ def may_observe(project: Project | None = None) -> bool:
         disabled |= set(project.config.get("plugins.disable") or [])
     if any(name in BUILTIN_OBSERVERS and name not in disabled for name in DEFAULT_PLUGINS):
         return True
-    # ~1 ms when no distribution declares the group (the usual case); with one, the plugins
-    # are built next anyway.
-    return bool(_entry_points())
+    # ~1 ms when no distribution declares the group (the usual case), once per process: a
+    # task edit emits two or three events; with one declared, the plugins are built next anyway.
+    if None not in _installed:
+        _installed[None] = bool(_entry_points())
+    return _installed[None]
 
 
 def built_plugins() -> list[Plugins]:
@@ -350,4 +353,5 @@ def built_plugins() -> list[Plugins]:
 def reset_plugins() -> None:
     """Forget built managers (tests, or after installing a plugin in-process)."""
     _cached.clear()
+    _installed.clear()
 
