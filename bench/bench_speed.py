@@ -37,7 +37,6 @@ import argparse
 import compileall
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -51,6 +50,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_operate import FEATURE_TITLE, rules_yaml  # noqa: E402
 from gen_backlog import generate  # noqa: E402
+from run import machine  # noqa: E402
 
 QUERY = "latency budget"
 ALERTS = 20
@@ -181,24 +181,6 @@ class Variant:
 
     data: Path = Path()
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return (f"{os.cpu_count()} cores ({cpu}){mem}, {platform.python_implementation()} {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
 
 
 def load_average() -> str:

@@ -129,7 +129,14 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}){mem}, {platform.python_implementation()} {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
 
 
 def markdown(all_results: list[dict]) -> str:
