@@ -215,7 +215,7 @@ def test_a_task_is_found_by_the_name_of_its_file_zero_padded_or_not_and_never_by
 
     init_layout(tmp_path / "backlog", "test")
     backlog = Backlog(Project(tmp_path))
-    for name in ("task-10 - Ten.md", "task-1.1 - Sub.md", "task-21 - Twenty-one.md", "TASK-0007 - Upper.md"):
+    for name in ("task-10 - Ten.md", "task-1.1 - Sub.md", "task-21 - Twenty-one.md", "TASK-0007 - Upper.md", "task-2.md\n"):
         (backlog.folder_path("tasks") / name).write_text("---\nid: X\n---\n")
     (backlog.folder_path("completed") / "task-01 - Done.md").write_text("---\n---\n")
     assert [ref.name for ref in backlog._candidates(backlog.parse_id("1"), ("tasks", "completed"))] == ["task-01 - Done.md"]

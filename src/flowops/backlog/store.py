@@ -989,7 +989,8 @@ def _id_sort_key(task_id: str, prefix: str) -> tuple:
 def _filename_pattern(wanted: TaskId) -> re.Pattern[str]:
     """Matches every file name ``id_from_filename`` reads as ``wanted`` (a few others too: callers check)."""
     number = r"\.".join(f"0*{part}" for part in wanted.parts)
-    return re.compile(rf"(?i:{re.escape(wanted.prefix)})-{number}(?: - .*)?\.md$")
+    # \Z, not $: a name ending in a newline after ".md" is no task file (scan() wants ".md" last).
+    return re.compile(rf"(?i:{re.escape(wanted.prefix)})-{number}(?: - .*)?\.md\Z")
 
 
 def load_backlog(path: str | os.PathLike | Project | None = None) -> Backlog:
