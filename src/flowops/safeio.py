@@ -39,6 +39,11 @@ def read_regular(path: str | os.PathLike, limit: int, *, what: str = "this file"
     Raises FileNotFoundError when it is gone, RefusedFile when it is not a regular file or
     is over ``limit``, other OSErrors as they come.
     """
+    return read_regular_stat(path, limit, what=what)[0]
+
+
+def read_regular_stat(path: str | os.PathLike, limit: int, *, what: str = "this file") -> tuple[bytes, os.stat_result]:
+    """``read_regular``, with the ``fstat`` of the file it read (a cache key of exactly that file, no extra call)."""
     try:
         fd = os.open(path, _FLAGS)
     except OSError as exc:
@@ -55,7 +60,7 @@ def read_regular(path: str | os.PathLike, limit: int, *, what: str = "this file"
         if info.st_size > limit:
             raise RefusedFile(_too_big(info.st_size, limit, what), path)
         os.set_blocking(fd, True)
-        return _read_at_most(fd, limit, path, what)  # at most limit + 1 bytes, should it have grown
+        return _read_at_most(fd, limit, path, what), info  # at most limit + 1 bytes, should it have grown
     finally:
         os.close(fd)
 

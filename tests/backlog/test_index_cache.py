@@ -141,3 +141,41 @@ def test_frontmatter_values_json_cannot_hold_are_read_again_not_cached_wrongly(b
     second = Backlog(project).load().tasks[0].extra  # from the cache, if it was cached
     assert first == second
     assert str(second["reviewed"]) == "2024-05-01" and second["meta"] == {1: "one"}
+
+
+def test_an_index_adopting_encoded_batches_saves_what_putting_each_entry_saves(tmp_path):
+    from flowops.backlog.index import TaskIndex, encode
+
+    entries = {"tasks/a.md": ((10, 1), ["TASK-1", "A"]), "tasks/b.md": ((20, 2), ["bad", "why", 3]),
+               "tasks/\udcff.md": ((30, 3), ["TASK-3", "Not UTF-8 name"])}
+    batches = [encode(list(part), [entries[p][0] for p in part], [entries[p][1] for p in part])
+               for part in (["tasks/a.md", "tasks/\udcff.md"], [], ["tasks/b.md"])]
+    adopted = TaskIndex(tmp_path / "one", "tasks-rows.json", 2, base="/b")
+    adopted.adopt(dict(entries), batches)
+    adopted.save()
+    put = TaskIndex(tmp_path / "two", "tasks-rows.json", 2, base="/b")
+    for path, (key, value) in entries.items():
+        put.put(path, key, value)
+    put.save()
+    for index in (adopted, put):
+        loaded = TaskIndex(index.file.parent, "tasks-rows.json", 2, base="/b")
+        loaded.load()
+        assert {p: (k, list(v)) for p, (k, v) in loaded.entries.items()} == entries
+    # Once the entries change, the encoded batches no longer describe them: save encodes again.
+    adopted.prune({"tasks/a.md"}, "")
+    adopted.save()
+    again = TaskIndex(tmp_path / "one", "tasks-rows.json", 2, base="/b")
+    again.load()
+    assert list(again.entries) == ["tasks/a.md"]
+
+
+def test_adopting_into_an_index_that_has_entries_puts_them_one_by_one(tmp_path):
+    from flowops.backlog.index import TaskIndex
+
+    index = TaskIndex(tmp_path, "tasks-rows.json", 2)
+    index.put("tasks/a.md", (1, 1), ["TASK-1"])
+    index.adopt({"tasks/b.md": ((2, 2), ["TASK-2"])}, [("\"wrong\"", "[0,0]", "[]")])
+    index.save()
+    loaded = TaskIndex(tmp_path, "tasks-rows.json", 2)
+    loaded.load()
+    assert loaded.entries == {"tasks/a.md": ((1, 1), ["TASK-1"]), "tasks/b.md": ((2, 2), ["TASK-2"])}

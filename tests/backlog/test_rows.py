@@ -150,3 +150,38 @@ def test_a_row_has_every_field_a_listing_reads_from_a_task():
               "parent_task_id", "ordinal", "created_date", "updated_date"}
     assert set(Row._fields) == listed | {"id_sort"}  # and the id's sort parts, cached
     assert all(hasattr(Task("TASK-1", "t"), name) for name in listed)
+
+
+def _cached(project, name: str) -> dict:
+    document = json.loads((project.cache_dir / name).read_text())
+    return {path: (key, value) for path, key, value in zip(document["paths"], document["keys"], document["records"], strict=True)}
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_cold_listing_caches_what_a_file_by_file_listing_caches(backlog_project, monkeypatch, parallel):
+    # With no cache the readers key each file by the fstat of the file they opened and
+    # encode the cache's JSON themselves; both parts must hold what the put path holds.
+    from flowops.backlog import bulkread
+
+    project, backlog = backlog_project
+    _fill(backlog)
+    tasks = backlog.folder_path("tasks")
+    (tasks / "task-42 - Link.md").symlink_to(tasks / "task-40 - Unusual.md")  # refused, keyed by its lstat
+    monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2 if parallel else 10**9)
+    folders = ("tasks", "completed", "drafts")
+    cold = Backlog(project).rows(folders, text=True)
+    rows, texts = _cached(project, "tasks-rows.json"), _cached(project, "tasks-text.json")
+    for path, (key, _value) in rows.items():
+        st = os.lstat(backlog.dir / path)
+        assert key == [st.st_size, st.st_mtime_ns], path
+    assert rows["tasks/task-42 - Link.md"][1][:2] == ["bad", cold.bad[-1].reason] and "symbolic link" in cold.bad[-1].reason
+    # The same parts through the warm path: one entry missing, so the rest are put one by one.
+    document = json.loads((project.cache_dir / "tasks-rows.json").read_text())
+    for key in ("paths", "keys", "records"):
+        document[key] = document[key][1:]
+    (project.cache_dir / "tasks-rows.json").write_text(json.dumps(document))
+    (project.cache_dir / "tasks-text.json").unlink()
+    warm = Backlog(project).rows(folders, text=True)
+    assert warm == cold
+    assert _cached(project, "tasks-rows.json") == rows and _cached(project, "tasks-text.json") == texts
+    assert Backlog(project).rows(folders, text=True) == cold  # and served from them

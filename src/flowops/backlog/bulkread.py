@@ -18,33 +18,48 @@ import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flowops.backlog.quickread import quick_record
 from flowops.backlog.records import to_record
 from flowops.backlog.taskfile import MAX_FILE_BYTES, TaskFile, TaskParseError
-from flowops.safeio import RefusedFile, read_regular
+from flowops.safeio import RefusedFile, read_regular_stat
 
 PARALLEL_THRESHOLD = 1500
+T = TypeVar("T")
 
 
 def read_record(path: str) -> tuple | None:
     """The task record (records.py) in ``path``, a ("bad", reason, line) tuple, or None if the file is gone."""
+    return read_keyed(path)[1]
+
+
+def read_keyed(path: str) -> tuple[tuple[int, int] | None, tuple | None]:
+    """((size, mtime_ns), ``read_record``'s answer) of ``path``: the key of the file exactly as it was read.
+
+    The key comes from the ``fstat`` of the open file (no extra call), or for a file refused
+    or unreadable from its ``lstat``; None when it cannot be had (the file is gone).
+    """
     try:
-        raw = read_regular(path, MAX_FILE_BYTES, what="a backlog file")
+        raw, info = read_regular_stat(path, MAX_FILE_BYTES, what="a backlog file")
     except FileNotFoundError:
-        return None
-    except RefusedFile as exc:
-        return ("bad", exc.reason, None)
+        return None, None
     except OSError as exc:
-        return ("bad", f"cannot read: {exc.strerror or exc}", None)
+        reason = exc.reason if isinstance(exc, RefusedFile) else f"cannot read: {exc.strerror or exc}"
+        try:
+            st = os.lstat(path)
+            key: tuple[int, int] | None = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None
+        return key, ("bad", reason, None)
+    key = (info.st_size, info.st_mtime_ns)
     record = quick_record(raw)
     if record is not None:
-        return record
+        return key, record
     try:
-        return to_record(TaskFile(raw, Path(path)).parsed)
+        return key, to_record(TaskFile(raw, Path(path)).parsed)
     except TaskParseError as exc:
-        return ("bad", exc.reason, exc.line)
+        return key, ("bad", exc.reason, exc.line)
 
 
 def read_records(paths: list[str], convert: Callable[[tuple], Any] | None = None) -> list:
@@ -60,10 +75,24 @@ def read_records(paths: list[str], convert: Callable[[tuple], Any] | None = None
             return record
         return convert(record)
 
+    ordered: list = [None] * len(paths)
+    for positions, results in in_chunks(len(paths), lambda positions: [read(paths[i]) for i in positions]):
+        ordered[positions.start::positions.step] = results
+    return ordered
+
+
+def in_chunks(count: int, work: Callable[[range], T]) -> list[tuple[range, T]]:
+    """``work`` over the positions 0..count-1, split in interleaved ranges, one per core for large batches on Linux.
+
+    Each range's answer is made in its own forked process and travels back pickled (so it
+    must be plain data); the parent does the first range meanwhile, and any range whose
+    process died. Returns (range, answer) pairs covering every position once.
+    """
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_THRESHOLD or workers < 2 or not sys.platform.startswith("linux"):
-        return [read(p) for p in paths]
-    chunks = [paths[i::workers] for i in range(workers)]
+    if count < PARALLEL_THRESHOLD or workers < 2 or not sys.platform.startswith("linux"):
+        whole = range(count)
+        return [(whole, work(whole))]
+    chunks = [range(i, count, workers) for i in range(workers)]
     children: list[tuple[int, int]] = []
     for chunk in chunks[1:]:
         read_fd, write_fd = os.pipe()
@@ -71,28 +100,20 @@ def read_records(paths: list[str], convert: Callable[[tuple], Any] | None = None
         if pid == 0:  # pragma: no cover - runs in the child
             try:
                 os.close(read_fd)
-                payload = pickle.dumps([read(p) for p in chunk], protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(work(chunk), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(payload)
             finally:
                 os._exit(0)
         os.close(write_fd)
         children.append((pid, read_fd))
-    results_by_chunk: list[list] = [[read(p) for p in chunks[0]]]
-    for pid, read_fd in children:
+    answers: list[tuple[range, T]] = [(chunks[0], work(chunks[0]))]
+    for (pid, read_fd), chunk in zip(children, chunks[1:], strict=True):
         with os.fdopen(read_fd, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)
         try:
-            portable = pickle.loads(data)  # noqa: S301 - from our own child process
+            answers.append((chunk, pickle.loads(data)))  # noqa: S301 - from our own child process
         except Exception:
-            portable = None
-        chunk = chunks[len(results_by_chunk)]
-        if portable is None or len(portable) != len(chunk):
-            results_by_chunk.append([read(p) for p in chunk])  # the child died: do it here
-        else:
-            results_by_chunk.append(portable)
-    ordered: list = [None] * len(paths)
-    for index, chunk_results in enumerate(results_by_chunk):
-        ordered[index::workers] = chunk_results
-    return ordered
+            answers.append((chunk, work(chunk)))  # the child died: do it here
+    return answers

@@ -46,6 +46,9 @@ class TaskIndex:
         self.entries: dict[str, tuple[Key, Any]] = {}
         self.dirty = False
         self._loaded = False
+        # The JSON of every entry's path, key and value, made by the processes that read
+        # the files (adopt): while set, it describes ``entries`` exactly and save writes it.
+        self._encoded: list[tuple[str, str, str]] | None = None
 
     def load(self) -> None:
         if self._loaded:
@@ -90,6 +93,23 @@ class TaskIndex:
             return
         self.entries[path] = (key, value)
         self.dirty = True
+        self._encoded = None
+
+    def adopt(self, entries: dict[str, tuple[Key, Any]], encoded: list[tuple[str, str, str]]) -> None:
+        """Take ``entries`` as the whole of an empty index, with their JSON already made.
+
+        ``encoded`` holds, per batch, the JSON arrays' insides (no brackets) of the paths,
+        keys and values of ``entries`` in step (``encode``): a cold listing encodes each
+        batch in the process that read it, so saving is joining strings, not encoding
+        10,000 entries serially. Entries that cannot go in as they are (``put``) are left out.
+        """
+        if self.entries or (self._check_values and any(not _json_safe(v[5]) for _k, v in entries.values() if v[0] != "bad" and v[5])):
+            for path, (key, value) in entries.items():
+                self.put(path, key, value)
+            return
+        self.entries = entries
+        self.dirty = bool(entries)
+        self._encoded = encoded
 
     def prune(self, live_paths: set[str], prefix: str, scanned_dirs: set[str] | None = None) -> None:
         """Forget entries in the scanned folders whose files no longer exist."""
@@ -101,6 +121,7 @@ class TaskIndex:
             del self.entries[path]
         if stale:
             self.dirty = True
+            self._encoded = None
 
     def save(self) -> None:
         if not self.dirty or self.file is None:
@@ -108,18 +129,16 @@ class TaskIndex:
         from flowops import __version__
         from flowops.cachedir import ensure
 
-        paths = list(self.entries)
-        document = {
-            "format": self.format,
-            "version": __version__,
-            "base": self.base,
-            "paths": paths,
-            "keys": [self.entries[p][0] for p in paths],
-            "records": [self.entries[p][1] for p in paths],
-        }
         try:
-            # ASCII escapes keep file names that are not UTF-8 (surrogate escapes) loadable.
-            data = json.dumps(document, separators=(",", ":"), check_circular=False)
+            head = json.dumps({"format": self.format, "version": __version__, "base": self.base}, separators=(",", ":"))
+            if self._encoded is not None:
+                batches = [batch for batch in self._encoded if batch[0]]
+                paths_json, keys_json, values_json = (",".join(batch[i] for batch in batches) for i in range(3))
+            else:
+                paths = list(self.entries)
+                paths_json, keys_json, values_json = encode(paths, [self.entries[p][0] for p in paths],
+                                                            [self.entries[p][1] for p in paths])
+            data = f'{head[:-1]},"paths":[{paths_json}],"keys":[{keys_json}],"records":[{values_json}]}}'
             if not ensure(self.file.parent):
                 return
             # No fsync: a cache a crash left unreadable is only a cold one (atomic.py).
@@ -128,6 +147,13 @@ class TaskIndex:
         except (OSError, TypeError, ValueError):
             # An unwritable cache folder still works, only slower.
             pass
+
+
+def encode(paths: list[str], keys: list, values: list) -> tuple[str, str, str]:
+    """The JSON arrays of ``paths``, ``keys`` and ``values`` without their brackets, as the cache file holds them."""
+    # ASCII escapes keep file names that are not UTF-8 (surrogate escapes) loadable.
+    dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    return dumps(paths)[1:-1], dumps(keys)[1:-1], dumps(values)[1:-1]
 
 
 def _json_safe(value: Any) -> bool:

@@ -542,16 +542,19 @@ class Backlog:
         gc_was_enabled = gc.isenabled()
         gc.disable()  # as in load: many objects that all survive
         try:
-            names, spaths, keys = self._stat_scan(folders)
             # The parts are keyed by the path inside the backlog folder (shorter to load) and
             # remember which folder that was.
             row_index = self._part(ROWS_NAME, ROWS_FORMAT)
             text_index = self._part(TEXT_NAME, ROWS_FORMAT) if text else None
+            # With no cache every file is read: the readers take each file's key from the
+            # fstat of the file they opened, so the serial stat pass is skipped.
+            cold = not row_index.entries
+            names, spaths, keys = self._stat_scan(folders, stat=not cold)
             rows: list = [None] * len(names)
             texts: list = [None] * len(names)
-            missing: list[int] = []
+            missing: list[int] = list(range(len(names))) if cold else []
             get_row = row_index.get
-            for position, (name, key) in enumerate(zip(names, keys, strict=True)):
+            for position, (name, key) in enumerate(() if cold else zip(names, keys, strict=True)):
                 if key is None:
                     continue
                 row = get_row(name, key)
@@ -564,7 +567,7 @@ class Backlog:
                     if found is None:
                         missing.append(position)
             if missing:
-                _read_rows(missing, names, spaths, keys, rows, texts, row_index, text_index)
+                _read_rows(missing, names, spaths, keys, rows, texts, row_index, text_index, cold=cold)
             live = set(names)
             for part in (row_index, text_index):
                 if part is not None:
@@ -592,11 +595,12 @@ class Backlog:
             if gc_was_enabled:
                 gc.enable()
 
-    def _stat_scan(self, folders: Iterable[str]) -> tuple[list[str], list[str], list[tuple[int, int] | None]]:
+    def _stat_scan(self, folders: Iterable[str], *, stat: bool = True) -> tuple[list[str], list[str], list[tuple[int, int] | None]]:
         """(path inside the backlog folder, path, (size, mtime_ns) or None) of every task file of ``folders``, in one pass.
 
         Same files as ``scan``, without a FileRef each: a listing from the cache spends
-        its time here, one lstat per file (a symlink is judged as itself).
+        its time here, one lstat per file (a symlink is judged as itself). With
+        ``stat=False`` only the names: the keys come back empty.
         """
         self.check_inside()
         names: list[str] = []
@@ -624,6 +628,8 @@ class Backlog:
                             continue
                         names.append(f"{sub}/{name}")
                         spaths.append(prefix + name)
+                        if not stat:
+                            continue
                         try:
                             st = entry.stat(follow_symlinks=False)
                         except OSError:
@@ -916,29 +922,88 @@ class Backlog:
 
 
 def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: list, rows: list, texts: list,
-               row_index: TaskIndex, text_index: TaskIndex | None) -> None:
-    """Parse the files at ``missing`` (on every core when there are many) into ``rows`` and ``texts``, and cache them."""
-    from flowops.backlog.bulkread import read_records
+               row_index: TaskIndex, text_index: TaskIndex | None, *, cold: bool = False) -> None:
+    """Parse the files at ``missing`` (on every core when there are many) into ``rows`` and ``texts``, and cache them.
+
+    ``cold``: the caches are empty and every file is missing; ``keys`` is not used, each
+    file's key is that of the file as read, and each process also encodes the cache's JSON
+    of what it read (index.TaskIndex.adopt), so the parent only joins it.
+    """
+    from flowops.backlog.bulkread import in_chunks
+
+    want_text = text_index is not None
+
+    def work(chunk: range) -> tuple[list, list, list, tuple | None]:
+        return _row_batch([spaths[missing[i]] for i in chunk], [names[missing[i]] for i in chunk], want_text, cold)
+
+    row_entries: dict = {}
+    text_entries: dict = {}
+    row_json: list = []
+    text_json: list = []
+    for chunk, (got_keys, values, got_texts, encoded) in in_chunks(len(missing), work):
+        for i, key, value, text in zip(chunk, got_keys, values, got_texts, strict=True):
+            position = missing[i]
+            rows[position] = value
+            if value is None:
+                continue  # gone meanwhile
+            if text is not None:
+                texts[position] = text
+            if key is None:
+                continue  # unreadable and gone: reported, not cached
+            name = names[position]
+            if cold:
+                row_entries[name] = (key, value)
+                if text is not None:
+                    text_entries[name] = (key, text)
+                continue
+            if text_index is not None and text is not None:
+                text_index.put(name, key, text)
+            if row_index.get(name, key) != value:
+                row_index.put(name, key, value)
+        if encoded is not None:
+            row_json.append(encoded[0])
+            text_json.append(encoded[1])
+    if cold:
+        row_index.adopt(row_entries, row_json)
+        if text_index is not None:
+            text_index.adopt(text_entries, text_json)
+
+
+def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool) -> tuple[list, list, list, tuple | None]:
+    """(keys, rows, texts, the cache's JSON of them when ``cold``) of the files ``spaths``, in the process that reads them.
+
+    Only rows travel back, not whole records; bad files come back as ["bad", reason, line].
+    """
+    from flowops.backlog.bulkread import read_keyed
+    from flowops.backlog.index import encode
     from flowops.backlog.records import to_row, to_text
 
-    def convert(record: tuple) -> tuple[list, list[str] | None]:
-        # In the process that parsed the file: the rows travel back, not the whole records.
-        return to_row(record), (to_text(record) if text_index is not None else None)
-
-    for position, value in zip(missing, read_records([spaths[p] for p in missing], convert), strict=True):
-        if value is None:
-            rows[position] = None  # gone meanwhile
-            continue
-        name, key = names[position], keys[position]
-        if value[0] == "bad":
-            rows[position] = list(value)
+    got_keys: list = []
+    values: list = []
+    got_texts: list = []
+    for path in spaths:
+        key, record = read_keyed(path)
+        text = None
+        if record is None:
+            value = None
+        elif record[0] == "bad":
+            value = list(record)
         else:
-            rows[position], text = value
-            if text_index is not None and text is not None:
-                texts[position] = text
-                text_index.put(name, key, text)
-        if row_index.get(name, key) != rows[position]:
-            row_index.put(name, key, rows[position])
+            value = to_row(record)
+            if want_text:
+                text = to_text(record)
+        got_keys.append(key)
+        values.append(value)
+        got_texts.append(text)
+    if not cold:
+        return got_keys, values, got_texts, None
+    kept = [j for j, (key, value) in enumerate(zip(got_keys, values, strict=True)) if key is not None and value is not None]
+    row_json = encode([names[j] for j in kept], [got_keys[j] for j in kept], [values[j] for j in kept])
+    text_json = None
+    if want_text:
+        with_text = [j for j in kept if got_texts[j] is not None]
+        text_json = encode([names[j] for j in with_text], [got_keys[j] for j in with_text], [got_texts[j] for j in with_text])
+    return got_keys, values, got_texts, (row_json, text_json)
 
 
 def _on_disk(task_file: TaskFile) -> Path:
