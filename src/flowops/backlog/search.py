@@ -48,12 +48,17 @@ def score_fields(fields: dict[str, str], words: list[str]) -> float:
     total = 0.0
     for word in words:
         best = 0.0
+        whole = f" {word} "
         for name, weight in _FIELD_WEIGHTS:
+            if weight <= best:
+                break  # the weights only fall: no later field can score higher
             text = fields.get(name, "")
             if word in text:
                 # A whole-word match counts fully, a part of a word a bit less.
-                bonus = 1.0 if f" {word} " in f" {text} " else 0.85
-                best = max(best, weight * bonus)
+                if whole in f" {text} ":
+                    best = weight
+                    break
+                best = max(best, weight * 0.85)
         if best == 0.0:
             return 0.0
         total += best
@@ -78,10 +83,18 @@ def search_rows(rows: list[Row], texts: list[list[str]], documents: list[Documen
     def candidates() -> Iterable[tuple[Row, dict[str, str]]]:
         for row, text in zip(rows, texts, strict=True):
             # Most tasks miss some word: a substring test on the whole text settles them
-            # before the fields are split out and scored.
-            head = f"{row.id}\n{row.title}\n{' '.join(row.labels)}".lower()
+            # before the fields are split out and scored (the id, title and labels only
+            # when the text lacks a word).
             description, rest = text
-            if all(word in head or word in description or word in rest for word in words):
+            head = None
+            for word in words:
+                if word in description or word in rest:
+                    continue
+                if head is None:
+                    head = f"{row.id}\n{row.title}\n{' '.join(row.labels)}".lower()
+                if word not in head:
+                    break
+            else:
                 yield row, row_fields(row, text)
 
     return _ranked(_scored(candidates(), words), documents, words, limit)
