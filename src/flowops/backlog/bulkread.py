@@ -2,8 +2,11 @@
 
 A cold listing of 10,000 tasks is CPU-bound parsing; splitting it across processes
 (fork, one pipe each) roughly divides the time by the core count. Results travel as
-plain tuples (see records.py), which pickle quickly; the pickles come only from our own
-children, never from a file.
+plain tuples and lists (see records.py) through ``marshal``, which handles exactly those
+built-in types and, for a listing's rows and text, dumps ~2x and loads ~1.3x faster than
+pickle (5,000 rows with their text: 8 + 10 ms against 18 + 13 ms); it only ever reads
+what our own child wrote, never a file, and builds data, never runs code. An answer
+marshal cannot hold (a YAML date among unknown frontmatter keys) travels pickled.
 
 concurrent.futures.ProcessPoolExecutor (fork context) does the same job in a few lines
 but costs ~50 ms more per cold listing of 10,000 tasks (0.661 s against 0.611 s, 15
@@ -13,8 +16,8 @@ manager threads the rest), so the fork and pipes stay (issue 11, docs/benchmarks
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -84,8 +87,9 @@ def read_records(paths: list[str], convert: Callable[[tuple], Any] | None = None
 def in_chunks(count: int, work: Callable[[range], T]) -> list[tuple[range, T]]:
     """``work`` over the positions 0..count-1, split in interleaved ranges, one per core for large batches on Linux.
 
-    Each range's answer is made in its own forked process and travels back pickled (so it
-    must be plain data); the parent does the first range meanwhile, and any range whose
+    Each range's answer is made in its own forked process and travels back through
+    ``marshal`` (so it must be plain built-in data: an answer that is not comes back by the
+    parent redoing that range); the parent does the first range meanwhile, and any range whose
     process died. Returns (range, answer) pairs covering every position once.
     """
     workers = min(os.cpu_count() or 1, 8)
@@ -100,8 +104,15 @@ def in_chunks(count: int, work: Callable[[range], T]) -> list[tuple[range, T]]:
         if pid == 0:  # pragma: no cover - runs in the child
             try:
                 os.close(read_fd)
-                payload = pickle.dumps(work(chunk), protocol=pickle.HIGHEST_PROTOCOL)
+                answer: Any = work(chunk)
+                try:
+                    kind, payload = b"M", marshal.dumps(answer)
+                except ValueError:  # a value marshal cannot hold (a YAML date in unknown frontmatter, say)
+                    import pickle
+
+                    kind, payload = b"P", pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_fd, "wb") as out:
+                    out.write(kind)
                     out.write(payload)
             finally:
                 os._exit(0)
@@ -113,7 +124,12 @@ def in_chunks(count: int, work: Callable[[range], T]) -> list[tuple[range, T]]:
             data = pipe.read()
         os.waitpid(pid, 0)
         try:
-            answers.append((chunk, pickle.loads(data)))  # noqa: S301 - from our own child process
+            if data[:1] == b"M":
+                answers.append((chunk, marshal.loads(memoryview(data)[1:])))  # from our own child process, data only
+            else:
+                import pickle
+
+                answers.append((chunk, pickle.loads(memoryview(data)[1:])))  # noqa: S301 - from our own child process
         except Exception:
             answers.append((chunk, work(chunk)))  # the child died: do it here
     return answers
