@@ -174,7 +174,7 @@ def test_adopting_into_an_index_that_has_entries_puts_them_one_by_one(tmp_path):
 
     index = TaskIndex(tmp_path, "tasks-rows.json", 2)
     index.put("tasks/a.md", (1, 1), ["TASK-1"])
-    index.adopt({"tasks/b.md": ((2, 2), ["TASK-2"])}, [("\"wrong\"", "[0,0]", "[]")])
+    index.adopt({"tasks/b.md": ((2, 2), ["TASK-2"])}, [(b"\"wrong\"", b"[0,0]", b"[]")])
     index.save()
     loaded = TaskIndex(tmp_path, "tasks-rows.json", 2)
     loaded.load()

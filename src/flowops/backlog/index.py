@@ -48,7 +48,7 @@ class TaskIndex:
         self._loaded = False
         # The JSON of every entry's path, key and value, made by the processes that read
         # the files (adopt): while set, it describes ``entries`` exactly and save writes it.
-        self._encoded: list[tuple[str, str, str]] | None = None
+        self._encoded: list[tuple[bytes, bytes, bytes]] | None = None
 
     def load(self) -> None:
         if self._loaded:
@@ -95,7 +95,7 @@ class TaskIndex:
         self.dirty = True
         self._encoded = None
 
-    def adopt(self, entries: dict[str, tuple[Key, Any]], encoded: list[tuple[str, str, str]]) -> None:
+    def adopt(self, entries: dict[str, tuple[Key, Any]], encoded: list[tuple[bytes, bytes, bytes]]) -> None:
         """Take ``entries`` as the whole of an empty index, with their JSON already made.
 
         ``encoded`` holds, per batch, the JSON arrays' insides (no brackets) of the paths,
@@ -133,27 +133,32 @@ class TaskIndex:
             head = json.dumps({"format": self.format, "version": __version__, "base": self.base}, separators=(",", ":"))
             if self._encoded is not None:
                 batches = [batch for batch in self._encoded if batch[0]]
-                paths_json, keys_json, values_json = (",".join(batch[i] for batch in batches) for i in range(3))
             else:
                 paths = list(self.entries)
-                paths_json, keys_json, values_json = encode(paths, [self.entries[p][0] for p in paths],
-                                                            [self.entries[p][1] for p in paths])
-            data = f'{head[:-1]},"paths":[{paths_json}],"keys":[{keys_json}],"records":[{values_json}]}}'
+                batches = [encode(paths, [self.entries[p][0] for p in paths], [self.entries[p][1] for p in paths])]
+            # One join of the pieces: the document is never held as a str and as bytes at once.
+            parts = [head[:-1].encode("ascii")]
+            for name, i in ((b',"paths":[', 0), (b'],"keys":[', 1), (b'],"records":[', 2)):
+                parts.append(name)
+                parts.append(b",".join(batch[i] for batch in batches))
+            parts.append(b"]}")
+            data = b"".join(parts)
+            del parts, batches
             if not ensure(self.file.parent):
                 return
             # No fsync: a cache a crash left unreadable is only a cold one (atomic.py).
-            atomic_write_bytes(self.file, data.encode("ascii"), durable=False)
+            atomic_write_bytes(self.file, data, durable=False)
             self.dirty = False
         except (OSError, TypeError, ValueError):
             # An unwritable cache folder still works, only slower.
             pass
 
 
-def encode(paths: list[str], keys: list, values: list) -> tuple[str, str, str]:
+def encode(paths: list[str], keys: list, values: list) -> tuple[bytes, bytes, bytes]:
     """The JSON arrays of ``paths``, ``keys`` and ``values`` without their brackets, as the cache file holds them."""
     # ASCII escapes keep file names that are not UTF-8 (surrogate escapes) loadable.
     dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-    return dumps(paths)[1:-1], dumps(keys)[1:-1], dumps(values)[1:-1]
+    return dumps(paths)[1:-1].encode("ascii"), dumps(keys)[1:-1].encode("ascii"), dumps(values)[1:-1].encode("ascii")
 
 
 def _json_safe(value: Any) -> bool:
