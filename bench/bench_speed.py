@@ -34,7 +34,6 @@ excluded, flowops' is not). Backlog.md (``--backlog-bin``) runs ``task list --pl
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import shutil
@@ -48,6 +47,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_variants  # noqa: E402
 from bench_operate import FEATURE_TITLE, rules_yaml  # noqa: E402
 from gen_backlog import generate  # noqa: E402
 from run import machine  # noqa: E402
@@ -95,38 +95,20 @@ def run_once(argv: list[str], cwd: Path, env: dict, ok: tuple[int, ...] = (0,)) 
     return wall, usage.ru_utime + usage.ru_stime, rss_mb
 
 
-class Variant:
+class Variant(bench_variants.Variant):
     """One version of flowops' code, with its own cache folder and its own copies to write in."""
 
     def __init__(self, name: str, path: str, workdir: Path, data: Path) -> None:
-        self.name = name
-        first, *more = path.split(os.pathsep)
-        self.src = Path(first).resolve()
-        self.cache = workdir / f"cache-{name}"
-        self.scratch = workdir / f"scratch-{name}"
+        super().__init__(name, path, workdir, data)
         self.ops = workdir / f"ops-{name}"
-        self.env = {
-            **os.environ, "NO_COLOR": "1", "PYTHONPATH": os.pathsep.join([str(self.src), *more]),
-            "FLOWOPS_CACHE_DIR": str(self.cache),
-        }
-        for name_ in ("PYTHONDONTWRITEBYTECODE", "FLOWOPS_ROOT", "FLOWOPS_NO_HOOKS"):
-            self.env.pop(name_, None)
+        for variable in ("FLOWOPS_ROOT", "FLOWOPS_NO_HOOKS"):
+            self.env.pop(variable, None)
         # promtool off PATH: ac verify's prom.rules check is skipped rather than timed.
         self.env["PATH"] = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if "/work/tools" not in p)
-        compileall.compile_dir(str(self.src / "flowops"), quiet=1)
-        self.command = [sys.executable, "-m", "flowops"]
-        probe = subprocess.run([sys.executable, "-c", "import flowops; print(flowops.__file__)"], env=self.env,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        if not probe.startswith(str(self.src)):
-            raise SystemExit(f"variant {self.name}: flowops imports from {probe}, not {self.src}")
-        shutil.rmtree(self.scratch, ignore_errors=True)
-        shutil.copytree(data, self.scratch, symlinks=True)
+        self.check()
         self.feature = ""
         self.edit_target = ""
         self.edit_checked = False
-
-    def drop_cache(self) -> None:
-        shutil.rmtree(self.cache, ignore_errors=True)
 
     def flowops(self, *args: str, cwd: Path) -> subprocess.CompletedProcess:
         return subprocess.run([*self.command, *args], cwd=cwd, env=self.env, capture_output=True, text=True, check=True)

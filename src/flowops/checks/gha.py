@@ -169,29 +169,29 @@ def _find(workflows: Iterable[CiFile], tools: _Tools) -> list[Evidence]:
 
 
 def check_sbom(ctx: CheckContext, args: list[str]) -> CheckResult:
-    workflows, paths = _workflows("gha.sbom", ctx, args)
-    if not workflows:
-        return _nothing(paths)
-    found = _find(workflows, SBOM)
-    if found:
-        return passed(f"{counted(len(found), 'step')} generating an SBOM", found)
-    return failed(f"none of {counted(len(workflows), 'workflow')} generates an SBOM", [
-        Evidence(None, None, "no step uses an SBOM generator (anchore/sbom-action, CycloneDX actions, trivy with "
-                             "format cyclonedx/spdx, docker/build-push-action with sbom) or runs one (syft, cyclonedx-*, "
-                             "cdxgen, trivy --format cyclonedx, docker buildx --sbom)")])
+    return _find_step(ctx, args, "gha.sbom", SBOM, "generating an SBOM", "generates an SBOM",
+                      "no step uses an SBOM generator (anchore/sbom-action, CycloneDX actions, trivy with "
+                      "format cyclonedx/spdx, docker/build-push-action with sbom) or runs one (syft, cyclonedx-*, "
+                      "cdxgen, trivy --format cyclonedx, docker buildx --sbom)")
 
 
 def check_provenance(ctx: CheckContext, args: list[str]) -> CheckResult:
-    workflows, paths = _workflows("gha.provenance", ctx, args)
+    return _find_step(ctx, args, "gha.provenance", PROVENANCE, "attesting build provenance", "attests build provenance",
+                      "no step uses actions/attest-build-provenance, the SLSA GitHub generator, "
+                      "docker/build-push-action with provenance, or runs cosign attest --type slsaprovenance "
+                      "or docker buildx --provenance")
+
+
+def _find_step(ctx: CheckContext, args: list[str], check: str, tools: _Tools, doing: str, does: str,
+               hint: str) -> CheckResult:
+    """Pass when some step of the workflows uses one of ``tools``; the failure names what was looked for."""
+    workflows, paths = _workflows(check, ctx, args)
     if not workflows:
         return _nothing(paths)
-    found = _find(workflows, PROVENANCE)
+    found = _find(workflows, tools)
     if found:
-        return passed(f"{counted(len(found), 'step')} attesting build provenance", found)
-    return failed(f"none of {counted(len(workflows), 'workflow')} attests build provenance", [
-        Evidence(None, None, "no step uses actions/attest-build-provenance, the SLSA GitHub generator, "
-                             "docker/build-push-action with provenance, or runs cosign attest --type slsaprovenance "
-                             "or docker buildx --provenance")])
+        return passed(f"{counted(len(found), 'step')} {doing}", found)
+    return failed(f"none of {counted(len(workflows), 'workflow')} {does}", [Evidence(None, None, hint)])
 
 
 def _validate(check: str):

@@ -13,7 +13,7 @@ from typing import Any
 from flowops.checks.arguments import parse_arguments, repository_paths, restrict, whole_number
 from flowops.checks.model import Check, CheckContext, CheckResult, Evidence, counted, nothing_found, passed, verdict
 from flowops.checks.selectors import is_empty, selects
-from flowops.discovery.kubernetes import PROBED_KINDS, SCALABLE_KINDS, Manifest
+from flowops.discovery.kubernetes import PROBED_KINDS, SCALABLE_KINDS, Container, Manifest
 
 CLUSTER_ADMIN = "cluster-admin"
 
@@ -66,8 +66,7 @@ def check_resources(ctx: CheckContext, args: list[str]) -> CheckResult:
             containers += 1
             missing = _missing_resources(container.data)
             if missing:
-                problems.append(Evidence(workload.path, workload.line_of(*container.at),
-                                         f"{workload.ref} {container.role} {container.name}: no {', '.join(missing)}"))
+                problems.append(_about(workload, container, f"no {', '.join(missing)}"))
     ok = f"{_of(containers, workloads)} with cpu and memory requests and limits"
     return verdict(problems, ok,
                    "{count} container{s} without cpu and memory requests and limits")
@@ -95,8 +94,7 @@ def check_probes(ctx: CheckContext, args: list[str]) -> CheckResult:
             containers += 1
             missing = [p for p in ("readinessProbe", "livenessProbe") if not isinstance(container.data.get(p), dict)]
             if missing:
-                problems.append(Evidence(workload.path, workload.line_of(*container.at),
-                                         f"{workload.ref} {container.role} {container.name}: no {' and no '.join(missing)}"))
+                problems.append(_about(workload, container, f"no {' and no '.join(missing)}"))
     return verdict(problems, f"{_of(containers, workloads)} with readiness and liveness probes",
                    "{count} container{s} without readiness or liveness probes")
 
@@ -291,10 +289,14 @@ def check_nonroot(ctx: CheckContext, args: list[str]) -> CheckResult:
             if own.get("allowPrivilegeEscalation") is True:
                 issues.append("allowPrivilegeEscalation: true")
             if issues:
-                problems.append(Evidence(workload.path, workload.line_of(*container.at),
-                                         f"{workload.ref} {container.role} {container.name}: {', '.join(issues)}"))
+                problems.append(_about(workload, container, ", ".join(issues)))
     return verdict(problems, f"{_of(containers, workloads)} running as non-root, unprivileged",
                    "{count} container{s} that may run as root or with privileges")
+
+
+def _about(workload: Manifest, container: Container, problem: str) -> Evidence:
+    """Evidence naming the container where the manifest declares it, e.g. ``Deployment/web container app: ...``."""
+    return Evidence(workload.path, workload.line_of(*container.at), f"{workload.ref} {container.role} {container.name}: {problem}")
 
 
 def _of(containers: int, workloads: list[Manifest]) -> str:
