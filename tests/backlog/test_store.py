@@ -301,3 +301,10 @@ def test_a_cold_parallel_load_of_values_json_cannot_hold_leaves_those_out_of_the
     entries = _index_entries(project)
     assert len(entries) == 5 and str(dated) not in entries  # read again next time rather than cached changed
     assert [t.extra for t in Backlog(project).load().tasks] == [t.extra for t in first.tasks]
+
+
+def test_the_store_finds_a_records_id_where_records_puts_it():
+    from flowops.backlog import store
+    from flowops.backlog.records import SCALARS
+
+    assert SCALARS[store._RECORD_ID] == "id"

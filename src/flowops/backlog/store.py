@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
@@ -57,8 +57,6 @@ LAYOUT = ("tasks", "drafts", "completed", "archive/tasks", "archive/drafts", "ar
 
 
 _SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
-Record = tuple  # a task record (records.py); named here so listings need not import that module
-_RECORD_ID = 0  # the id's place among a record's scalars (records.SCALARS, held equal by a test)
 
 
 def now_stamp() -> str:
@@ -482,7 +480,7 @@ class Backlog:
             tasks.append(task)
         return Listing(tasks, found.bad, found.duplicates)
 
-    def records(self, folders: Iterable[str] = ACTIVE, *, batch: Callable[[list[Record]], Any] | None = None) -> RecordListing:
+    def records(self, folders: Iterable[str] = ACTIVE, *, batch: Callable[[list[Record]], object] | None = None) -> RecordListing:
         """``load`` without Task objects: every task of ``folders`` as its record (records.py), in load's order.
 
         ``batch`` is called with the records of each batch of files read from disk (not
@@ -498,7 +496,7 @@ class Backlog:
             if gc_was_enabled:
                 gc.enable()
 
-    def _records(self, folders: Iterable[str], use_cache: bool, batch: Callable[[list[Record]], Any] | None = None) -> RecordListing:
+    def _records(self, folders: Iterable[str], use_cache: bool, batch: Callable[[list[Record]], object] | None = None) -> RecordListing:
         folders = tuple(folders)
         refs = self.scan(folders)
         index = self._get_index() if use_cache else None
@@ -958,8 +956,12 @@ class Backlog:
         return self.get(text, ("tasks", "completed", "drafts", "archive")).id
 
 
+Record = tuple  # a task record (records.py); named here so listings need not import that module
+_RECORD_ID = 0  # the id's place among a record's scalars (records.SCALARS, held equal by a test)
+
+
 def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, keys: list, index: TaskIndex | None,
-                       answers: list, *, cold: bool, batch: Callable[[list[Record]], Any] | None) -> None:
+                       answers: list, *, cold: bool, batch: Callable[[list[Record]], object] | None) -> None:
     """Read the files of ``refs`` at ``missing`` (on every core when there are many) into ``slots``, and cache them.
 
     ``cold``: the index is empty or not used and every file is missing; ``keys`` is not
@@ -972,7 +974,7 @@ def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, key
     paths = [refs[p].spath for p in missing]
     encode_index = cold and index is not None
 
-    def work(chunk: range) -> tuple[list, list, Any, tuple | None, tuple[list, list]]:
+    def work(chunk: range) -> tuple[list, list, object, tuple | None, tuple[list, list]]:
         return _record_batch([paths[i] for i in chunk], encode_index, batch)
 
     entries: dict = {}
@@ -1003,7 +1005,7 @@ def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, key
 
 
 def _record_batch(paths: list[str], encode_index: bool,
-                  batch: Callable[[list[Record]], Any] | None) -> tuple[list, list, Any, tuple | None, tuple[list, list]]:
+                  batch: Callable[[list[Record]], object] | None) -> tuple[list, list, object, tuple | None, tuple[list, list]]:
     """(keys, records, ``batch``'s answer, the index's JSON of them when ``encode_index``, (ids, their id_parts)) of ``paths``."""
     from flowops.backlog.bulkread import read_keyed
 
