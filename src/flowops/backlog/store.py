@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -958,6 +959,17 @@ class Backlog:
 
 Record = tuple  # a task record (records.py); named here so listings need not import that module
 _RECORD_ID = 0  # the id's place among a record's scalars (records.SCALARS, held equal by a test)
+# A file's mtime has the granularity of the kernel's clock tick (up to 1-2 s on some file
+# systems): a file rewritten at the same size within the tick after it was read keeps the
+# key it was read with. What was read is therefore cached only when the file's mtime is
+# more than this much older than the moment before it was read; a file changed later then
+# gets a newer mtime, so a new key. A file changed in the last two seconds is read again.
+RACY_NS = 2_000_000_000
+
+
+def _settled(key: tuple[int, int] | None, before: int) -> tuple[int, int] | None:
+    """``key`` when its mtime is older than the racy window before ``before`` (ns), else None (not cached)."""
+    return key if key is not None and key[1] < before - RACY_NS else None
 
 
 def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, keys: list, index: TaskIndex | None,
@@ -973,6 +985,7 @@ def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, key
 
     paths = [refs[p].spath for p in missing]
     encode_index = cold and index is not None
+    before = time.time_ns()  # before any file is read: see RACY_NS
 
     def work(chunk: range) -> tuple[list, list, object, tuple | None, tuple[list, list]]:
         return _record_batch([paths[i] for i in chunk], encode_index, batch)
@@ -993,7 +1006,8 @@ def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, key
             if index is None:
                 continue
             if not cold:
-                index.put(refs[position].spath, keys[position], value)
+                if _settled(keys[position], before) is not None:
+                    index.put(refs[position].spath, keys[position], value)
             elif got_key is not None:
                 entries[paths[i]] = (got_key, value)
     if encode_index and index is not None:
@@ -1011,9 +1025,10 @@ def _record_batch(paths: list[str], encode_index: bool,
 
     got_keys: list = []
     values: list = []
+    before = time.time_ns()
     for path in paths:
         key, value = read_keyed(path)
-        got_keys.append(key)
+        got_keys.append(_settled(key, before))  # a file changed too recently is not cached (RACY_NS)
         values.append(value)
     good = [value for value in values if value is not None and value[0] != "bad"]
     ids = [value[0][_RECORD_ID] for value in good]
@@ -1042,6 +1057,7 @@ def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: li
     from flowops.backlog.bulkread import in_chunks
 
     want_text = text_index is not None
+    before = time.time_ns()  # before any file is read: see RACY_NS
 
     def work(chunk: range) -> tuple[list, list, list, tuple | None]:
         return _row_batch([spaths[missing[i]] for i in chunk], [names[missing[i]] for i in chunk], want_text, cold)
@@ -1066,6 +1082,8 @@ def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: li
                 if text is not None:
                     text_entries[name] = (key, text)
                 continue
+            if _settled(key, before) is None:
+                continue  # changed too recently to be cached (RACY_NS)
             if text_index is not None and text is not None:
                 text_index.put(name, key, text)
             if row_index.get(name, key) != value:
@@ -1091,8 +1109,11 @@ def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool)
     got_keys: list = []
     values: list = []
     got_texts: list = []
+    before = time.time_ns()
     for path in spaths:
         key, record = read_keyed(path)
+        if cold:
+            key = _settled(key, before)  # a file changed too recently is not cached (RACY_NS)
         text = None
         if record is None:
             value = None
