@@ -7,7 +7,6 @@ import re
 import click
 
 from flowops.cli.common import open_backlog, split_values, workflow_states
-from flowops.cli.emitting import cli_emitter
 from flowops.cli.groups import HelpGroup
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
 from flowops.errors import UsageError
@@ -104,6 +103,8 @@ def create_command(ctx, title, description, acceptance_criteria, acceptance_crit
         due_date=_due_date(due_date),
         draft=draft,
     )
+    from flowops.cli.emitting import cli_emitter
+
     task = create_task(backlog, new, emit=cli_emitter(ctx, project))
     if mode == "json":
         _print_view_json(project, backlog, task)
@@ -378,6 +379,8 @@ def edit_command(ctx, task_id, title, description, status, assignees, labels, ad
     )
     if edit.is_empty():
         raise UsageError("nothing to change", hint=f"see `flowops task edit --help`; e.g. flowops task edit {task_id} --check-ac 1")
+    from flowops.cli.emitting import cli_emitter
+
     update = edit_task(backlog, task_id, edit, force=force, emit=cli_emitter(ctx, project))
     task = update.after
     if mode == "json":
@@ -401,6 +404,8 @@ def archive_command(ctx, task_id, plain, as_json):
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
+    from flowops.cli.emitting import cli_emitter
+
     task = archive_task(backlog, task_id, emit=cli_emitter(ctx, project))
     if mode == "json":
         path = project.relpath(task.path) if task.path is not None else None
