@@ -6,8 +6,10 @@ import os
 import subprocess
 import sys
 
-WRITERS_ONLY = ("filelock", "flowops.locks", "flowops.backlog.ids", "flowops.backlog.changes", "flowops.backlog.written",
-                "flowops.cli.emitting", "flowops.events.bus", "json")
+WRITERS_ONLY = (
+    "filelock", "flowops.locks", "flowops.cli.task_write", "flowops.backlog.ids", "flowops.backlog.changes",
+    "flowops.backlog.written", "flowops.cli.emitting", "flowops.events.bus", "json",
+)
 
 
 def imported_after(repo, args: list[str]) -> tuple[str, list[str]]:
