@@ -122,6 +122,8 @@ def test_only_timestamps_older_than_the_racy_window_are_kept(tmp_path, monkeypat
         MAGIC + b"x 1 2 3 4 5\n",  # a header that is no numbers
         MAGIC + b"1 2 3\n",  # too few fields
         MAGIC + b"-1 2 3 4 5 6\n",
+        MAGIC + b"1 2 3 4 5 14\n/\0../escape.md",  # a name no listing can give
+        MAGIC + b"1 2 3 4 5 4\n/name",  # a name not after a NUL
     ],
 )
 def test_a_corrupt_cache_is_an_empty_one(tmp_path, later, listed, content):
@@ -160,6 +162,15 @@ def test_entries_round_trip_any_file_name_bytes(tmp_path):
     names = ["task-1 - caf\u00e9.md", "task-2 - line\nbreak.md", os.fsdecode(b"task-3 - \xff\xfe.md"), ""]
     entries = {os.fsdecode(b"/r\xffoot/tasks"): ((1, 2, 3, 4), joined(names)), "/b": ((5, 6, 7, 8), "")}
     assert parse(foldernames.encode(entries)) == entries
+
+
+def test_a_cache_file_too_big_to_be_one_is_not_read(tmp_path, later, listed, monkeypatch):
+    folder = make_folder(tmp_path, ["task-1 - A.md"])
+    cache = tmp_path / "cache"
+    FolderNames(cache).listing(folder)
+    monkeypatch.setattr(foldernames, "MAX_BYTES", (cache / FILE_NAME).stat().st_size - 1)
+    assert FolderNames(cache).listing(folder) == "\0task-1 - A.md"
+    assert len(listed) == 2
 
 
 def test_no_cache_folder_means_listing_every_time(tmp_path, later, listed):

@@ -33,6 +33,8 @@ MAGIC = b"flowops folder names 1\n"
 # Older than this (mtime and ctime, before the stat that keys the listing): no later change
 # can share the timestamp. 2 s covers the coarsest common granularity (FAT, ext3, HFS+: 1-2 s).
 RACY_NS = 2_000_000_000
+# Reads are bounded like every other: a cache file larger than this (~1,000,000 names) is not read.
+MAX_BYTES = 64 * 1024 * 1024
 
 Key = tuple[int, int, int, int]
 
@@ -79,10 +81,10 @@ class FolderNames:
         assert self.file is not None
         try:
             with open(self.file, "rb") as handle:
-                data = handle.read()
+                data = handle.read(MAX_BYTES + 1)
         except OSError:
             return {}
-        return parse(data)
+        return parse(data) if len(data) <= MAX_BYTES else {}
 
     def _save(self, entries: dict[str, tuple[Key, str]]) -> None:
         assert self.file is not None
@@ -130,8 +132,10 @@ def parse(data: bytes) -> dict[str, tuple[Key, str]]:
             stop = start + path_size + names_size
             if stop > len(data):
                 return {}
-            path = os.fsdecode(data[start:start + path_size])
-            entries[path] = ((device, inode, mtime, ctime), os.fsdecode(data[start + path_size:stop]))
+            names = data[start + path_size:stop]
+            if b"/" in names or (names and not names.startswith(b"\0")):
+                return {}  # no listing holds a path separator, and each name follows a NUL
+            entries[os.fsdecode(data[start:start + path_size])] = ((device, inode, mtime, ctime), os.fsdecode(names))
             position = stop
     except ValueError:  # no header line end, or bytes that are no file name
         return {}
