@@ -17,6 +17,8 @@ DEFAULT_STATUSES = ["To Do", "In Progress", "Done"]
 
 @dataclass
 class BacklogConfig:
+    """backlog/config.yml's settings, with Backlog.md's defaults for what it leaves out."""
+
     project_name: str = ""
     statuses: list[str] = field(default_factory=lambda: list(DEFAULT_STATUSES))
     default_status: str | None = None

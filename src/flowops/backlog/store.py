@@ -118,6 +118,8 @@ class BadFile:
 
 @dataclass
 class Listing:
+    """The tasks of a listing in order, the files that could not be read, and ids claimed twice."""
+
     tasks: list[Task]
     bad: list[BadFile] = field(default_factory=list)
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
