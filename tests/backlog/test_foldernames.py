@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowops.backlog import foldernames
-from flowops.backlog.foldernames import FILE_NAME, MAGIC, RACY_NS, FolderNames, joined, parse
+from flowops.backlog.foldernames import MAGIC, RACY_NS, FolderNames, joined, parse
 from flowops.backlog.naming import TaskId
 from flowops.backlog.store import Backlog, NewTask, _filename_pattern
 from flowops.project import Project
@@ -51,7 +51,7 @@ def test_a_settled_folder_is_listed_once_then_read_from_the_cache(tmp_path, late
     cache = tmp_path / "cache"
     first = FolderNames(cache).listing(folder)
     assert sorted(first.split("\0")[1:]) == ["task-1 - A.md", "task-2 - B.md"]
-    assert (cache / FILE_NAME).is_file()
+    assert FolderNames(cache).file_for(folder).is_file()
     # Another command (a new instance reads the file): the same names, nothing listed.
     assert FolderNames(cache).listing(folder) == first
     assert listed == [folder]
@@ -94,7 +94,7 @@ def test_a_folder_changed_within_the_racy_window_is_never_remembered(tmp_path, l
     folder = make_folder(tmp_path, ["task-1 - A.md"])
     cache = tmp_path / "cache"
     assert FolderNames(cache).listing(folder) == "\0task-1 - A.md"
-    assert not (cache / FILE_NAME).exists()
+    assert not FolderNames(cache).file_for(folder).exists()
     (tmp_path / "tasks" / "task-2 - B.md").write_text("x", encoding="utf-8")
     assert sorted(FolderNames(cache).listing(folder).split("\0")[1:]) == ["task-1 - A.md", "task-2 - B.md"]
     assert len(listed) == 2
@@ -107,10 +107,10 @@ def test_only_timestamps_older_than_the_racy_window_are_kept(tmp_path, monkeypat
     cache = tmp_path / "cache"
     monkeypatch.setattr(foldernames.time, "time_ns", lambda: newest + RACY_NS)  # exactly at the edge: racy
     FolderNames(cache).listing(folder)
-    assert not (cache / FILE_NAME).exists()
+    assert not FolderNames(cache).file_for(folder).exists()
     monkeypatch.setattr(foldernames.time, "time_ns", lambda: newest + RACY_NS + 1)
     FolderNames(cache).listing(folder)
-    assert folder in parse((cache / FILE_NAME).read_bytes())
+    assert folder in parse(FolderNames(cache).file_for(folder).read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -130,22 +130,22 @@ def test_a_corrupt_cache_is_an_empty_one(tmp_path, later, listed, content):
     folder = make_folder(tmp_path, ["task-1 - A.md"])
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / FILE_NAME).write_bytes(content)
+    FolderNames(cache).file_for(folder).write_bytes(content)
     assert parse(content) == {}
     assert FolderNames(cache).listing(folder) == "\0task-1 - A.md"
     assert listed == [folder]
     # ... and is replaced by a good one.
-    assert folder in parse((cache / FILE_NAME).read_bytes())
+    assert folder in parse(FolderNames(cache).file_for(folder).read_bytes())
 
 
 def test_a_cache_of_another_format_is_not_read(tmp_path, later, listed):
     folder = make_folder(tmp_path, ["task-1 - A.md"])
     cache = tmp_path / "cache"
     FolderNames(cache).listing(folder)
-    data = (cache / FILE_NAME).read_bytes()
+    data = FolderNames(cache).file_for(folder).read_bytes()
     # The same entries under another version's first line, with a name the folder lacks.
     forged = data.replace(MAGIC, b"flowops folder names 2\n").replace(b"task-1 - A.md", b"task-9 - Z.md")
-    (cache / FILE_NAME).write_bytes(forged)
+    FolderNames(cache).file_for(folder).write_bytes(forged)
     assert FolderNames(cache).listing(folder) == "\0task-1 - A.md"
     assert len(listed) == 2
 
@@ -154,7 +154,7 @@ def test_a_deleted_cache_changes_nothing_but_the_listing_count(tmp_path, later, 
     folder = make_folder(tmp_path, [f"task-{n} - T{n}.md" for n in range(50)])
     cache = tmp_path / "cache"
     remembered = FolderNames(cache).listing(folder)
-    (cache / FILE_NAME).unlink()
+    FolderNames(cache).file_for(folder).unlink()
     assert FolderNames(cache).listing(folder) == remembered
 
 
@@ -164,11 +164,33 @@ def test_entries_round_trip_any_file_name_bytes(tmp_path):
     assert parse(foldernames.encode(entries)) == entries
 
 
+def test_an_entry_for_another_folder_is_not_this_folders(tmp_path, later, listed):
+    folder = make_folder(tmp_path, ["task-1 - A.md"])
+    other = str(tmp_path / "elsewhere")
+    cache = tmp_path / "cache"
+    FolderNames(cache).listing(folder)
+    # The file found for this folder names another one (a digest clash, a moved cache): a miss.
+    entry = parse(FolderNames(cache).file_for(folder).read_bytes())[folder]
+    FolderNames(cache).file_for(folder).write_bytes(foldernames.encode({other: (entry[0], joined(["task-9 - Z.md"]))}))
+    assert FolderNames(cache).listing(folder) == "\0task-1 - A.md"
+    assert len(listed) == 2
+
+
+def test_a_folder_changed_within_the_racy_window_has_its_cache_file_left_unread(tmp_path, listed, monkeypatch):
+    folder = make_folder(tmp_path, ["task-1 - A.md"])
+
+    def unread(file):
+        raise AssertionError(f"{file} was read")
+
+    monkeypatch.setattr(foldernames, "_read", unread)
+    assert FolderNames(tmp_path / "cache").listing(folder) == "\0task-1 - A.md"
+
+
 def test_a_cache_file_too_big_to_be_one_is_not_read(tmp_path, later, listed, monkeypatch):
     folder = make_folder(tmp_path, ["task-1 - A.md"])
     cache = tmp_path / "cache"
     FolderNames(cache).listing(folder)
-    monkeypatch.setattr(foldernames, "MAX_BYTES", (cache / FILE_NAME).stat().st_size - 1)
+    monkeypatch.setattr(foldernames, "MAX_BYTES", FolderNames(cache).file_for(folder).stat().st_size - 1)
     assert FolderNames(cache).listing(folder) == "\0task-1 - A.md"
     assert len(listed) == 2
 

@@ -13,12 +13,13 @@ listing is therefore remembered only when the folder's mtime and ctime are more 
 ``RACY_NS`` older than the moment before it was stat'ed: any later change then gets a newer
 timestamp. A folder changed in the last two seconds is listed every time.
 
-The file is data only, in the user's cache folder (flowops.cachedir), never the repository:
-a first line naming the format, then per folder a header line ``<path bytes> <device>
-<inode> <mtime_ns> <ctime_ns> <names bytes>`` followed by the folder's path and its names,
-each preceded by a NUL (which no file name can hold), in the file system's encoding. Anything else
-(another format, a cut or edited file) is read as an empty cache. It is read without json:
-json's import alone is ~1.3 ms of a command this cache saves ~5 ms of.
+Each folder has its own file (a small folder's listing never reads a big one's), data only,
+in the user's cache folder (flowops.cachedir), never the repository: a first line naming the
+format, then a header line ``<path bytes> <device> <inode> <mtime_ns> <ctime_ns> <names
+bytes>`` followed by the folder's path and its names, each preceded by a NUL (which no file
+name can hold), in the file system's encoding. Anything else (another format, a cut or
+edited file) is read as an empty cache. It is read without json: json's import alone is
+~1.3 ms of a command this cache saves ~5 ms of.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import stat
 import time
 from pathlib import Path
 
-FILE_NAME = "folder-names.bin"
+FILE_PREFIX = "folder-names-"  # + a digest of the folder's path + ".bin": one small file per folder
 MAGIC = b"flowops folder names 1\n"
 # Older than this (mtime and ctime, before the stat that keys the listing): no later change
 # can share the timestamp. 2 s covers the coarsest common granularity (FAT, ext3, HFS+: 1-2 s).
@@ -43,8 +44,7 @@ class FolderNames:
     """Listings of folders, keyed by each folder's (device, inode, mtime_ns, ctime_ns), kept in ``cache_dir``."""
 
     def __init__(self, cache_dir: Path | None) -> None:
-        self.file = cache_dir / FILE_NAME if cache_dir is not None else None
-        self._entries: dict[str, tuple[Key, str]] | None = None
+        self.cache_dir = cache_dir
 
     def listing(self, path: str) -> str:
         """The names in folder ``path`` (os.listdir's, in its order), each preceded by a NUL; raises as os.listdir.
@@ -52,51 +52,53 @@ class FolderNames:
         A NUL before every name lets a search find a whole name by its start (``\\0task-12 ...``).
 
         From the cache when the folder's key matches; else listed, and remembered when the
-        folder is old enough that the listing cannot be racy.
+        folder is old enough that the listing cannot be racy. A folder changed within the
+        racy window cannot match what was remembered (that was older), so its cache file
+        is not even read.
         """
         before = time.time_ns()
         try:
             st = os.stat(path)
         except OSError:
             return joined(os.listdir(path))  # raises what listing raises
-        if not stat.S_ISDIR(st.st_mode) or self.file is None:
+        if not stat.S_ISDIR(st.st_mode) or self.cache_dir is None or max(st.st_mtime_ns, st.st_ctime_ns) >= before - RACY_NS:
             return joined(os.listdir(path))
         key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-        entries = self._load()
-        found = entries.get(path)
+        file = self.file_for(path)
+        found = _read(file).get(path)
         if found is not None and found[0] == key:
             return found[1]
         names = joined(os.listdir(path))
-        if max(st.st_mtime_ns, st.st_ctime_ns) < before - RACY_NS:
-            entries[path] = (key, names)
-            self._save(entries)
+        _save(file, {path: (key, names)})
         return names
 
-    def _load(self) -> dict[str, tuple[Key, str]]:
-        if self._entries is None:
-            self._entries = self._read()
-        return self._entries
+    def file_for(self, path: str) -> Path:
+        """The cache file of folder ``path``."""
+        assert self.cache_dir is not None
+        from flowops.cachedir import sha256
 
-    def _read(self) -> dict[str, tuple[Key, str]]:
-        assert self.file is not None
-        try:
-            with open(self.file, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError:
-            return {}
-        return parse(data) if len(data) <= MAX_BYTES else {}
+        return self.cache_dir / f"{FILE_PREFIX}{sha256(os.fsencode(path)).hexdigest()[:24]}.bin"
 
-    def _save(self, entries: dict[str, tuple[Key, str]]) -> None:
-        assert self.file is not None
-        from flowops.atomic import atomic_write_bytes
-        from flowops.cachedir import ensure
 
-        try:
-            if ensure(self.file.parent):
-                # Disposable: no fsync (a file a crash cut short reads as an empty cache).
-                atomic_write_bytes(self.file, encode(entries), durable=False)
-        except OSError:
-            pass  # an optimisation only
+def _read(file: Path) -> dict[str, tuple[Key, str]]:
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return {}
+    return parse(data) if len(data) <= MAX_BYTES else {}
+
+
+def _save(file: Path, entries: dict[str, tuple[Key, str]]) -> None:
+    from flowops.atomic import atomic_write_bytes
+    from flowops.cachedir import ensure
+
+    try:
+        if ensure(file.parent):
+            # Disposable: no fsync (a file a crash cut short reads as an empty cache).
+            atomic_write_bytes(file, encode(entries), durable=False)
+    except OSError:
+        pass  # an optimisation only
 
 
 def joined(names: list[str]) -> str:
