@@ -103,7 +103,7 @@ def _save(file: Path, entries: dict[str, tuple[Key, str]]) -> None:
 
 def joined(names: list[str]) -> str:
     """``names`` as one string, each preceded by a NUL (which no file name can hold)."""
-    return "".join("\0" + name for name in names)
+    return "\0" + "\0".join(names) if names else ""
 
 
 def encode(entries: dict[str, tuple[Key, str]]) -> bytes:
