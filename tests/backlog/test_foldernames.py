@@ -195,6 +195,17 @@ def test_a_cache_file_too_big_to_be_one_is_not_read(tmp_path, later, listed, mon
     assert len(listed) == 2
 
 
+def test_nothing_is_remembered_where_ctime_is_not_a_change_time(tmp_path, later, listed, monkeypatch):
+    # Windows: st_ctime is the creation time, so a folder's key could not see a changed folder
+    # whose mtime was set back.
+    monkeypatch.setattr(foldernames, "CTIME_IS_CHANGE_TIME", False)
+    folder = make_folder(tmp_path, ["task-1 - A.md"])
+    cache = tmp_path / "cache"
+    assert FolderNames(cache).listing(folder) == FolderNames(cache).listing(folder) == "\0task-1 - A.md"
+    assert len(listed) == 2
+    assert not FolderNames(cache).file_for(folder).exists()
+
+
 def test_no_cache_folder_means_listing_every_time(tmp_path, later, listed):
     folder = make_folder(tmp_path, ["task-1 - A.md"])
     assert FolderNames(None).listing(folder) == "\0task-1 - A.md"

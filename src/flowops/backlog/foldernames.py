@@ -38,6 +38,9 @@ RACY_NS = 2_000_000_000
 MAX_BYTES = 64 * 1024 * 1024
 
 Key = tuple[int, int, int, int]
+# On Windows st_ctime is the folder's creation time, which no entry change moves: mtime alone
+# could be set back (utime) over a changed folder, so nothing is remembered there.
+CTIME_IS_CHANGE_TIME = os.name != "nt"
 
 
 class FolderNames:
@@ -61,7 +64,8 @@ class FolderNames:
             st = os.stat(path)
         except OSError:
             return joined(os.listdir(path))  # raises what listing raises
-        if not stat.S_ISDIR(st.st_mode) or self.cache_dir is None or max(st.st_mtime_ns, st.st_ctime_ns) >= before - RACY_NS:
+        if (not stat.S_ISDIR(st.st_mode) or self.cache_dir is None or not CTIME_IS_CHANGE_TIME
+                or max(st.st_mtime_ns, st.st_ctime_ns) >= before - RACY_NS):
             return joined(os.listdir(path))
         key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
         file = self.file_for(path)
