@@ -62,7 +62,8 @@ def test_the_index_is_json_in_the_user_cache_folder_not_in_the_repository(flowop
     assert flowops("task list --json").exit_code == 0  # the whole tasks
 
     assert not (repo / ".flowops" / "cache").exists()
-    for name in ("tasks-rows.json", "tasks-text.json", "tasks-index.json", "tasks-columns-tasks.json", "tasks-columns-tasks+completed.json"):
+    parts = ("tasks-rows.json", "tasks-text.json", "tasks-index.json", "tasks-columns-tasks.json", "tasks-columns-tasks+completed.json")
+    for name in parts:
         [index] = list(user_cache_dir.glob(f"*/{name}"))
         assert index.parent == project_cache_dir(repo)
         text = index.read_text(encoding="utf-8")

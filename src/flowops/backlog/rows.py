@@ -97,4 +97,7 @@ class RowListing(NamedTuple):
     duplicates: dict[str, list[Path]]
     texts: list[list[str]] | None = None
     id_ordered: bool = False
+    # With ``texts`` from the columns part: the rows' lower-cased ids, titles and labels
+    # (columns.lower_fields), so search need not work them out.
+    lowered: tuple[list[str], list[str], list[str]] | None = None
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from flowops.backlog.model import Document, Task
 
 # The row fields search_rows and ``search --plain`` read (Backlog.rows' ``fields``).
-ROW_FIELDS_READ = frozenset({"id", "title", "labels", "status", "priority"})
+ROW_FIELDS_READ = frozenset({"id", "title", "status", "priority"})  # the labels come lowered (RowListing.lowered)
 _FIELD_WEIGHTS = (("id", 1.0), ("title", 1.0), ("labels", 0.8), ("description", 0.7), ("rest", 0.5))
 T = TypeVar("T", bound=Listed)
 
@@ -76,31 +76,34 @@ def search(tasks: list[Task], documents: list[Document], query: str, *, limit: i
 
 
 def search_rows(rows: list[Row], texts: Sequence[Sequence[str]], documents: list[Document], query: str, *,
-                limit: int | None = None) -> list[Hit[Row]]:
+                limit: int | None = None, lowered: tuple[list[str], list[str], list[str]] | None = None) -> list[Hit[Row]]:
     """``search`` over listing rows and their text (store.Backlog.rows with ``text=True``): the same hits, no Task built.
 
-    Field by field over all candidates rather than task by task: each word's best field
-    (score_fields' definition: the highest weight among the fields holding it, a part of a
-    word counting 0.85 of a whole one) is one conditional expression per candidate, in a
-    comprehension, and the hits are sorted as (key, position) tuples.
+    ``lowered``: the rows' lower-cased ids, titles and labels (RowListing.lowered), worked
+    out here when not given. Field by field over all candidates rather than task by task:
+    each word's best field (score_fields' definition: the highest weight among the fields
+    holding it, a part of a word counting 0.85 of a whole one) is one conditional
+    expression per candidate, in a comprehension, and the hits are sorted as (key,
+    position) tuples.
     """
     words = query.lower().split()
     if not words:
         return []
-    # Most tasks miss some word: substring tests on the text settle them before any field
-    # is split out (the id, title and labels only for a task whose text lacks the word). A
-    # word holds no whitespace, so it cannot span two fields joined by one.
+    if lowered is None:
+        from flowops.backlog.columns import lower_fields
+
+        lowered = lower_fields(rows)
+    # Most tasks miss some word: substring tests on the text settle them first.
     word = words[0]
-    candidates = [(row, description, rest) for row, (description, rest) in zip(rows, texts, strict=True)
-                  if word in description or word in rest or word in f"{row.id}\n{row.title}\n{' '.join(row.labels)}".lower()]
+    candidates = [(row, ident, title, labels, description, rest)
+                  for row, ident, title, labels, (description, rest) in zip(rows, *lowered, texts, strict=True)
+                  if word in description or word in rest or word in title or word in labels or word in ident]
     for word in words[1:]:
-        candidates = [item for item in candidates if word in item[1] or word in item[2]
-                      or word in f"{item[0].id}\n{item[0].title}\n{' '.join(item[0].labels)}".lower()]
-    fields = [(row.id.lower(), row.title.lower(), " ".join(row.labels).lower(), description, rest)
-              for row, description, rest in candidates]
-    totals = [0.0] * len(fields)
+        candidates = [item for item in candidates
+                      if word in item[4] or word in item[5] or word in item[2] or word in item[3] or word in item[1]]
+    totals = [0.0] * len(candidates)
     for word in words:
-        totals = [total + best for total, best in zip(totals, _best_per_field(fields, word), strict=True)]
+        totals = [total + best for total, best in zip(totals, _best_per_field(candidates, word), strict=True)]
     count = len(words)
     found = [(-score, "task", item[0].id, position, item[0], score)
              for position, (item, total) in enumerate(zip(candidates, totals, strict=True)) if (score := round(total / count, 3))]
@@ -114,8 +117,8 @@ _ID_W, _TITLE_W, _LABELS_W, _DESCRIPTION_W, _REST_W = (weight for _name, weight 
 _PART = 0.85
 
 
-def _best_per_field(fields: list[tuple[str, str, str, str, str]], word: str) -> list[float]:
-    """Per candidate (id, title, labels, description, rest, lower-cased): the best weight of ``word`` among its fields.
+def _best_per_field(candidates: list[tuple[Row, str, str, str, str, str]], word: str) -> list[float]:
+    """Per candidate (row, then its id, title, labels, description, rest, lower-cased): the best weight of ``word`` among its fields.
 
     The weights fall field by field (id = title > labels > description > rest, a part of a
     word 0.85 of a whole one), so the first field that holds the word whole settles it,
@@ -140,7 +143,7 @@ def _best_per_field(fields: list[tuple[str, str, str, str, str]], word: str) -> 
          (_DESCRIPTION_W if description == word or description.startswith(before) or description.endswith(after) or both in description
           else _DESCRIPTION_W * _PART) if word in description else
          (_REST_W if whole(rest) else _REST_W * _PART) if word in rest else 0.0)
-        for ident, title, labels, description, rest in fields
+        for _row, ident, title, labels, description, rest in candidates
     ]
 
 

@@ -590,14 +590,15 @@ class Backlog:
             fields = fields | {"id_sort"}  # sorting parses no id: the parts are handed over below
         rows = part.rows(fields)
         texts = part.texts() if text else None
-        if rows is None or (text and texts is None):
+        lowered = part.lowered() if text else None
+        if rows is None or (text and (texts is None or lowered is None)):
             return None
         if fields is None or "id_sort" in fields:
             remember_id_parts([row.id for row in rows], [(p[0], tuple(p[1])) if (p := row.id_sort) is not None else None for row in rows])
         base = os.path.join(str(self.dir), "")
         duplicates = {task_id: [Path(base + name) for name in names] for task_id, names in part.duplicates.items()}
         bad = [BadFile(Path(base + name), reason, line) for name, reason, line in part.bad]
-        return RowListing(rows, bad, duplicates, texts, part.id_order)
+        return RowListing(rows, bad, duplicates, texts, part.id_order, lowered)
 
     def _rows(self, folders: tuple[str, ...], text: bool, scanned: list[columns.Scanned] | None,
               trusted_before: int, part_file: Path | None) -> RowListing:
@@ -673,7 +674,12 @@ class Backlog:
         prefix = self.config.task_prefix
         first = parsed[0] if parsed else None
         id_order = first is not None and all(p is not None and (p[0] or prefix) == (first[0] or prefix) for p in parsed)
-        return RowListing([kept[i] for i in order], bad, duplicates, [texts[i] for i in order] if texts is not None else None, id_order)
+        listed = [kept[i] for i in order]
+        if texts is None:
+            return RowListing(listed, bad, duplicates, None, id_order)
+        from flowops.backlog.columns import lower_fields
+
+        return RowListing(listed, bad, duplicates, [texts[i] for i in order], id_order, lower_fields(listed))
 
     def _scan_folders(self, folders: Iterable[str], *, stat: bool = True) -> list[columns.Scanned]:
         """Per folder of ``folders``: its task files' names as the folder lists them, their sizes and mtime_ns, in one pass.

@@ -97,13 +97,15 @@ def _search_listing(listing: RowListing, documents: list[Document], query: str, 
                     kind: str | None, limit: int | None) -> list[Hit[Row]]:
     from flowops.backlog.search import search_rows
 
-    rows, texts = listing.rows, listing.texts or []
+    rows, texts, lowered = listing.rows, listing.texts or [], listing.lowered
     if kind == "document":
-        rows, texts = [], []
+        rows, texts, lowered = [], [], None
     elif wanted_status or priority:
         keep = [i for i, row in enumerate(rows) if _wanted(row, wanted_status, priority)]
         rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
-    return search_rows(rows, texts, documents, query, limit=limit)
+        if lowered is not None:
+            lowered = ([lowered[0][i] for i in keep], [lowered[1][i] for i in keep], [lowered[2][i] for i in keep])
+    return search_rows(rows, texts, documents, query, limit=limit, lowered=lowered)
 
 
 def _plain_text(hits: Sequence[Hit[Row]]) -> str:
