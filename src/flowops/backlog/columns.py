@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import sys
 from array import array
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,8 @@ class Columns:
         except (ValueError, KeyError, TypeError):
             return None
         blank = [None] * self.size
-        return list(map(Row._make, zip(*(column if column is not None else blank for column in columns), strict=True)))
+        # tuple.__new__ straight from C: Row._make is a Python-level call per row (~1.3 ms at 10,000).
+        return list(map(partial(tuple.__new__, Row), zip(*(column if column is not None else blank for column in columns), strict=True)))
 
     def texts(self) -> list[list[str]] | None:
         """Each row's [description, rest] (rows.RowListing.texts); None when the part has none or is damaged."""
