@@ -41,10 +41,6 @@ FILE_FIELDS = ("names", "sizes", "mtimes")
 # lists them), each file's size and mtime_ns (None for a file gone meanwhile).
 Scanned = tuple[list[str], list[int | None], list[int | None]]
 TEXT_FIELDS = ("description", "rest")
-# The lower-cased id, title and labels (joined by spaces) search scores, kept as text too:
-# search_rows neither lowers them nor decodes the labels' lists (rows.RowListing.lowered).
-LOWERED_FIELDS = ("id_lower", "title_lower", "labels_lower")
-RAW_FIELDS = (*TEXT_FIELDS, *LOWERED_FIELDS)
 _TEXT_SEPARATORS = ("\x1e", "\x1f", "\x1d", "\x1c")
 
 
@@ -67,7 +63,7 @@ class Columns:
         self.bad: list[list] = header["bad"]
         sep = header.get("text_sep")
         self._text_sep: str = sep if isinstance(sep, str) and sep in _TEXT_SEPARATORS else ""
-        self.has_text = bool(self._text_sep) and all(name in self._at for name in RAW_FIELDS)
+        self.has_text = bool(self._text_sep) and all(name in self._at for name in TEXT_FIELDS)
         self.folders: list[str] = header["folders"]
         self._decoded: dict[str, Any] = {}
 
@@ -77,7 +73,7 @@ class Columns:
         if got is None:
             start, end = self._at[name]
             raw = self._data[self._start + start:self._start + end]
-            if name in RAW_FIELDS:
+            if name in TEXT_FIELDS:
                 # Text is kept as itself (see save): one decode and one split, no JSON strings.
                 got = raw.decode("utf-8", "surrogatepass").split(self._text_sep) if self.size else []
             else:
@@ -115,20 +111,6 @@ class Columns:
             return [[description, rest] for description, rest in zip(self.field("description"), self.field("rest"), strict=True)]
         except (ValueError, KeyError, TypeError):
             return None
-
-    def lowered(self) -> tuple[list[str], list[str], list[str]] | None:
-        """The rows' lower-cased ids, titles and labels (rows.RowListing.lowered); None when the part has none or is damaged."""
-        if not self.has_text:
-            return None
-        try:
-            return self.field("id_lower"), self.field("title_lower"), self.field("labels_lower")
-        except (ValueError, KeyError, TypeError):
-            return None
-
-
-def lower_fields(rows: list[Row]) -> tuple[list[str], list[str], list[str]]:
-    """The lower-cased ids, titles and labels (joined by spaces) of ``rows``, as search.score_fields reads them."""
-    return [row.id.lower() for row in rows], [row.title.lower() for row in rows], [" ".join(row.labels).lower() for row in rows]
 
 
 def file_texts(scanned: list[Scanned]) -> tuple[list[str], list[str], list[str]]:
@@ -191,13 +173,16 @@ def save(file: Path, base: str, folders: tuple[str, ...], scanned: list[Scanned]
         text_sep = None
         if texts is not None:
             # Search's text is most of the part: as JSON strings it took ~13 ms to decode at
-            # 10,000 tasks, as UTF-8 joined by a separator none of it holds ~3 ms. The
-            # separators are whitespace to str.split, so no query word can hold one.
-            joined = [[text[i] for text in texts] for i in range(len(TEXT_FIELDS))] + [list(column) for column in lower_fields(rows)]
-            text_sep = next((sep for sep in _TEXT_SEPARATORS if not any(sep in value for column in joined for value in column)), None)
-            if text_sep is not None:
-                bodies += [(name, text_sep.join(column).encode("utf-8", "surrogatepass"))
-                           for name, column in zip(RAW_FIELDS, joined, strict=True)]
+            # 10,000 tasks, as UTF-8 joined by a separator none of it holds ~3 ms.
+            # The separators are whitespace to str.split, so no query word can hold one. The
+            # first one no text holds: joined, it occurs exactly once between each two texts.
+            columns = [[text[i] for text in texts] for i in range(len(TEXT_FIELDS))]
+            for sep in _TEXT_SEPARATORS:
+                joined = [sep.join(column) for column in columns]
+                if all(text.count(sep) == max(len(texts) - 1, 0) for text in joined):
+                    text_sep = sep
+                    bodies += [(name, text.encode("utf-8", "surrogatepass")) for name, text in zip(TEXT_FIELDS, joined, strict=True)]
+                    break
         at: dict[str, list[int]] = {}
         offset = 0
         for name, body in bodies:

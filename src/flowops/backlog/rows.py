@@ -97,7 +97,15 @@ class RowListing(NamedTuple):
     duplicates: dict[str, list[Path]]
     texts: list[list[str]] | None = None
     id_ordered: bool = False
-    # With ``texts`` from the columns part: the rows' lower-cased ids, titles and labels
-    # (columns.lower_fields), so search need not work them out.
-    lowered: tuple[list[str], list[str], list[str]] | None = None
+
+
+def row_fields(row: Row, text: list[str]) -> dict[str, str]:
+    """The lower-cased fields search.score_fields ranks, as search.task_fields gives them for the task."""
+    return {
+        "id": row.id.lower(),
+        "title": row.title.lower(),
+        "labels": " ".join(row.labels).lower(),
+        "description": text[0],
+        "rest": text[1],
+    }
 

@@ -590,15 +590,14 @@ class Backlog:
             fields = fields | {"id_sort"}  # sorting parses no id: the parts are handed over below
         rows = part.rows(fields)
         texts = part.texts() if text else None
-        lowered = part.lowered() if text else None
-        if rows is None or (text and (texts is None or lowered is None)):
+        if rows is None or (text and texts is None):
             return None
         if fields is None or "id_sort" in fields:
             remember_id_parts([row.id for row in rows], [(p[0], tuple(p[1])) if (p := row.id_sort) is not None else None for row in rows])
         base = os.path.join(str(self.dir), "")
         duplicates = {task_id: [Path(base + name) for name in names] for task_id, names in part.duplicates.items()}
         bad = [BadFile(Path(base + name), reason, line) for name, reason, line in part.bad]
-        return RowListing(rows, bad, duplicates, texts, part.id_order, lowered)
+        return RowListing(rows, bad, duplicates, texts, part.id_order)
 
     def _rows(self, folders: tuple[str, ...], text: bool, scanned: list[columns.Scanned] | None,
               trusted_before: int, part_file: Path | None) -> RowListing:
@@ -674,12 +673,7 @@ class Backlog:
         prefix = self.config.task_prefix
         first = parsed[0] if parsed else None
         id_order = first is not None and all(p is not None and (p[0] or prefix) == (first[0] or prefix) for p in parsed)
-        listed = [kept[i] for i in order]
-        if texts is None:
-            return RowListing(listed, bad, duplicates, None, id_order)
-        from flowops.backlog.columns import lower_fields
-
-        return RowListing(listed, bad, duplicates, [texts[i] for i in order], id_order, lower_fields(listed))
+        return RowListing([kept[i] for i in order], bad, duplicates, [texts[i] for i in order] if texts is not None else None, id_order)
 
     def _scan_folders(self, folders: Iterable[str], *, stat: bool = True) -> list[columns.Scanned]:
         """Per folder of ``folders``: its task files' names as the folder lists them, their sizes and mtime_ns, in one pass.

@@ -97,15 +97,13 @@ def _search_listing(listing: RowListing, documents: list[Document], query: str, 
                     kind: str | None, limit: int | None) -> list[Hit[Row]]:
     from flowops.backlog.search import search_rows
 
-    rows, texts, lowered = listing.rows, listing.texts or [], listing.lowered
+    rows, texts = listing.rows, listing.texts or []
     if kind == "document":
-        rows, texts, lowered = [], [], None
+        rows, texts = [], []
     elif wanted_status or priority:
         keep = [i for i, row in enumerate(rows) if _wanted(row, wanted_status, priority)]
         rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
-        if lowered is not None:
-            lowered = ([lowered[0][i] for i in keep], [lowered[1][i] for i in keep], [lowered[2][i] for i in keep])
-    return search_rows(rows, texts, documents, query, limit=limit, lowered=lowered)
+    return search_rows(rows, texts, documents, query, limit=limit)
 
 
 def _plain_text(hits: Sequence[Hit[Row]]) -> str:
