@@ -280,3 +280,43 @@ def test_the_file_check_answers_changed_when_the_child_fails(backlog_project, mo
     calls = []
     monkeypatch.setattr(Backlog, "_rows", lambda self, *args: calls.append(args) or "read afresh")
     assert Backlog(project).rows() == "read afresh" and calls
+
+
+def test_on_a_change_the_child_hands_its_scan_over_so_the_files_are_not_stat_again(backlog_project, monkeypatch):
+    monkeypatch.setattr(store, "CHECK_IN_CHILD_FROM", 0)
+    project, backlog = backlog_project
+    task = backlog.create(NewTask("Cached"))
+    backlog.create(NewTask("Other"))
+    _age(backlog)
+    _warm(project)
+    task.path.write_bytes(task.path.read_bytes().replace(b"title: Cached", b"title: Cachet"))
+    stamp = time.time_ns() - HOUR_NS + 1_000
+    os.utime(task.path, ns=(stamp, stamp))
+    scans = []
+    original = Backlog._scan_folders
+
+    def counted(self, *args, **kwargs):
+        scans.append(os.getpid())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Backlog, "_scan_folders", counted)
+    assert sorted(r.title for r in Backlog(project).rows().rows) == ["Cachet", "Other"]
+    assert os.getpid() not in scans  # the child's scan (in its own process) was reused
+
+
+def test_after_a_few_edits_the_per_file_parts_are_left_and_the_edited_files_read_again(backlog_project):
+    project, backlog = backlog_project
+    first = backlog.create(NewTask("First"))
+    second = backlog.create(NewTask("Second"))
+    _age(backlog)
+    _warm(project)
+    rows_file = backlog.project.cache_dir / "tasks-rows.json"
+    saved = rows_file.read_bytes()
+    for task, old, new in ((first, b"title: First", b"title: Fyrst"), (second, b"title: Second", b"title: Secund")):
+        task.path.write_bytes(task.path.read_bytes().replace(old, new))
+        stamp = time.time_ns() - HOUR_NS + 1_000
+        os.utime(task.path, ns=(stamp, stamp))
+        titles = sorted(r.title for r in Backlog(project).rows().rows)
+        assert rows_file.read_bytes() == saved  # one file read: the columns part is rewritten, not the per-file parts
+    assert titles == ["Fyrst", "Secund"]
+    assert sorted(r.title for r in Backlog(project).rows().rows) == ["Fyrst", "Secund"]
