@@ -3,19 +3,20 @@
 A warm ``task list --plain`` of 10,000 tasks spent ~45 ms beyond its stat pass decoding
 every row of ``tasks-rows.json`` (labels, assignees and the ids' sort parts are lists: two
 thirds of the decoding), rebuilding rows and sorting them into listing order. This part
-holds the same per-file rows rearranged for reading: one JSON document per line, a header
-first, then one array per field, so a listing decodes only the fields it prints (filters
-and other sorts ask for more), already in ``Backlog.rows``' order.
+holds the same per-file rows rearranged for reading: a JSON header line naming each
+field's byte range, then one JSON array per field (search's text as UTF-8 joined by a
+separator it does not hold), so a listing decodes only the fields it prints (filters and
+other sorts ask for more), already in ``Backlog.rows``' order.
 
 It is a cache of per-file data, never of an answer: the header names the folders it
 covers, and the file holds every file's name, size and mtime_ns in the order the folders
 listed them. It is used only when the folders list exactly those names now and ``lstat``
-gives exactly those keys (three list comparisons), so any change to any file, any file
-added, removed or renamed, sends the listing back to the per-file rows part, which then
-rewrites this one. A file modified within the clock's granularity of the moment it was
-read could change again with the same size and mtime: a part is written only when every
-file is older than that (``RACY_NS``), otherwise the next listing reads the per-file part.
-Data only (JSON); a corrupt, foreign or unreadable part is just no part.
+gives exactly those keys (one string comparison per folder and key), so any change to any
+file, any file added, removed or renamed, sends the listing back to the per-file parts,
+which then rewrite this one. A file modified within the timestamp granularity of the
+moment it was read could change again with the same size and mtime: a part is written
+only when every file is older than that (``RACY_NS``). Data only (JSON and text, never
+code); a corrupt, foreign or unreadable part is just no part.
 """
 
 from __future__ import annotations
