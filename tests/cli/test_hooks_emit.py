@@ -213,7 +213,8 @@ def test_emit_imports_requests_only_to_deliver_a_webhook_and_yaml_and_jsonschema
 
 
 def test_emit_without_hooks_file_imports_no_plugin_nor_the_task_parser_nor_toml_without_settings(repo):
-    # No hooks.yaml and no plugin able to observe: the built-ins (and pluggy) stay unimported;
+    # No hooks.yaml and no plugin able to observe: the built-ins (and pluggy) stay unimported, and
+    # so do the modules that read hooks.yaml and deliver to handlers;
     # a --task-id whose file is named for it is checked without parsing it; with no settings file
     # (config.toml, pyproject.toml) no TOML parser either.
     (repo / "backlog" / "tasks").mkdir(parents=True)
@@ -222,7 +223,8 @@ def test_emit_without_hooks_file_imports_no_plugin_nor_the_task_parser_nor_toml_
     code = (
         "import sys; from flowops.cli import main; rc = main(['hooks', 'emit', 'task.created', '--task-id', 'TASK-1']);"
         "print(rc, [m for m in ('pluggy', 'flowops.builtin.handlers', 'flowops.builtin.sre_playbook', 'tomllib',"
-        " 'flowops.backlog.taskfile') if m in sys.modules])"
+        " 'flowops.backlog.taskfile', 'flowops.events.hooksfile', 'flowops.events.handlers', 'flowops.backlog.changes')"
+        " if m in sys.modules])"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWOPS_")}
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True, env=env)

@@ -7,7 +7,7 @@ style; so does this module, without a YAML parser.
 from __future__ import annotations
 
 import contextlib
-import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,8 @@ DEFAULT_STATUSES = ["To Do", "In Progress", "Done"]
 
 @dataclass
 class BacklogConfig:
+    """backlog/config.yml's settings, with Backlog.md's defaults for what it leaves out."""
+
     project_name: str = ""
     statuses: list[str] = field(default_factory=lambda: list(DEFAULT_STATUSES))
     default_status: str | None = None
@@ -145,10 +147,22 @@ def check_backlog_config(path: Path, shown: str) -> list:
     return problems
 
 
+# A flow list of plain double-quoted strings (no escapes, no control characters), the way
+# Backlog.md writes them: read without importing json (~1.3 ms of every command that reads
+# config.yml), with the same result json.loads gives for it.
+_PLAIN_ITEM = r'"[^"\\\x00-\x1f]*"'
+_PLAIN_FLOW_LIST = re.compile(rf"\[[ \t\n\r]*(?:{_PLAIN_ITEM}(?:[ \t\n\r]*,[ \t\n\r]*{_PLAIN_ITEM})*[ \t\n\r]*)?\]")
+_PLAIN_ITEMS = re.compile(r'"([^"\\\x00-\x1f]*)"')
+
+
 def _flow_list(value: str) -> list[str]:
     value = value.strip()
     if not value.startswith("["):
         return [value.strip("'\"")] if value else []
+    if _PLAIN_FLOW_LIST.fullmatch(value):
+        return _PLAIN_ITEMS.findall(value)
+    import json
+
     try:
         items = json.loads(value)
         if isinstance(items, list):

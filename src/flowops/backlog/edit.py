@@ -17,6 +17,8 @@ from flowops.errors import UsageError
 
 @dataclass
 class TaskEdit:
+    """What ``task edit`` changes: a field left None (an empty list for the add, check and remove ones) stays as it is."""
+
     title: str | None = None
     description: str | None = None
     status: str | None = None  # already canonical (store.canonical_status)

@@ -38,6 +38,8 @@ class _Fallback(Exception):
 
 @dataclass
 class Entry:
+    """One key of the frontmatter with its exact lines (or a keyless line: a comment, a blank)."""
+
     key: str | None  # None for comments, blank lines and other keyless lines
     lines: list[str]
     value: Any = None

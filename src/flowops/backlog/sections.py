@@ -25,6 +25,8 @@ class BodyError(ValueError):
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A section Backlog.md knows: its key, heading (and older headings), markers and kind."""
+
     key: str
     title: str
     marker: str  # SECTION:DESCRIPTION, AC, DOD, COMMENTS
@@ -89,6 +91,8 @@ class Comment:
 
 @dataclass
 class Block:
+    """One block of a body: a section or other content from its heading on, with the gap after it."""
+
     key: str | None  # a SectionSpec key, or None for other content
     text: str  # from the heading to the last non-blank line (LF newlines)
     gap: str  # the newlines / blank lines that follow
@@ -98,6 +102,8 @@ class Block:
 
 @dataclass
 class Body:
+    """A task's markdown body: the preamble and its blocks, which join back to the exact text."""
+
     preamble: str
     blocks: list[Block] = field(default_factory=list)
 

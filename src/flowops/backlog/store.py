@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
-from flowops.backlog.ids import IdAllocator, UsedId, allocating
 from flowops.backlog.naming import (
     TaskId,
     id_from_filename,
@@ -35,13 +34,15 @@ from flowops.backlog.naming import (
     try_parse_task_id,
 )
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
-from flowops.locks import file_lock
 from flowops.project import Project, find_project
 
 if TYPE_CHECKING:
     # The task model and the file parser load when a task is read or written: a listing
     # from the cache needs neither (issue 15: they are ~10 ms of its start-up).
     from flowops.backlog import columns
+    from flowops.backlog.changes import NewTask, Update
+    from flowops.backlog.foldernames import FolderNames
+    from flowops.backlog.ids import IdAllocator, UsedId
     from flowops.backlog.index import TaskIndex
     from flowops.backlog.model import Task
     from flowops.backlog.rows import Row, RowListing
@@ -122,46 +123,11 @@ class BadFile:
 
 @dataclass
 class Listing:
+    """The tasks of a listing in order, the files that could not be read, and ids claimed twice."""
+
     tasks: list[Task]
     bad: list[BadFile] = field(default_factory=list)
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
-
-
-@dataclass
-class NewTask:
-    """What ``create`` needs; unset fields take Backlog.md's defaults."""
-
-    title: str
-    description: str = ""
-    status: str | None = None
-    assignees: list[str] = field(default_factory=list)
-    reporter: str | None = None
-    labels: list[str] = field(default_factory=list)
-    priority: str | None = None
-    type: str | None = None
-    milestone: str | None = None
-    parent: str | None = None
-    dependencies: list[str] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
-    documentation: list[str] = field(default_factory=list)
-    acceptance_criteria: list[str] = field(default_factory=list)
-    definition_of_done: list[str] = field(default_factory=list)
-    implementation_plan: str | None = None
-    implementation_notes: str | None = None
-    final_summary: str | None = None
-    due_date: str | None = None
-    ordinal: int | float | None = None
-    draft: bool = False
-    sections: list[str] = field(default_factory=list)  # ``## Title`` blocks Backlog.md does not know
-
-
-@dataclass
-class Update:
-    """The result of an edit: the task before and after, and what changed."""
-
-    before: Task
-    after: Task
-    changed: list[str]
 
 
 class Backlog:
@@ -175,8 +141,10 @@ class Backlog:
         # The names in each task folder, listed once per Backlog for lookups by id: `ac verify
         # --recursive` looks up subtasks of every task it visits (3 folders of 10,000 names
         # each time). Likewise the files holding a marker (read_marked). Every write through
-        # this Backlog forgets both (forget_listings).
-        self._names: dict[str, list[str]] = {}
+        # this Backlog forgets both (forget_listings). Each listing is the folder's names, each
+        # after a NUL, searched as one string; FolderNames remembers them between commands.
+        self._names: dict[str, str] = {}
+        self._folder_cache: FolderNames | None = None
         self._marked: dict[tuple[tuple[str, ...], bytes], list[tuple[FileRef, bytes | Exception]]] = {}
         self._inside_checked = False
 
@@ -247,6 +215,8 @@ class Backlog:
         Ids in use are those the file names of every task folder carry, archives included
         (Backlog.md issue #997). Write the new files before the ``with`` ends.
         """
+        from flowops.backlog.ids import allocating
+
         return allocating(self.lock_file("create.lock"), self._used_ids)
 
     def _task_lock(self, wanted: TaskId) -> Path:
@@ -278,12 +248,16 @@ class Backlog:
                     refs.append(FileRef(folder, entry.path, name, entry))
         return refs
 
-    def _folder_names(self, folder: str) -> list[str] | None:
-        """The names in ``folder`` (remembered until the next write), None when it does not exist."""
+    def _folder_names(self, folder: str) -> str | None:
+        """The names in ``folder``, each after a NUL (remembered until the next write); None when it does not exist."""
         names = self._names.get(folder)
         if names is None:
+            if self._folder_cache is None:
+                from flowops.backlog.foldernames import FolderNames
+
+                self._folder_cache = FolderNames(self.project.cache_dir)
             try:
-                names = self._names[folder] = os.listdir(self.folder_path(folder))
+                names = self._names[folder] = self._folder_cache.listing(str(self.folder_path(folder)))
             except (FileNotFoundError, NotADirectoryError):
                 return None
         return names
@@ -295,9 +269,18 @@ class Backlog:
             names = self._folder_names(folder)
             if names is None:
                 continue
-            for name in names:
-                if containing in name and name.endswith(".md") and not name.startswith("."):
+            # Each name holding ``containing`` once, in listing order: find it in the listing,
+            # widen to the name around it (NUL to NUL), go on after that name.
+            position = names.find(containing)
+            while position != -1:
+                start = names.rfind("\0", 0, position) + 1
+                end = names.find("\0", position)
+                if end == -1:
+                    end = len(names)
+                name = names[start:end]
+                if name.endswith(".md") and not name.startswith("."):
                     refs.append(FileRef(folder, os.path.join(base, name), name))
+                position = names.find(containing, end + 1) if end < len(names) else -1
         return refs
 
     def forget_listings(self) -> None:
@@ -350,16 +333,17 @@ class Backlog:
     def _candidates(self, wanted: TaskId, folders: Iterable[str]) -> list[FileRef]:
         """The files whose names carry the id ``wanted`` (zero-padded or not, any prefix case)."""
         self.check_inside()
-        # One C-level match per name picks the few names of this id: testing every name
-        # that merely contains the number (4,000 of 10,000 for TASK-1) cost ~10 ms.
-        named = _filename_pattern(wanted).match
+        # One C-level search of the listing picks the few names of this id (~0.5 ms for 10,000
+        # names): testing every name holding the number (4,000 of 10,000 for TASK-1) cost ~10 ms.
+        named = _filename_pattern(wanted).finditer
         refs: list[FileRef] = []
         for folder in folders:
             names = self._folder_names(folder)
             if names is None:
                 continue
             base = self.folder_path(folder)
-            for name in filter(named, names):
+            for match in named(names):
+                name = match.group(1)
                 ref = FileRef(folder, os.path.join(base, name), name)
                 if ref.file_id == wanted:
                     refs.append(ref)
@@ -891,6 +875,9 @@ class Backlog:
         ``edit_body(task, body)``, called after ``mutate``, may change the body's other
         blocks (``Body.set_other_block``); such a change is reported as ``body``.
         """
+        from flowops.backlog.changes import Update
+        from flowops.locks import file_lock  # only writers lock: a lookup imports neither it nor filelock
+
         self.require()
         wanted = self.parse_id(id_text)
         with file_lock(self._task_lock(wanted)):
@@ -973,6 +960,8 @@ class Backlog:
     def _move(self, id_text: str, sources: tuple[str, ...], folder: str) -> Task:
         self.require()
         wanted = self.parse_id(id_text)
+        from flowops.locks import file_lock
+
         with file_lock(self._task_lock(wanted)):
             self.forget_listings()  # what was listed before the lock may have changed since
             task_file, duplicates = self.locate(id_text, sources)
@@ -1270,10 +1259,14 @@ def _id_sort_key(task_id: str, prefix: str) -> tuple:
 
 
 def _filename_pattern(wanted: TaskId) -> re.Pattern[str]:
-    """Matches every file name ``id_from_filename`` reads as ``wanted`` (a few others too: callers check)."""
+    """Finds, in a listing (each name after a NUL), every name ``id_from_filename`` reads as ``wanted``, as group 1.
+
+    A few other names match too: callers check. Starting at the NUL lets the search skip
+    from name to name in C; a name ends at the next NUL or the end, and as "." never
+    matched a newline, a name with one after its id is not matched.
+    """
     number = r"\.".join(f"0*{part}" for part in wanted.parts)
-    # \Z, not $: a name ending in a newline after ".md" is no task file (scan() wants ".md" last).
-    return re.compile(rf"(?i:{re.escape(wanted.prefix)})-{number}(?: - .*)?\.md\Z")
+    return re.compile(rf"\0((?i:{re.escape(wanted.prefix)})-{number}(?: - [^\0\n]*)?\.md)(?![^\0])")
 
 
 def load_backlog(path: str | os.PathLike | Project | None = None) -> Backlog:
@@ -1297,3 +1290,13 @@ def init_layout(backlog_dir: Path, project_name: str) -> list[Path]:
         atomic_write_bytes(config, default_config_text(project_name).encode("utf-8"))
         created.append(config)
     return created
+
+
+def __getattr__(name: str):
+    # NewTask and Update live in flowops.backlog.changes (built only when a task is created
+    # or updated, ~0.9 ms of every lookup's start-up otherwise); both are still offered here.
+    if name in ("NewTask", "Update"):
+        from flowops.backlog import changes
+
+        return getattr(changes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

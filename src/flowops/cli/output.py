@@ -12,7 +12,6 @@ JSON output escapes them the JSON way (``\u001b``); the data itself is not chang
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterable
@@ -70,6 +69,8 @@ def resolve_mode(plain: bool, as_json: bool) -> str:
 
 def print_json(data: Any) -> None:
     """Write ``data`` as one indented JSON document to stdout (control characters as \\u escapes)."""
+    import json
+
     text = json.dumps(data, indent=2, ensure_ascii=False)
     # json escapes C0 itself; C1, DEL and bidi controls are valid raw in JSON strings but not
     # on a terminal. They occur only inside strings, where \\uXXXX means the same.

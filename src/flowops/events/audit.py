@@ -108,6 +108,8 @@ def append(project: Project, records: list[dict]) -> list[dict]:
 
 @dataclass
 class LogEntry:
+    """One line of the audit log, parsed when it can be."""
+
     line: int
     record: dict | None  # None when the line is not valid JSON
     raw: str
@@ -173,6 +175,8 @@ class Interrupted:
 
 @dataclass
 class Verification:
+    """What ``verify`` found: whether the chain holds, and where it first breaks."""
+
     ok: bool
     records: int
     line: int | None = None

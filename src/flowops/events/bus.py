@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, NotFoundError, UsageError
-from flowops.events import audit
-from flowops.events.handlers import DeliveryContext, DeliveryResult, handler_types
+from flowops.events import audit, hooks_path
 from flowops.events.matching import hook_matches, type_matches
 from flowops.events.model import EVENT_NAME_RE, Event, check_event_name, default_source, new_event_id, utc_now
 from flowops.events.secrets import redact_data
@@ -29,6 +28,8 @@ from flowops.events.secrets import redact_data
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from flowops.events.handlers import DeliveryResult
+    from flowops.events.hooksfile import HooksFile
     from flowops.plugins import Plugins
     from flowops.project import Project
 
@@ -122,10 +123,11 @@ def emit(
         raise load_error  # type: ignore[misc]  # loaded is None only when loading failed
 
     plugins, hooks_file, types = loaded
-    warnings.extend(str(p) for p in hooks_file.warnings)
+    if hooks_file is not None:
+        warnings.extend(str(p) for p in hooks_file.warnings)
     if plugins is not None:
         warnings.extend(str(f) for f in plugins.unreported(f for f in plugins.failures if f.hook in (None, "register_handler_types")))
-    for hook in hooks_file.hooks:
+    for hook in hooks_file.hooks if hooks_file is not None else ():
         if hook_matches(hook, event):
             _deliver_one(project, hook, types, event, report)
 
@@ -138,6 +140,8 @@ def emit(
 
 def _deliver_one(project: Project, hook: Any, types: Mapping[str, Any], event: Event, report: EmitReport) -> None:
     """Deliver ``event`` to one matching hook of an emit (or skip it), queue and record the result."""
+    from flowops.events.handlers import DeliveryResult
+
     unset = hook.unset_variables(os.environ) if hook.when_unset == "skip" else []
     if report.stopped_by is not None:
         result = DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=f"{report.stopped_by} failed with fail_mode: stop")
@@ -161,6 +165,8 @@ def deliver(
     ``secrets`` (every value hooks.yaml configures) are masked in the result's error and
     output along with the hook's own: a handler may print another handler's secret.
     """
+    from flowops.events.handlers import DeliveryContext, DeliveryResult
+
     context = DeliveryContext(
         root=Path(project.root), hook=hook.name, timeout=hook.timeout, sleep=sleep or default_sleep, secrets=list(secrets)
     )
@@ -182,10 +188,12 @@ def deliver(
 
 def plan(project: Project, event: Event) -> list[DeliveryResult]:
     """The handlers ``event`` would reach, as skipped results (``--dry-run``)."""
+    from flowops.events.handlers import DeliveryResult
+
     plugins, hooks_file, types = _load(project)
     planned = [
         DeliveryResult(handler=hook.name, kind=hook.type, skipped=True, note=_planned_note(hook, types))
-        for hook in hooks_file.hooks
+        for hook in (hooks_file.hooks if hooks_file is not None else ())
         if hook_matches(hook, event)
     ]
     planned += [
@@ -209,8 +217,10 @@ def _planned_note(hook: Any, types: Mapping[str, Any]) -> str:
 def try_handler(project: Project, name: str, type: str | None = None, *,
                 sleep: Callable[[float], None] | None = None) -> tuple[Event, DeliveryResult]:
     """Send a sample event to the hook ``name`` only, filters ignored (``flowops hooks test``)."""
-    types = handler_types(project)
+    from flowops.events.handlers import handler_types
     from flowops.events.hooksfile import load_hooks
+
+    types = handler_types(project)
 
     hooks_file = load_hooks(project, types)
     hook = hooks_file.get(name)
@@ -232,18 +242,21 @@ def try_handler(project: Project, name: str, type: str | None = None, *,
     return event, result
 
 
-def _load(project: Project) -> tuple[Plugins | None, Any, dict[str, Any]]:
-    """(plugins, hooks file, handler types); ConfigError for a broken hooks.yaml.
+def _load(project: Project) -> tuple[Plugins | None, HooksFile | None, dict[str, Any]]:
+    """(plugins, hooks file or None when there is none, handler types); ConfigError for a broken hooks.yaml.
 
     With no hooks.yaml the plugins matter only as observers: when none can observe
-    (``may_observe``), none is imported and the plugins are None.
+    (``may_observe``), none is imported and the plugins are None; nor are the modules
+    that read hooks.yaml and deliver to its handlers.
     """
-    from flowops.events.hooksfile import HooksFile, hooks_path, load_hooks
     from flowops.plugins import get_plugins, may_observe
 
     if not hooks_path(project).is_file():
         plugins = get_plugins(project) if may_observe(project) else None
-        return plugins, HooksFile(project.relpath(hooks_path(project)), exists=False), {}
+        return plugins, None, {}
+    from flowops.events.handlers import handler_types
+    from flowops.events.hooksfile import load_hooks
+
     plugins = get_plugins(project)
     types = handler_types(project)
     try:
@@ -261,7 +274,7 @@ def _load_before_recording(project: Project, no_hooks: bool) -> tuple[Any, Confi
         loaded = _load(project)
     except ConfigError as exc:
         return None, exc, _secrets_of(project)
-    return loaded, None, loaded[1].secrets
+    return loaded, None, loaded[1].secrets if loaded[1] is not None else []
 
 
 def _record_load_error(project: Project, event: Event, exc: ConfigError | None) -> None:
@@ -272,6 +285,8 @@ def _record_load_error(project: Project, event: Event, exc: ConfigError | None) 
 
 
 def _secrets_of(project: Project) -> list[str]:
+    if not hooks_path(project).is_file():
+        return []  # what configured_secrets says, without importing it
     from flowops.events.hooksfile import configured_secrets
 
     return configured_secrets(project)
@@ -283,6 +298,8 @@ def _observe(plugins: Plugins | None, event: Event) -> list[DeliveryResult]:
     names = observers(plugins)
     if not names:
         return []
+    from flowops.events.handlers import DeliveryResult
+
     before = len(plugins.failures)
     returned = {name for name, _value in plugins.call_each("on_event", event=copy.deepcopy(event))}
     # Reported as failed deliveries, not as warnings as well.

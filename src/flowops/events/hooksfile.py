@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowops.errors import ConfigError, Problem
-from flowops.events import secrets
+from flowops.events import hooks_path, secrets
 from flowops.events.handlers import HookConfig
 
 if TYPE_CHECKING:
     from flowops.project import Project
     from flowops.schema import Prefix
 
-HOOKS_FILE = ".flowops/hooks.yaml"
 CACHE_NAME = "hooks-yaml.json"  # in the user's cache folder (flowops.cachedir), never in the repository
 VERDICT_NAME = "hooks-yaml-verdict.json"
 VERSION = 1
@@ -95,10 +94,6 @@ class HooksFile:
 
     def get(self, name: str) -> Hook | None:
         return next((hook for hook in self.hooks if hook.name == name), None)
-
-
-def hooks_path(project: Project) -> Path:
-    return Path(project.root) / HOOKS_FILE
 
 
 def load_hooks(project: Project, types: Mapping[str, Any], **options: Any) -> HooksFile:
