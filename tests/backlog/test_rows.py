@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from flowops.backlog import store
 from flowops.backlog.listing import Filters, select
 from flowops.backlog.naming import id_parts
 from flowops.backlog.rows import Row
@@ -53,6 +54,13 @@ def _fill(backlog: Backlog) -> None:
     (tasks / "task-41 - Broken.md").write_text("---\nid: TASK-41\ntitle: [unclosed\n---\n")
     one = next(tasks.glob("task-2 *.md"))
     (tasks / "task-2 - Copy.md").write_bytes(one.read_bytes())  # a duplicate id
+
+
+def _age(backlog: Backlog, seconds: int = 3600) -> None:
+    """Date every task file ``seconds`` back: a file modified just now is not cached by its key (columns.RACY_NS)."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in backlog.dir.rglob("*.md"):
+        os.utime(path, ns=(then, then), follow_symlinks=False)
 
 
 def _as_rows(backlog: Backlog, folders: tuple[str, ...]) -> list[tuple]:
@@ -123,6 +131,7 @@ def test_deleting_or_corrupting_the_rows_cache_changes_nothing_but_speed(backlog
     project, backlog = backlog_project
     for n in range(4):
         backlog.create(NewTask(f"Task {n}", labels=["x"], acceptance_criteria=["c"]))
+    _age(backlog)
     warm = Backlog(project).rows(text=True)
     assert (project.cache_dir / "tasks-rows.json").exists() and (project.cache_dir / "tasks-text.json").exists()
     (project.cache_dir / "tasks-rows.json").write_bytes(b"{not json")
@@ -134,6 +143,7 @@ def test_deleting_or_corrupting_the_rows_cache_changes_nothing_but_speed(backlog
 def test_rows_cached_for_another_backlog_folder_are_not_used(backlog_project):
     project, backlog = backlog_project
     backlog.create(NewTask("Real"))
+    _age(backlog)
     backlog.rows()
     rows_file = project.cache_dir / "tasks-rows.json"
     document = json.loads(rows_file.read_text())
@@ -167,7 +177,9 @@ def test_a_cold_listing_caches_what_a_file_by_file_listing_caches(backlog_projec
     _fill(backlog)
     tasks = backlog.folder_path("tasks")
     (tasks / "task-42 - Link.md").symlink_to(tasks / "task-40 - Unusual.md")  # refused, keyed by its lstat
+    _age(backlog)
     monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2 if parallel else 10**9)
+    monkeypatch.setattr(store, "PER_FILE_SAVE_FROM", 0)  # the warm path below saves the per-file parts again
     folders = ("tasks", "completed", "drafts")
     cold = Backlog(project).rows(folders, text=True)
     rows, texts = _cached(project, "tasks-rows.json"), _cached(project, "tasks-text.json")

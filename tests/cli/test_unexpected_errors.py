@@ -32,7 +32,7 @@ def _explode(*_args, **_kwargs):
 
 
 def test_an_unexpected_exception_prints_one_line_naming_the_log_and_exits_1(project, flowops, cache_home, monkeypatch):
-    monkeypatch.setattr("flowops.backlog.store.Backlog.rows", _explode)
+    monkeypatch.setattr("flowops.backlog.store.Backlog.render_rows", _explode)
     result = flowops("task list --plain")
     assert result.exit_code == 1
     assert "Traceback" not in result.stderr
@@ -46,7 +46,7 @@ def test_an_unexpected_exception_prints_one_line_naming_the_log_and_exits_1(proj
 
 
 def test_the_traceback_log_does_not_dirty_the_git_tree(project, flowops, cache_home, monkeypatch):
-    monkeypatch.setattr("flowops.backlog.store.Backlog.rows", _explode)
+    monkeypatch.setattr("flowops.backlog.store.Backlog.render_rows", _explode)
     assert flowops("task list --plain").exit_code == 1
     status = subprocess.run(["git", "-C", str(project), "status", "--porcelain"], capture_output=True, text=True, check=True)
     assert status.stdout == ""
@@ -54,7 +54,7 @@ def test_the_traceback_log_does_not_dirty_the_git_tree(project, flowops, cache_h
 
 def test_the_log_folder_follows_flowops_cache_dir(project, flowops, tmp_path, monkeypatch):
     monkeypatch.setenv("FLOWOPS_CACHE_DIR", str(tmp_path / "elsewhere"))
-    monkeypatch.setattr("flowops.backlog.store.Backlog.rows", _explode)
+    monkeypatch.setattr("flowops.backlog.store.Backlog.render_rows", _explode)
     result = flowops("task list --plain")
     assert result.exit_code == 1
     assert str(tmp_path / "elsewhere" / "flowops.log") in result.stderr
@@ -65,7 +65,7 @@ def test_credentials_in_the_exception_are_masked_in_the_line_and_the_log(project
     def leak(*_args, **_kwargs):
         raise ValueError("cannot reach https://bot:pa55word-x@hooks.example.com/x")
 
-    monkeypatch.setattr("flowops.backlog.store.Backlog.rows", leak)
+    monkeypatch.setattr("flowops.backlog.store.Backlog.render_rows", leak)
     result = flowops("task list --plain")
     assert result.exit_code == 1
     assert "pa55word-x" not in result.stderr

@@ -49,6 +49,9 @@ class TaskIndex:
         # The JSON of every entry's path, key and value, made by the processes that read
         # the files (adopt): while set, it describes ``entries`` exactly and save writes it.
         self._encoded: list[tuple[bytes, bytes, bytes]] | None = None
+        # Entries of files modified at or after this time (ns) are not kept: another write
+        # within the timestamp granularity could leave the key unchanged (columns.RACY_NS).
+        self.trusted_before: int | None = None
 
     def load(self) -> None:
         if self._loaded:
@@ -87,6 +90,8 @@ class TaskIndex:
         return None
 
     def put(self, path: str, key: Key, value: Any) -> None:
+        if self.trusted_before is not None and key[1] >= self.trusted_before:
+            return  # modified too recently to be known by its key: read again next time
         if self._check_values and value[0] != "bad" and value[5] and not _json_safe(value[5]):
             # A frontmatter value JSON cannot hold as it is (a YAML date, a number as a map
             # key) would come back changed: that file is simply read again next time.
@@ -103,7 +108,9 @@ class TaskIndex:
         batch in the process that read it, so saving is joining strings, not encoding
         10,000 entries serially. Entries that cannot go in as they are (``put``) are left out.
         """
-        if self.entries or (self._check_values and any(not _json_safe(v[5]) for _k, v in entries.values() if v[0] != "bad" and v[5])):
+        recent = self.trusted_before is not None and any(key[1] >= self.trusted_before for key, _v in entries.values())
+        unsafe = self._check_values and any(not _json_safe(v[5]) for _k, v in entries.values() if v[0] != "bad" and v[5])
+        if self.entries or recent or unsafe:
             for path, (key, value) in entries.items():
                 self.put(path, key, value)
             return

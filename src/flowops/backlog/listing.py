@@ -30,6 +30,28 @@ class Filters:
     query: str | None = None
 
 
+# What a plain listing prints of every row (views.list_line and the status groups).
+PRINTED_FIELDS = frozenset({"id", "title", "status", "priority", "type", "ac_total", "ac_completed", "due_date"})
+
+
+def fields_needed(filters: Filters, sort: str) -> frozenset[str]:
+    """The row fields ``select`` and a plain listing read for ``filters`` and ``sort`` (Backlog.rows' ``fields``)."""
+    needed = set(PRINTED_FIELDS)
+    if filters.assignee:
+        needed.add("assignees")
+    if filters.labels:
+        needed.add("labels")
+    if filters.parent:
+        needed.add("parent_task_id")
+    if sort == "updated":
+        needed |= {"updated_date", "created_date"}
+    if sort == "ordinal":
+        needed.add("ordinal")
+    if filters.query:
+        return frozenset(needed | {"labels", "assignees"})  # matched on whole tasks: never on rows
+    return frozenset(needed)
+
+
 def id_key(task: Listed) -> tuple:
     """Numeric id order: TASK-2 < TASK-10 < TASK-10.1."""
     parsed = id_parts(task.id)
@@ -68,20 +90,23 @@ def text_matches(task: Task, query: str) -> bool:
     return score_fields(task_fields(task), query.lower().split()) > 0
 
 
-def sort_tasks(tasks: Sequence[T], sort: str) -> list[T]:
+def sort_tasks(tasks: Sequence[T], sort: str, *, id_ordered: bool = False) -> list[T]:
+    """``tasks`` in the order of ``sort``; ``id_ordered``: they are already in id_key's order (RowListing.id_ordered)."""
     if sort == "id":
-        return sorted(tasks, key=id_key)
+        return list(tasks) if id_ordered else sorted(tasks, key=id_key)
     if sort == "updated":
         return sorted(tasks, key=lambda t: (t.updated_date or t.created_date or ""), reverse=True)
     if sort == "ordinal":
         return sorted(tasks, key=lambda t: (t.ordinal is None, t.ordinal if t.ordinal is not None else 0, id_key(t)))
     # Backlog.md's default: higher priority first, then by id. Python's sort is stable, so
     # sorting by id and then by priority is the same order at a fraction of the key cost.
-    by_id = sorted(tasks, key=id_key)
+    by_id = tasks if id_ordered else sorted(tasks, key=id_key)
     return sorted(by_id, key=lambda t: -PRIORITY_RANK.get(t.priority or "", 0))
 
 
-def select(tasks: Sequence[T], filters: Filters, *, sort: str = "priority", limit: int | None = None) -> list[T]:
+def select(tasks: Sequence[T], filters: Filters, *, sort: str = "priority", limit: int | None = None,
+           id_ordered: bool = False) -> list[T]:
+    """The tasks passing ``filters`` in the order of ``sort``, at most ``limit``; ``id_ordered`` as in sort_tasks."""
     chosen = tasks if filters == Filters() else [t for t in tasks if matches(t, filters)]
-    chosen = sort_tasks(chosen, sort)
+    chosen = sort_tasks(chosen, sort, id_ordered=id_ordered)
     return chosen[:limit] if limit else chosen

@@ -87,13 +87,16 @@ class RowListing(NamedTuple):
     """A listing as rows, in the order of ``Backlog.load``, with its unreadable files and the ids several files claim.
 
     ``texts`` holds search's text of each row, in step, when asked for (``Backlog.rows``).
-    Kept here rather than in store.py so that commands reading one task do not build it.
+    ``id_ordered``: the rows are also in listing.id_key's order (every id has one prefix),
+    so ``listing.select`` need not sort them by id again. Kept here rather than in store.py
+    so that commands reading one task do not build it.
     """
 
     rows: list[Row]
     bad: list[BadFile]
     duplicates: dict[str, list[Path]]
     texts: list[list[str]] | None = None
+    id_ordered: bool = False
 
 
 def row_fields(row: Row, text: list[str]) -> dict[str, str]:
@@ -105,3 +108,4 @@ def row_fields(row: Row, text: list[str]) -> dict[str, str]:
         "description": text[0],
         "rest": text[1],
     }
+

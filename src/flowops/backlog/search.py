@@ -16,6 +16,8 @@ from flowops.backlog.rows import Listed, Row, row_fields
 if TYPE_CHECKING:
     from flowops.backlog.model import Document, Task
 
+# The row fields search_rows and ``search --plain`` read (Backlog.rows' ``fields``).
+ROW_FIELDS_READ = frozenset({"id", "title", "labels", "status", "priority"})
 _FIELD_WEIGHTS = (("id", 1.0), ("title", 1.0), ("labels", 0.8), ("description", 0.7), ("rest", 0.5))
 T = TypeVar("T", bound=Listed)
 

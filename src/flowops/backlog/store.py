@@ -9,8 +9,10 @@ read-modify-write; every write is atomic.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flowops.atomic import atomic_write_bytes
 from flowops.backlog.config import BacklogConfig, read_backlog_config
@@ -37,6 +39,7 @@ from flowops.project import Project, find_project
 if TYPE_CHECKING:
     # The task model and the file parser load when a task is read or written: a listing
     # from the cache needs neither (issue 15: they are ~10 ms of its start-up).
+    from flowops.backlog import columns
     from flowops.backlog.changes import NewTask, Update
     from flowops.backlog.foldernames import FolderNames
     from flowops.backlog.ids import IdAllocator, UsedId
@@ -59,6 +62,7 @@ LAYOUT = ("tasks", "drafts", "completed", "archive/tasks", "archive/drafts", "ar
 
 
 _SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
+R = TypeVar("R")
 
 
 def now_stamp() -> str:
@@ -551,115 +555,199 @@ class Backlog:
                 duplicates.setdefault(ids[a], [Path(paths[a])]).append(Path(paths[b]))
         return order, duplicates
 
-    def rows(self, folders: Iterable[str] = ACTIVE, *, text: bool = False) -> RowListing:
+    def rows(self, folders: Iterable[str] = ACTIVE, *, text: bool = False, fields: frozenset[str] | None = None) -> RowListing:
         """The tasks of ``folders`` as listing rows (rows.py), in ``load``'s order, with its bad files and duplicates.
 
         ``text=True`` adds search's lower-cased text of each task. Reads and caches only
-        what a listing needs: no Task objects, no descriptions unless searching.
+        what a listing needs: no Task objects, no descriptions unless searching. ``fields``
+        names the row fields the caller reads (listing.fields_needed); the others may come
+        back None when the rows come from the columns part (columns.py).
         """
-        from flowops.backlog.rows import ROW_FIELDS, ROWS_FORMAT, ROWS_NAME, TEXT_NAME, Row, RowListing
+        return self.render_rows(folders, _nothing, text=text, fields=fields)[0]
 
+    def render_rows(self, folders: Iterable[str], render: Callable[[RowListing], R], *, text: bool = False,
+                    fields: frozenset[str] | None = None) -> tuple[RowListing, R]:
+        """``rows`` and ``render(rows)``, the rendering done while the files are checked against the cache.
+
+        ``render`` must be a pure function of the listing (it may run twice: a second time
+        when a file turns out to have changed, on rows read afresh). With an up-to-date
+        columns part on a large backlog, the stat of every file runs in a forked process
+        (_FileCheck) while this one decodes and renders; nothing rendered from the cache is
+        returned before every file was found unchanged.
+        """
+        from flowops.backlog import columns
+
+        folders = tuple(folders)
         gc_was_enabled = gc.isenabled()
         gc.disable()  # as in load: many objects that all survive
         try:
-            # The parts are keyed by the path inside the backlog folder (shorter to load) and
-            # remember which folder that was.
-            row_index = self._part(ROWS_NAME, ROWS_FORMAT)
-            text_index = self._part(TEXT_NAME, ROWS_FORMAT) if text else None
-            # With no cache every file is read: the readers take each file's key from the
-            # fstat of the file they opened, so the serial stat pass is skipped.
-            cold = not row_index.entries
-            names, spaths, keys = self._stat_scan(folders, stat=not cold)
+            # Taken before any file is looked at: a file modified this close to it may change
+            # again without changing its key (columns.RACY_NS), so it is not cached.
+            trusted_before = time.time_ns() - columns.RACY_NS
+            cache_dir = self.project.cache_dir
+            part_file = cache_dir / columns.part_name(folders) if cache_dir is not None else None
+            part = columns.load(part_file, str(self.dir), folders) if part_file is not None else None
+            if part is None or not (part.has_text or not text):
+                listing = self._rows(folders, text, None, trusted_before, part_file)
+                return listing, render(listing)
+            self.check_inside()
+            check = _FileCheck(self, folders, part)
+            listing_or_none = self._columns_listing(part, text, fields)
+            rendered = render(listing_or_none) if listing_or_none is not None else None
+            if check.unchanged() and listing_or_none is not None:
+                return listing_or_none, rendered  # type: ignore[return-value]
+            listing = self._rows(folders, text, check.scanned, trusted_before, part_file)
+            return listing, render(listing)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _columns_listing(self, part: columns.Columns, text: bool, fields: frozenset[str] | None) -> RowListing | None:
+        """The listing from a columns part, not yet checked against the files; None when the part is damaged."""
+        from flowops.backlog.rows import RowListing
+
+        if fields is not None and not part.id_order:
+            fields = fields | {"id_sort"}  # sorting parses no id: the parts are handed over below
+        rows = part.rows(fields)
+        texts = part.texts() if text else None
+        if rows is None or (text and texts is None):
+            return None
+        if fields is None or "id_sort" in fields:
+            remember_id_parts([row.id for row in rows], [(p[0], tuple(p[1])) if (p := row.id_sort) is not None else None for row in rows])
+        base = os.path.join(str(self.dir), "")
+        duplicates = {task_id: [Path(base + name) for name in names] for task_id, names in part.duplicates.items()}
+        bad = [BadFile(Path(base + name), reason, line) for name, reason, line in part.bad]
+        return RowListing(rows, bad, duplicates, texts, part.id_order)
+
+    def _rows(self, folders: tuple[str, ...], text: bool, scanned: list[columns.Scanned] | None,
+              trusted_before: int, part_file: Path | None) -> RowListing:
+        """``rows`` from the per-file parts (reading the files they lack), then the columns part written for next time."""
+        from flowops.backlog import columns
+        from flowops.backlog.rows import ROWS_FORMAT, ROWS_NAME, TEXT_NAME, Row
+
+        # The parts are keyed by the path inside the backlog folder (shorter to load) and
+        # remember which folder that was.
+        row_index = self._part(ROWS_NAME, ROWS_FORMAT)
+        text_index = self._part(TEXT_NAME, ROWS_FORMAT) if text else None
+        for part in (row_index, text_index):
+            if part is not None:
+                part.trusted_before = trusted_before
+        # With no cache every file is read: the readers take each file's key from the
+        # fstat of the file they opened, so the serial stat pass is skipped.
+        cold = not row_index.entries
+        if scanned is None:
+            scanned = self._scan_folders(folders, stat=not cold)
+        names, spaths, sizes, mtimes = self._flatten(folders, scanned)
+        keys: list = [None] * len(names) if cold else [(size, mtime) if size is not None else None
+                                                       for size, mtime in zip(sizes, mtimes, strict=True)]
+        if cold:
             rows: list = [None] * len(names)
             texts: list = [None] * len(names)
-            missing: list[int] = list(range(len(names))) if cold else []
-            get_row = row_index.get
-            for position, (name, key) in enumerate(() if cold else zip(names, keys, strict=True)):
-                if key is None:
-                    continue
-                row = get_row(name, key)
-                if not isinstance(row, list) or (len(row) != ROW_FIELDS and not (len(row) == 3 and row[0] == "bad")):
-                    missing.append(position)  # not cached, or not a row of this layout: read the file
-                    continue
-                rows[position] = row
-                if text_index is not None and row[0] != "bad":
-                    texts[position] = found = text_index.get(name, key)
-                    if found is None:
-                        missing.append(position)
-            if missing:
-                _read_rows(missing, names, spaths, keys, rows, texts, row_index, text_index, cold=cold)
+            missing = list(range(len(names)))
+        else:
+            rows, texts, missing = _from_parts(names, keys, row_index, text_index)
+        if missing:
+            _read_rows(missing, names, spaths, keys, rows, texts, row_index, text_index, cold=cold)
+        # Not after a listing with no cache at all (it would add ~20-35 ms to the slowest
+        # case): the next listing writes the part. Never with a file gone or racy.
+        write_columns = not cold and part_file is not None and None not in rows and _trusted(mtimes, trusted_before)
+        if not write_columns or len(missing) > PER_FILE_SAVE_FROM:
             live = set(names)
             for part in (row_index, text_index):
                 if part is not None:
                     part.prune(live, "", {FOLDERS[f] for f in folders})
                     part.save()
-            kept: list[Row] = []
-            kept_texts: list[list[str]] = []
-            paths: list[str] = []
-            bad: list[BadFile] = []
-            make = Row._make
-            for position, row in enumerate(rows):
-                if row is None:
-                    continue
-                if row[0] == "bad":
-                    bad.append(BadFile(Path(spaths[position]), row[1], row[2]))
-                    continue
-                kept.append(make(row))
-                kept_texts.append(texts[position])
-                paths.append(spaths[position])
-            ids = [row.id for row in kept]
-            remember_id_parts(ids, [(p[0], tuple(p[1])) if (p := row.id_sort) is not None else None for row in kept])
-            order, duplicates = self._order(ids, paths)
-            return RowListing([kept[i] for i in order], bad, duplicates, [kept_texts[i] for i in order] if text else None)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        kept: list[Row] = []
+        kept_texts: list[list[str]] = []
+        paths: list[str] = []
+        kept_names: list[str] = []
+        bad: list[BadFile] = []
+        bad_names: list[list] = []
+        make = Row._make
+        for position, row in enumerate(rows):
+            if row is None:
+                continue
+            if row[0] == "bad":
+                bad.append(BadFile(Path(spaths[position]), row[1], row[2]))
+                bad_names.append([names[position], row[1], row[2]])
+                continue
+            kept.append(make(row))
+            kept_texts.append(texts[position])
+            paths.append(spaths[position])
+            kept_names.append(names[position])
+        listing = self._in_order(kept, kept_texts if text else None, paths, bad)
+        if write_columns and part_file is not None:
+            by_name = dict(zip(paths, kept_names, strict=True))
+            named = {task_id: [by_name[str(p)] for p in files] for task_id, files in listing.duplicates.items()}
+            columns.save(part_file, str(self.dir), folders, scanned, listing.rows, listing.texts, named, listing.id_ordered, bad_names)
+        return listing
 
-    def _stat_scan(self, folders: Iterable[str], *, stat: bool = True) -> tuple[list[str], list[str], list[tuple[int, int] | None]]:
-        """(path inside the backlog folder, path, (size, mtime_ns) or None) of every task file of ``folders``, in one pass.
+    def _in_order(self, kept: list[Row], texts: list | None, paths: list[str], bad: list[BadFile]) -> RowListing:
+        """The rows (and texts) in listing order, with the duplicates, and whether that is also listing.id_key's order."""
+        from flowops.backlog.rows import RowListing
+
+        ids = [row.id for row in kept]
+        parsed = [(p[0], tuple(p[1])) if (p := row.id_sort) is not None else None for row in kept]
+        remember_id_parts(ids, parsed)
+        order, duplicates = self._order(ids, paths)
+        # Every id parsed with one prefix: listing order is then exactly listing.id_key's
+        # order, so a listing from the columns part need not sort by id again.
+        prefix = self.config.task_prefix
+        first = parsed[0] if parsed else None
+        id_order = first is not None and all(p is not None and (p[0] or prefix) == (first[0] or prefix) for p in parsed)
+        return RowListing([kept[i] for i in order], bad, duplicates, [texts[i] for i in order] if texts is not None else None, id_order)
+
+    def _scan_folders(self, folders: Iterable[str], *, stat: bool = True) -> list[columns.Scanned]:
+        """Per folder of ``folders``: its task files' names as the folder lists them, their sizes and mtime_ns, in one pass.
 
         Same files as ``scan``, without a FileRef each: a listing from the cache spends
-        its time here, one lstat per file (a symlink is judged as itself). With
-        ``stat=False`` only the names: the keys come back empty.
+        its time here, one lstat per file (a symlink is judged as itself; size and mtime
+        None for a file gone meanwhile). With ``stat=False`` only the names: the keys come
+        back empty. A missing folder is an empty one.
         """
         self.check_inside()
-        names: list[str] = []
-        spaths: list[str] = []
-        keys: list[tuple[int, int] | None] = []
+        scanned: list[columns.Scanned] = []
         for folder in folders:
-            sub, base = FOLDERS[folder], str(self.folder_path(folder))
-            prefix = os.path.join(base, "")  # the folder and a separator: joined by concatenation
-            # Scanning an open folder makes each stat relative to it (fstatat): the kernel
-            # does not walk the whole path again for every file (~15 % of this loop).
+            base = str(self.folder_path(folder))
+            # Statting relative to an open folder (fstatat) spares the kernel walking the
+            # whole path again for every file (~15 % of this loop); listdir and one lstat
+            # per name make no DirEntry per file.
             fd = None
             try:
                 if _SCANDIR_FD:
                     fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
-                entries = os.scandir(fd if fd is not None else base)
+                found = os.listdir(fd if fd is not None else base)
             except (FileNotFoundError, NotADirectoryError):
                 if fd is not None:
                     os.close(fd)
+                scanned.append(([], [], []))
                 continue
             try:
-                with entries:
-                    for entry in entries:
-                        name = entry.name
-                        if not name.endswith(".md") or name.startswith("."):
-                            continue
-                        names.append(f"{sub}/{name}")
-                        spaths.append(prefix + name)
-                        if not stat:
-                            continue
-                        try:
-                            st = entry.stat(follow_symlinks=False)
-                        except OSError:
-                            keys.append(None)
-                            continue
-                        keys.append((st.st_size, st.st_mtime_ns))
+                found = [name for name in found if name.endswith(".md") and not name.startswith(".")]
+                if not stat:
+                    scanned.append((found, [], []))
+                    continue
+                stats = _lstat_all(found, fd, os.path.join(base, ""))
+                scanned.append((found, [st.st_size if st is not None else None for st in stats],
+                                [st.st_mtime_ns if st is not None else None for st in stats]))
             finally:
                 if fd is not None:
                     os.close(fd)
-        return names, spaths, keys
+        return scanned
+
+    def _flatten(self, folders: Iterable[str], scanned: list[columns.Scanned]) -> tuple[list[str], list[str], list, list]:
+        """(path inside the backlog folder, path, size, mtime_ns) of every file of ``scanned``, folder after folder."""
+        names: list[str] = []
+        spaths: list[str] = []
+        sizes: list[int | None] = []
+        mtimes: list[int | None] = []
+        for folder, (found, got_sizes, got_mtimes) in zip(folders, scanned, strict=True):
+            sub, prefix = FOLDERS[folder], os.path.join(str(self.folder_path(folder)), "")
+            names += [f"{sub}/{name}" for name in found]
+            spaths += [prefix + name for name in found]
+            sizes += got_sizes
+            mtimes += got_mtimes
+        return names, spaths, sizes, mtimes
 
     def _part(self, name: str, fmt: int) -> TaskIndex:
         """The cache part ``name`` (rows.py), loaded on first use."""
@@ -953,6 +1041,7 @@ _RECORD_ID = 0  # the id's place among a record's scalars (records.SCALARS, held
 # key it was read with. What was read is therefore cached only when the file's mtime is
 # more than this much older than the moment before it was read; a file changed later then
 # gets a newer mtime, so a new key. A file changed in the last two seconds is read again.
+# The same window as columns.RACY_NS and foldernames.RACY_NS, for the index and rows parts.
 RACY_NS = 2_000_000_000
 
 
@@ -1124,6 +1213,135 @@ def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool)
         with_text = [j for j in kept if got_texts[j] is not None]
         text_json = encode([names[j] for j in with_text], [got_keys[j] for j in with_text], [got_texts[j] for j in with_text])
     return got_keys, values, got_texts, (row_json, text_json)
+
+
+def _nothing(_listing: RowListing) -> None:
+    return None
+
+
+# With the columns part rewritten, the per-file parts are saved again (re-encoding every
+# entry: ~25 ms for the rows, ~40 ms with search's text at 10,000 tasks) only when more
+# files than this were read: below it, reading those few again after the next change costs less.
+PER_FILE_SAVE_FROM = 256
+# A listing from the columns part checks its files in a forked process from this many
+# files on (Linux): below it the fork (~1-2 ms) costs more than the overlap saves.
+CHECK_IN_CHILD_FROM = 2000
+
+
+class _FileCheck:
+    """Whether the folders still hold exactly the files of a columns part, unchanged: the stat pass, in a child when it pays.
+
+    The answer is one byte through a pipe ("1": unchanged), then on a change the scan
+    itself (marshal) for the slow path to reuse (``scanned``); a child that fails or dies
+    counts as "changed", and the slow path scans again.
+    """
+
+    def __init__(self, backlog: Backlog, folders: tuple[str, ...], part: columns.Columns) -> None:
+        self.scanned: list[columns.Scanned] | None = None
+        self._verdict: bool | None = None
+        self._child: tuple[int, int] | None = None
+        if part.size >= CHECK_IN_CHILD_FROM and _fork_is_safe():
+            read_fd, write_fd = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read_fd)
+                os.close(write_fd)
+            else:
+                if pid == 0:  # pragma: no cover - runs in the child
+                    try:
+                        os.close(read_fd)
+                        scanned = backlog._scan_folders(folders)
+                        with os.fdopen(write_fd, "wb") as out:
+                            # On a change the scan travels back, so the parent need not stat again.
+                            out.write(b"1" if part.matches(scanned) else b"0" + marshal.dumps(scanned))
+                    finally:
+                        os._exit(0)
+                os.close(write_fd)
+                self._child = (pid, read_fd)
+                return
+        self.scanned = backlog._scan_folders(folders)
+        self._verdict = part.matches(self.scanned)
+
+    def unchanged(self) -> bool:
+        if self._child is not None:
+            pid, read_fd = self._child
+            self._child = None
+            try:
+                with os.fdopen(read_fd, "rb") as pipe:
+                    answer = pipe.read()
+            except OSError:
+                answer = b""
+            finally:
+                os.waitpid(pid, 0)
+            self._verdict = answer == b"1"
+            if answer[:1] == b"0":
+                self.scanned = _scan_from_child(answer[1:])
+        return bool(self._verdict)
+
+
+def _scan_from_child(data: bytes) -> list[columns.Scanned] | None:
+    """The scan a _FileCheck child sent (marshal, from our own child: data only); None when it is not one."""
+    try:
+        scanned = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if isinstance(scanned, list) and all(isinstance(item, tuple) and len(item) == 3 and all(isinstance(part, list) for part in item)
+                                         for item in scanned):
+        return scanned
+    return None
+
+
+def _fork_is_safe() -> bool:
+    """Linux, and no other thread running (forking a threaded process can deadlock the child)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _from_parts(names: list[str], keys: list, row_index: TaskIndex, text_index: TaskIndex | None) -> tuple[list, list, list[int]]:
+    """The rows (and texts) the per-file parts hold for ``names`` at ``keys``, and the positions they lack."""
+    from flowops.backlog.rows import ROW_FIELDS
+
+    rows: list = [None] * len(names)
+    texts: list = [None] * len(names)
+    missing: list[int] = []
+    get_row = row_index.get
+    for position, (name, key) in enumerate(zip(names, keys, strict=True)):
+        if key is None:
+            continue
+        row = get_row(name, key)
+        if not isinstance(row, list) or (len(row) != ROW_FIELDS and not (len(row) == 3 and row[0] == "bad")):
+            missing.append(position)  # not cached, or not a row of this layout: read the file
+            continue
+        rows[position] = row
+        if text_index is not None and row[0] != "bad":
+            texts[position] = found = text_index.get(name, key)
+            if found is None:
+                missing.append(position)
+    return rows, texts, missing
+
+
+def _lstat_all(names: list[str], fd: int | None, prefix: str) -> list[os.stat_result | None]:
+    """The lstat of each name in the folder open as ``fd`` (or at ``prefix``); None for a file gone meanwhile."""
+    lstat = os.lstat
+    try:
+        return [lstat(name, dir_fd=fd) for name in names] if fd is not None else [lstat(prefix + name) for name in names]
+    except OSError:
+        pass
+    stats: list[os.stat_result | None] = []
+    for name in names:
+        try:
+            stats.append(lstat(name, dir_fd=fd) if fd is not None else lstat(prefix + name))
+        except OSError:
+            stats.append(None)
+    return stats
+
+
+def _trusted(mtimes: list[int | None], trusted_before: int) -> bool:
+    """Every file was stat'ed and is older than ``trusted_before`` (columns.RACY_NS)."""
+    return None not in mtimes and (not mtimes or max(mtimes) < trusted_before)  # type: ignore[type-var,operator]
 
 
 def _on_disk(task_file: TaskFile) -> Path:

@@ -9,10 +9,11 @@ import click
 
 from flowops.cli.common import open_backlog, split_values
 from flowops.cli.output import output_options, print_json, resolve_mode, warn, write
+from flowops.errors import UsageError
 
 if TYPE_CHECKING:
     from flowops.backlog.model import Document
-    from flowops.backlog.rows import Listed, Row
+    from flowops.backlog.rows import Listed, Row, RowListing
     from flowops.backlog.search import Hit
 
 
@@ -27,10 +28,18 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
     """Search task titles, descriptions, criteria, notes, labels and documents."""
     from flowops.backlog.documents import Documents
     from flowops.backlog.rows import RowListing
-    from flowops.backlog.search import search, search_rows
+    from flowops.backlog.search import search
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
+    if mode != "json":
+        try:
+            wanted_status = {backlog.canonical_status(s).lower() for s in split_values(statuses)}
+        except UsageError:
+            wanted_status = None  # reported below, after the listing's warnings, as always
+        if wanted_status is not None:
+            _search_plain(project, backlog, query, wanted_status, priority, kind, limit)
+            return
     # Plain text prints a few fields of each hit: listing rows and their text are enough,
     # no Task is built. JSON prints whole tasks.
     listing = backlog.load(("tasks", "completed")) if mode == "json" else backlog.rows(("tasks", "completed"), text=True)
@@ -43,11 +52,7 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
         for path, reason in bad_docs:
             warn(f"{project.relpath(path)}: {reason}")
     if isinstance(listing, RowListing):
-        rows, texts = listing.rows, listing.texts or []
-        keep = [i for i, row in enumerate(rows) if kind != "document" and _wanted(row, wanted_status, priority)]
-        if len(keep) != len(rows):
-            rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
-        _print_plain(search_rows(rows, texts, documents, query, limit=limit))
+        write(_plain_text(_search_listing(listing, documents, query, wanted_status, priority, kind, limit)))
         return
     from flowops.backlog.model import Task
     from flowops.backlog.views import document_json, is_ready, task_summary_json
@@ -66,10 +71,44 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
     print_json({"schemaVersion": 1, "kind": "search", "results": results})
 
 
-def _print_plain(hits: Sequence[Hit[Row]]) -> None:
+def _search_plain(project, backlog, query: str, wanted_status: set[str], priority: str | None, kind: str | None,
+                  limit: int | None) -> None:
+    """``search`` in plain text: the hits are ranked and printed while the files are checked against the cache (render_rows)."""
+    from flowops.backlog.documents import Documents
+    from flowops.backlog.search import ROW_FIELDS_READ
+
+    documents: list[Document] = []
+    bad_docs: list = []
+    if kind != "task" and not wanted_status and not priority:
+        documents, bad_docs = Documents(backlog).list()
+
+    def render(listing: RowListing) -> str:
+        return _plain_text(_search_listing(listing, documents, query, wanted_status, priority, kind, limit))
+
+    listing, text = backlog.render_rows(("tasks", "completed"), render, text=True, fields=ROW_FIELDS_READ)
+    for bad in listing.bad:
+        warn(bad.problem(project.root))
+    for path, reason in bad_docs:
+        warn(f"{project.relpath(path)}: {reason}")
+    write(text)
+
+
+def _search_listing(listing: RowListing, documents: list[Document], query: str, wanted_status: set[str], priority: str | None,
+                    kind: str | None, limit: int | None) -> list[Hit[Row]]:
+    from flowops.backlog.search import search_rows
+
+    rows, texts = listing.rows, listing.texts or []
+    if kind == "document":
+        rows, texts = [], []
+    elif wanted_status or priority:
+        keep = [i for i, row in enumerate(rows) if _wanted(row, wanted_status, priority)]
+        rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
+    return search_rows(rows, texts, documents, query, limit=limit)
+
+
+def _plain_text(hits: Sequence[Hit[Row]]) -> str:
     if not hits:
-        write("No results found.\n")
-        return
+        return "No results found.\n"
     from flowops.backlog.rows import Row
 
     out = []
@@ -79,16 +118,17 @@ def _print_plain(hits: Sequence[Hit[Row]]) -> None:
     doc_hits = [(h.item, h.score) for h in hits if not isinstance(h.item, Row)]
     if task_hits:
         out.append("Tasks:")
-        for t, score in task_hits:
-            priority_text = f" [{t.priority.upper()}]" if t.priority else ""
-            out.append(f"  {t.id} - {t.title} ({t.status}){priority_text} [score {score:.3f}]")
+        # Few distinct priorities and scores: each is formatted once.
+        priorities = {p: f" [{p.upper()}]" if p else "" for p in {t.priority for t, _score in task_hits}}
+        scores = {score: f"{score:.3f}" for score in {score for _t, score in task_hits}}
+        out += [f"  {t.id} - {t.title} ({t.status}){priorities[t.priority]} [score {scores[score]}]" for t, score in task_hits]
     if doc_hits:
         if out:
             out.append("")
         out.append("Documents:")
         for document, score in doc_hits:
             out.append(f"  {document.id} - {document.title} [score {score:.3f}]")
-    write("\n".join(out) + "\n")
+    return "\n".join(out) + "\n"
 
 
 def _wanted(task: Listed, statuses: set[str], priority: str | None) -> bool:

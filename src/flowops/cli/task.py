@@ -74,22 +74,42 @@ def _priority(value: str | None) -> str | None:
 @output_options
 def list_command(statuses, assignee, labels, priority, parent, query, sort, limit, include_all, plain, as_json):
     """List tasks grouped by status (Backlog.md's plain list format with --plain)."""
-    from flowops.backlog.listing import Filters, select
+    from flowops.backlog.listing import Filters, fields_needed, select
     from flowops.backlog.rows import RowListing
     from flowops.backlog.store import Listing
+    from flowops.errors import UsageError
 
     mode = resolve_mode(plain, as_json)
     project, backlog = open_backlog()
     folders = ("tasks", "completed", "drafts") if include_all else ("tasks",)
+    flat = "priority_flat" if sort == "priority" else "grouped"
     # Plain text without a text query prints a few fields of each task: listing rows hold
     # just those, so no Task is built (JSON, rich and --search need the whole task).
+    if mode in ("plain", "text") and not query and not parent:
+        try:
+            status_filter = [backlog.canonical_status(status) for status in split_values(statuses)]
+        except UsageError:
+            status_filter = None  # reported below, after the listing's warnings, as always
+        if status_filter is not None:
+            from flowops.backlog.views import plain_list
+
+            filters = Filters(statuses=status_filter, assignee=assignee, labels=split_values(labels), priority=_priority(priority))
+            statuses_order = backlog.config.statuses
+
+            def render(rows_listing: RowListing) -> str:
+                chosen = select(rows_listing.rows, filters, sort=sort or "priority", limit=limit, id_ordered=rows_listing.id_ordered)
+                return plain_list(chosen, statuses_order, sort=flat)
+
+            # The lines are made while the files are checked against the cache (render_rows);
+            # the rows carry only the fields the filters and the lines read.
+            rows_listing, text = backlog.render_rows(folders, render, fields=fields_needed(filters, sort or "priority"))
+            _warn_listing(project, rows_listing)
+            write(text)
+            return
     listing: Listing | RowListing = (
         backlog.rows(folders) if mode in ("plain", "text") and not query else backlog.load(folders)
     )
-    for bad in listing.bad:
-        warn(bad.problem(project.root))
-    for task_id, paths in listing.duplicates.items():
-        warn(f"{task_id} is claimed by {len(paths)} files: " + ", ".join(project.relpath(p) for p in paths) + " (run `flowops doctor`)")
+    _warn_listing(project, listing)
     status_filter = []
     for status in split_values(statuses):
         status_filter.append(backlog.canonical_status(status))
@@ -105,8 +125,7 @@ def list_command(statuses, assignee, labels, priority, parent, query, sort, limi
     if isinstance(listing, RowListing):
         from flowops.backlog.views import plain_list
 
-        rows = select(listing.rows, filters, sort=sort or "priority", limit=limit)
-        flat = "priority_flat" if sort == "priority" else "grouped"
+        rows = select(listing.rows, filters, sort=sort or "priority", limit=limit, id_ordered=listing.id_ordered)
         write(plain_list(rows, backlog.config.statuses, sort=flat, parent=parent_id))
         return
     tasks = select(listing.tasks, filters, sort=sort or "priority", limit=limit)
@@ -115,12 +134,18 @@ def list_command(statuses, assignee, labels, priority, parent, query, sort, limi
     elif mode in ("plain", "text"):
         from flowops.backlog.views import plain_list
 
-        flat = "priority_flat" if sort == "priority" else "grouped"
         write(plain_list(tasks, backlog.config.statuses, sort=flat, parent=parent_id))
     else:
         from flowops.cli.rich_views import print_task_table
 
         print_task_table(tasks, backlog.config.statuses)
+
+
+def _warn_listing(project, listing) -> None:
+    for bad in listing.bad:
+        warn(bad.problem(project.root))
+    for task_id, paths in listing.duplicates.items():
+        warn(f"{task_id} is claimed by {len(paths)} files: " + ", ".join(project.relpath(p) for p in paths) + " (run `flowops doctor`)")
 
 
 def _print_list_json(project, backlog, tasks, everything) -> None:
