@@ -140,6 +140,10 @@ class Plugins:
                 self._calling = None
         return results
 
+    def implementations(self, hook_name: str) -> list[Any]:
+        """The implementations (pluggy HookImpl) of ``hook_name`` in the order ``call_each`` calls them."""
+        return _plain(getattr(self.pm.hook, hook_name).get_hookimpls())
+
     def first_result(self, hook_name: str, **kwargs: Any) -> tuple[str, Any] | None:
         """Like a firstresult hook, but a raising plugin is recorded and skipped."""
         caller = getattr(self.pm.hook, hook_name)

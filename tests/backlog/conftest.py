@@ -26,3 +26,13 @@ def backlog_project(tmp_path):
     init_layout(tmp_path / "backlog", "test")
     project = Project(tmp_path)
     return project, Backlog(project)
+
+
+@pytest.fixture(autouse=True)
+def _outside_the_racy_window(monkeypatch):
+    """Tests write task files and read them back at once, inside the racy window in which the
+    store caches nothing (store.RACY_NS); here the window is closed so caching can be tested.
+    tests/backlog/test_racy.py opens it again."""
+    from flowops.backlog import store
+
+    monkeypatch.setattr(store, "RACY_NS", 0)

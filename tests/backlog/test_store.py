@@ -223,3 +223,88 @@ def test_a_task_is_found_by_the_name_of_its_file_zero_padded_or_not_and_never_by
     assert backlog.named("TASK-1", ("tasks", "completed")) and backlog.named("task-7") and backlog.named("1.1")
     assert not backlog.named("TASK-2") and not backlog.named("TASK-10.1")
     assert backlog.named("draft-3") is False  # drafts are looked for in drafts/, which is empty
+
+
+def _index_entries(project) -> dict:
+    import json
+
+    document = json.loads((project.cache_dir / "tasks-index.json").read_text())
+    return {path: (key, record) for path, key, record in zip(document["paths"], document["keys"], document["records"], strict=True)}
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_cold_load_caches_what_a_file_by_file_load_caches_keyed_by_what_it_read(backlog_project, monkeypatch, parallel):
+    # With no index, the readers key each file by the fstat of the file they opened and
+    # encode the index's JSON themselves; it must hold what the put path holds.
+    import os
+
+    from flowops.backlog import bulkread
+    from flowops.backlog.records import to_record
+    from flowops.backlog.store import Backlog
+
+    project, backlog = backlog_project
+    for n in range(12):
+        backlog.create(NewTask(f"Task {n}", acceptance_criteria=[f"c{n}", "shared"], labels=["x"] if n % 2 else []))
+    tasks = backlog.folder_path("tasks")
+    (tasks / "task-99 - Bad.md").write_text("---\nnot: [closed\n---\n")
+    (tasks / "task-98 - Link.md").symlink_to(tasks / "task-99 - Bad.md")  # refused, keyed by its lstat
+    monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2 if parallel else 10**9)
+    cold = Backlog(project).load()
+    entries = _index_entries(project)
+    assert len(entries) == 14
+    for path, (key, _record) in entries.items():
+        st = os.lstat(path)
+        assert key == [st.st_size, st.st_mtime_ns], path
+    # The same index through the warm path: one entry missing, so the rest are put one by one.
+    first = next(iter(entries))
+    (project.cache_dir / "tasks-index.json").unlink()
+    records = Backlog(project).records()
+    assert [to_record(t) for t in cold.tasks] == [tuple(r) for r in records.records]
+    assert records.folders == ["tasks"] * 12 and records.paths == [str(t.path) for t in cold.tasks]
+    del_entry = Backlog(project)
+    del_entry._get_index().entries.pop(first)
+    del_entry._get_index().dirty = True
+    del_entry._get_index().save()
+    warm = Backlog(project).load()
+    assert _index_entries(project) == entries
+    assert [to_record(t) for t in warm.tasks] == [to_record(t) for t in cold.tasks]
+    assert [(b.path, b.reason) for b in warm.bad] == [(b.path, b.reason) for b in cold.bad]
+
+
+def test_records_and_their_batches_cover_every_file_read_once(backlog_project, monkeypatch):
+    from flowops.backlog import bulkread
+    from flowops.backlog.store import Backlog
+
+    project, backlog = backlog_project
+    for n in range(9):
+        backlog.create(NewTask(f"Task {n}"))
+    monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2)
+    cold = Backlog(project).records(batch=lambda records: sorted(r[0][0] for r in records))
+    assert sorted(i for answer in cold.answers for i in answer) == sorted(r[0][0] for r in cold.records)
+    assert len(cold.answers) == min(os.cpu_count() or 1, 8) or len(cold.answers) == 1
+    warm = Backlog(project).records(batch=lambda records: pytest.fail("a cached task was read again"))
+    assert warm.answers == [] and [r[0][0] for r in warm.records] == [r[0][0] for r in cold.records]
+
+
+def test_a_cold_parallel_load_of_values_json_cannot_hold_leaves_those_out_of_the_index(backlog_project, monkeypatch):
+    from flowops.backlog import bulkread
+    from flowops.backlog.store import Backlog
+
+    project, backlog = backlog_project
+    for n in range(6):
+        backlog.create(NewTask(f"Task {n}"))
+    dated = next(backlog.folder_path("tasks").glob("task-3 *.md"))
+    dated.write_text(dated.read_text(encoding="utf-8").replace("labels: []", "labels: []\nreviewed: 2024-05-01"), encoding="utf-8")
+    monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2)
+    first = Backlog(project).load()
+    assert str(first.tasks[2].extra["reviewed"]) == "2024-05-01"
+    entries = _index_entries(project)
+    assert len(entries) == 5 and str(dated) not in entries  # read again next time rather than cached changed
+    assert [t.extra for t in Backlog(project).load().tasks] == [t.extra for t in first.tasks]
+
+
+def test_the_store_finds_a_records_id_where_records_puts_it():
+    from flowops.backlog import store
+    from flowops.backlog.records import SCALARS
+
+    assert SCALARS[store._RECORD_ID] == "id"

@@ -8,16 +8,16 @@ same wording comes back often.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flowops.acceptance.lint import Finding, lint_text
 from flowops.backlog.model import Task
 
 if TYPE_CHECKING:
-    from flowops.backlog.store import Backlog
+    from flowops.backlog.store import Backlog, BadFile
     from flowops.plugins import Plugins
 
 
@@ -129,23 +129,136 @@ def lint_tasks(tasks: Iterable[Task], plugins: Plugins, cache_dir: Path | None =
     remembered per criterion text (see LintCache), so an unchanged backlog is linted from
     memory.
     """
-    report = LintReport()
-    seen: dict[str, list[Finding]] = {}
+    criteria = ((task.id, task.title, [(c.index, c.text) for c in task.acceptance_criteria]) for task in tasks)
+    return _lint(criteria, plugins, LintCache.open(cache_dir, plugins), {})
+
+
+def lint_backlog(backlog: Backlog, plugins: Plugins, cache_dir: Path | None = None,
+                 folders: tuple[str, ...] = ("tasks",)) -> tuple[LintReport, list[BadFile]]:
+    """``lint_tasks`` over every task of ``folders`` (and the files that could not be read), without Task objects.
+
+    The tasks are read as records (``Backlog.records``). When every rule is a built-in one,
+    the processes that read files from disk (both cores, with no cache) also lint the
+    criteria they read that the LintCache does not know, so a cold run lints in parallel
+    with the parsing; findings come back as plain tuples. A third-party rule may depend on
+    anything (process state included), so with one every criterion is linted here, by
+    ``lint_text``, as ``lint_tasks`` does. Same report as ``lint_tasks`` of ``Backlog.load``.
+    """
+    import gc
+
+    # As in Backlog.load: tens of thousands of objects that all survive (records, findings)
+    # set the cyclic collector off again and again; nothing here makes cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint_backlog(backlog, plugins, cache_dir, folders)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _lint_backlog(backlog: Backlog, plugins: Plugins, cache_dir: Path | None,
+                  folders: tuple[str, ...]) -> tuple[LintReport, list[BadFile]]:
+    from flowops.backlog.records import SCALARS
+
     cache = LintCache.open(cache_dir, plugins)
-    for task in tasks:
+    rules = builtin_rules(plugins)
+    batch = None
+    if rules is not None:
+        known = cache.results if cache is not None else {}
+
+        def batch(records: list) -> dict[str, list[tuple[str, str, str]]]:
+            return _lint_records(records, rules, known)
+
+    listing = backlog.records(folders, batch=batch)
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for answer in listing.answers:
+        found.update(answer)
+    at_id, at_title = SCALARS.index("id"), SCALARS.index("title")
+    criteria = (
+        (record[0][at_id], record[0][at_title], [(number, text) for number, (text, _checked) in enumerate(record[2], 1)])
+        for record in listing.records
+    )
+    return _lint(criteria, plugins, cache, found), listing.bad
+
+
+def builtin_rules(plugins: Plugins) -> list[tuple[Callable[..., Any], bool]] | None:
+    """The ``lint_criterion`` rules as (function, takes ``text``) in call order, when every one is built in; else None."""
+    impls = plugins.implementations("lint_criterion")
+    info = plugins.info
+    if not all(impl.plugin_name in info and info[impl.plugin_name].builtin for impl in impls):
+        return None
+    return [(impl.function, "text" in impl.argnames) for impl in impls]
+
+
+def _lint_records(records: list, rules: list[tuple[Callable[..., Any], bool]], known: dict) -> dict[str, list[tuple[str, str, str]]]:
+    """The built-in ``rules``' findings, as (rule, message, suggestion), for each criterion text of ``records`` not in ``known``.
+
+    What ``lint_text`` would give for those rules. A text for which a rule raises or
+    returns something ``lint_text`` would report as a plugin failure is left out: it is
+    linted again by ``lint_text``, which records the failure.
+    """
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for record in records:
+        for text, _checked in record[2]:
+            if text in found or text in known:
+                continue
+            findings: list[tuple[str, str, str]] | None = []
+            for function, takes_text in rules:
+                try:
+                    result = function(text=text) if takes_text else function()
+                except Exception:
+                    findings = None
+                    break
+                if result is None:
+                    continue
+                items = [result] if isinstance(result, Finding) else result
+                if not isinstance(items, (list, tuple)):
+                    findings = None
+                    break
+                if not all(type(item) is Finding for item in items):
+                    findings = None
+                    break
+                findings.extend((item.rule, item.message, item.suggestion) for item in items)  # type: ignore[union-attr]
+            if findings is not None:
+                found[text] = findings
+    return found
+
+
+def _lint(criteria: Iterable[tuple[str, str, list[tuple[int, str]]]], plugins: Plugins, cache: LintCache | None,
+          found: dict[str, list[tuple[str, str, str]]]) -> LintReport:
+    """The report for ``criteria`` ((task id, title, [(number, text)]) per task), each distinct text linted once.
+
+    A text's findings come from ``found`` (made by the processes that read the files, for
+    texts the cache did not hold), then the cache, and only then from the rules.
+    """
+    report = LintReport()
+    # Texts found by the readers are not in the cache (they skipped those it held): all of
+    # them go in at once, and most criteria are settled by one lookup.
+    seen: dict[str, list[Finding]] = {
+        text: [Finding(rule, message, suggestion) for rule, message, suggestion in made] if made else []
+        for text, made in found.items()
+    }
+    if cache is not None and found:
+        cache.add({text: [list(finding) for finding in made] for text, made in found.items()})
+    hits = report.hits
+    count = 0
+    for task_id, title, items in criteria:
         report.tasks += 1
-        for criterion in task.acceptance_criteria:
-            report.criteria += 1
-            findings = seen.get(criterion.text)
+        for number, text in items:
+            count += 1
+            findings = seen.get(text)
             if findings is None:
-                findings = cache.get(criterion.text) if cache is not None else None
+                findings = cache.get(text) if cache is not None else None
                 if findings is None:
                     failures = len(plugins.failures)
-                    findings = lint_text(criterion.text, plugins)
+                    findings = lint_text(text, plugins)
                     if cache is not None and len(plugins.failures) == failures:
-                        cache.put(criterion.text, findings)
-                seen[criterion.text] = findings
-            report.hits.extend(LintHit(task.id, task.title, criterion.index, criterion.text, f) for f in findings)
+                        cache.put(text, findings)
+                seen[text] = findings
+            if findings:
+                hits.extend(LintHit(task_id, title, number, text, f) for f in findings)
+    report.criteria = count
     if cache is not None:
         cache.save(seen)
     return report
@@ -209,6 +322,11 @@ class LintCache:
 
     def put(self, text: str, findings: list[Finding]) -> None:
         self.results[text] = [[f.rule, f.message, f.suggestion] for f in findings]
+        self.dirty = True
+
+    def add(self, results: dict[str, list[list[str]]]) -> None:
+        """``put`` of many texts at once, their findings already as [rule, message, suggestion]."""
+        self.results.update(results)
         self.dirty = True
 
     def save(self, used: dict[str, list[Finding]]) -> None:

