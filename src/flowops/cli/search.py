@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -14,7 +14,6 @@ from flowops.errors import UsageError
 if TYPE_CHECKING:
     from flowops.backlog.model import Document
     from flowops.backlog.rows import Listed, Row, RowListing
-    from flowops.backlog.search import Hit
 
 
 @click.command("search")
@@ -94,8 +93,8 @@ def _search_plain(project, backlog, query: str, wanted_status: set[str], priorit
 
 
 def _search_listing(listing: RowListing, documents: list[Document], query: str, wanted_status: set[str], priority: str | None,
-                    kind: str | None, limit: int | None) -> list[Hit[Row]]:
-    from flowops.backlog.search import search_rows
+                    kind: str | None, limit: int | None) -> list[tuple[float, str, Row | Document]]:
+    from flowops.backlog.search import rank_rows
 
     rows, texts = listing.rows, listing.texts or []
     if kind == "document":
@@ -103,30 +102,28 @@ def _search_listing(listing: RowListing, documents: list[Document], query: str, 
     elif wanted_status or priority:
         keep = [i for i, row in enumerate(rows) if _wanted(row, wanted_status, priority)]
         rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
-    return search_rows(rows, texts, documents, query, limit=limit)
+    return rank_rows(rows, texts, documents, query, limit=limit)
 
 
-def _plain_text(hits: Sequence[Hit[Row]]) -> str:
+def _plain_text(hits: Sequence[tuple[float, str, Row | Document]]) -> str:
+    """The hits (search.rank_rows: score, kind, item) as Backlog.md prints them: tasks, then documents."""
     if not hits:
         return "No results found.\n"
-    from flowops.backlog.rows import Row
-
     out = []
-    # Rows and documents told apart by the row's class: Document's would import the task
-    # model, which a listing from the cache never needs.
-    task_hits = [(h.item, h.score) for h in hits if isinstance(h.item, Row)]
-    doc_hits = [(h.item, h.score) for h in hits if not isinstance(h.item, Row)]
+    task_hits = cast("list[tuple[float, Row]]", [(score, item) for score, kind, item in hits if kind == "task"])
+    doc_hits = [(score, item) for score, kind, item in hits if kind != "task"]
     if task_hits:
         out.append("Tasks:")
-        # Few distinct priorities and scores: each is formatted once.
-        priorities = {p: f" [{p.upper()}]" if p else "" for p in {t.priority for t, _score in task_hits}}
-        scores = {score: f"{score:.3f}" for score in {score for _t, score in task_hits}}
-        out += [f"  {t.id} - {t.title} ({t.status}){priorities[t.priority]} [score {scores[score]}]" for t, score in task_hits]
+        # Few distinct priorities and scores: each is formatted once. Rows are tuples: id,
+        # title, status, priority first (rows.Row).
+        priorities = {p: f" [{p.upper()}]" if p else "" for p in {t[3] for _score, t in task_hits}}
+        scores = {score: f"{score:.3f}" for score in {score for score, _t in task_hits}}
+        out += [f"  {t[0]} - {t[1]} ({t[2]}){priorities[t[3]]} [score {scores[score]}]" for score, t in task_hits]
     if doc_hits:
         if out:
             out.append("")
         out.append("Documents:")
-        for document, score in doc_hits:
+        for score, document in doc_hits:
             out.append(f"  {document.id} - {document.title} [score {score:.3f}]")
     return "\n".join(out) + "\n"
 
