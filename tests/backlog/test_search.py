@@ -97,8 +97,8 @@ _ODD_WORDS = st.lists(st.sampled_from(["a", "ab", "b", "ba", "aa", "a.", "-b", "
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["TASK-1", "TASK-2", "task-2", "TASK-10", "TASK-A.b"]), _ODD_TEXT,
                           st.lists(st.text(alphabet="aBb Σ.", max_size=4), max_size=3), _ODD_TEXT, _ODD_TEXT), max_size=8),
-       st.lists(st.tuples(st.sampled_from(["doc-1", "doc-2", "DOC-1"]), _ODD_TEXT, st.lists(st.text(alphabet="aBb", max_size=3), max_size=2),
-                          _ODD_TEXT), max_size=3),
+       st.lists(st.tuples(st.sampled_from(["doc-1", "doc-2", "DOC-1"]), _ODD_TEXT,
+                          st.lists(st.text(alphabet="aBb", max_size=3), max_size=2), _ODD_TEXT), max_size=3),
        _ODD_WORDS, st.sampled_from([None, 1, 2, 5]))
 def test_rank_rows_ranks_as_score_fields_and_a_sort_of_hits(items, docs, words, limit):
     rows = [Row(task_id, title, "To Do", None, None, 0, 0, None, labels, [], None, None, "2026-01-01", None, None)
