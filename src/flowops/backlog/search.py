@@ -7,7 +7,7 @@ then labels, then the description, then the rest, so the likely task comes first
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -90,20 +90,39 @@ _WHOLE_REST, _PART_REST = _WEIGHT["rest"], _WEIGHT["rest"] * 0.85
 
 
 def rank_rows(rows: list[Row], texts: list[list[str]], documents: list[Document], query: str, *,
-              limit: int | None = None) -> list[tuple[float, str, Row | Document]]:
+              limit: int | None = None, scores: list[float | None] | None = None) -> list[tuple[float, str, Row | Document]]:
     """``search_rows``' hits as (score, kind, item) tuples, best first: what ``search --plain`` prints.
+
+    ``scores``: each row's ``score_rows`` answer for this query, already worked out (a cold
+    listing's readers do it, store.Backlog.render_rows): the rows are not scored again.
+    """
+    words = query.lower().split()
+    if not words:
+        return []
+    if scores is None:
+        scored = score_rows(rows, texts, words)
+    else:
+        scored = [(score, "task", row.id, position) for position, (row, score) in enumerate(zip(rows, scores, strict=True))
+                  if score is not None]
+    items: list[Row | Document] = list(rows)
+    _document_hits(documents, words, scored, items)
+    # (score, kind, id) as search sorts its hits; the position keeps equal ones in order, as a stable sort.
+    scored.sort()
+    if limit:
+        del scored[limit:]
+    return [(-score, kind, items[position]) for score, kind, _id, position in scored]
+
+
+def score_rows(rows: Sequence[Sequence], texts: Sequence[Sequence[str]], words: list[str]) -> list[tuple[float, str, str, int]]:
+    """(-score, "task", id, position) of each row (a Row, or its list) holding every one of ``words`` (lower-cased), in order.
 
     The benchmark's query matches ~7,000 of 10,000 tasks: per hit, a dict of its fields,
     ``score_fields``' loop over them and a Hit object cost ~3.5 us. Here each word's best
     field is decided by one chain of tests (the weights' order, held by a test: a part of
     an id or title word, 0.85, beats a whole label, 0.8; a part of a label, 0.68, loses to
     a whole description word, 0.7; a part of a description word, 0.595, beats a whole word
-    of the rest, 0.5), with the same float values and the same sum, and the hits are
-    sorted as plain tuples.
+    of the rest, 0.5), with the same float values and the same sum as score_fields.
     """
-    words = query.lower().split()
-    if not words:
-        return []
     count = len(words)
     wholes = [(word, f" {word} ") for word in words]
     scored: list[tuple[float, str, str, int]] = []
@@ -111,18 +130,18 @@ def rank_rows(rows: list[Row], texts: list[list[str]], documents: list[Document]
     for position, (row, (description, rest)) in enumerate(zip(rows, texts, strict=True)):
         # Most tasks miss some word: a substring test on the whole text settles them
         # before the fields are split out and scored (the id, title and labels only
-        # when the text lacks a word).
+        # when the text lacks a word). Rows are indexed as rows.Row: id, title, ..., labels at 8.
         head = None
         for word in words:
             if word in description or word in rest:
                 continue
             if head is None:
-                head = f"{row.id}\n{row.title}\n{' '.join(row.labels)}".lower()
+                head = f"{row[0]}\n{row[1]}\n{' '.join(row[8])}".lower()
             if word not in head:
                 break
         else:
-            task_id = row.id
-            lowered_id, title, labels = task_id.lower(), row.title.lower(), " ".join(row.labels).lower()
+            task_id = row[0]
+            lowered_id, title, labels = task_id.lower(), row[1].lower(), " ".join(row[8]).lower()
             total = 0.0
             for word, whole in wholes:
                 if word in lowered_id or word in title:
@@ -142,13 +161,7 @@ def rank_rows(rows: list[Row], texts: list[list[str]], documents: list[Document]
                     break  # not in any one field (score_fields' 0)
             else:
                 append((-round(total / count, 3), "task", task_id, position))
-    items: list[Row | Document] = list(rows)
-    _document_hits(documents, words, scored, items)
-    # (score, kind, id) as search sorts its hits; the position keeps equal ones in order, as a stable sort.
-    scored.sort()
-    if limit:
-        del scored[limit:]
-    return [(-score, kind, items[position]) for score, kind, _id, position in scored]
+    return scored
 
 
 def _document_hits(documents: list[Document], words: list[str], scored: list[tuple[float, str, str, int]],

@@ -85,7 +85,9 @@ def _search_plain(project, backlog, query: str, wanted_status: set[str], priorit
     def render(listing: RowListing) -> str:
         return _plain_text(_search_listing(listing, documents, query, wanted_status, priority, kind, limit))
 
-    listing, text = backlog.render_rows(("tasks", "completed"), render, text=True, fields=ROW_FIELDS_READ)
+    # With no cache, the readers score the rows they read (each half on its own core).
+    words = query.lower().split() if kind != "document" else []
+    listing, text = backlog.render_rows(("tasks", "completed"), render, text=True, fields=ROW_FIELDS_READ, search=words or None)
     for bad in listing.bad:
         warn(bad.problem(project.root))
     for path, reason in bad_docs:
@@ -111,13 +113,15 @@ def _search_listing(listing: RowListing, documents: list[Document], query: str, 
                     kind: str | None, limit: int | None) -> list[tuple[float, str, Row | Document]]:
     from flowops.backlog.search import rank_rows
 
-    rows, texts = listing.rows, listing.texts or []
+    rows, texts, scores = listing.rows, listing.texts or [], listing.scores
     if kind == "document":
-        rows, texts = [], []
+        rows, texts, scores = [], [], None
     elif wanted_status or priority:
         keep = [i for i, row in enumerate(rows) if _wanted(row, wanted_status, priority)]
         rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
-    return rank_rows(rows, texts, documents, query, limit=limit)
+        scores = [scores[i] for i in keep] if scores is not None else None
+    # listing.scores are for this query: only _search_plain's render_rows asks the readers for them.
+    return rank_rows(rows, texts, documents, query, limit=limit, scores=scores)
 
 
 def _plain_text(hits: Sequence[tuple[float, str, Row | Document]]) -> str:
