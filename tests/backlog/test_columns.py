@@ -20,7 +20,7 @@ HOUR_NS = 3600 * 1_000_000_000
 
 
 def _age(backlog: Backlog, seconds: int = 3600) -> None:
-    """Date every task file back: a file modified just now is never cached by its key (columns.RACY_NS)."""
+    """Date every task file back: a file modified just now is never cached by its key (racy.RACY_NS)."""
     then = time.time_ns() - seconds * 1_000_000_000
     for path in backlog.dir.rglob("*.md"):
         os.utime(path, ns=(then, then), follow_symlinks=False)

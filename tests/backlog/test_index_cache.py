@@ -51,7 +51,7 @@ def test_the_index_is_json_in_the_user_cache_folder_not_in_the_repository(flowop
 
     assert flowops("init").exit_code == 0
     assert flowops("task create One -l x").exit_code == 0
-    # A file modified within the timestamp granularity is not cached by its key (columns.RACY_NS).
+    # A file modified within the timestamp granularity is not cached by its key (racy.RACY_NS).
     then = time.time_ns() - 3600 * 1_000_000_000
     for path in (repo / "backlog").rglob("*.md"):
         os.utime(path, ns=(then, then))

@@ -57,7 +57,7 @@ def _fill(backlog: Backlog) -> None:
 
 
 def _age(backlog: Backlog, seconds: int = 3600) -> None:
-    """Date every task file ``seconds`` back: a file modified just now is not cached by its key (columns.RACY_NS)."""
+    """Date every task file ``seconds`` back: a file modified just now is not cached by its key (racy.RACY_NS)."""
     then = time.time_ns() - seconds * 1_000_000_000
     for path in backlog.dir.rglob("*.md"):
         os.utime(path, ns=(then, then), follow_symlinks=False)

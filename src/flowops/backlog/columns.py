@@ -15,7 +15,7 @@ gives exactly those keys (one string comparison per folder and key), so any chan
 file, any file added, removed or renamed, sends the listing back to the per-file parts,
 which then rewrite this one. A file modified within the timestamp granularity of the
 moment it was read could change again with the same size and mtime: a part is written
-only when every file is older than that (``RACY_NS``). Data only (JSON and text, never
+only when every file is older than that (racy.py). Data only (JSON and text, never
 code); a corrupt, foreign or unreadable part is just no part.
 """
 
@@ -31,10 +31,6 @@ from typing import Any
 from flowops.backlog.rows import Row
 
 COLUMNS_FORMAT = 1
-# Files whose mtime is this close to the moment they were read are not trusted by their key
-# alone: a second write within the filesystem's timestamp granularity (a clock tick on
-# Linux filesystems, 1-2 s on some others) keeps the mtime. Such files are read again.
-RACY_NS = 2_000_000_000
 # What the part holds besides the rows' fields: the files (in the folders' listing order)
 # and, for search, each row's text (rows.RowListing.texts).
 FILE_FIELDS = ("names", "sizes", "mtimes")

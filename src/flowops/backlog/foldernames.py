@@ -29,11 +29,10 @@ import stat
 import time
 from pathlib import Path
 
+from flowops.backlog.racy import RACY_NS
+
 FILE_PREFIX = "folder-names-"  # + a digest of the folder's path + ".bin": one small file per folder
 MAGIC = b"flowops folder names 1\n"
-# Older than this (mtime and ctime, before the stat that keys the listing): no later change
-# can share the timestamp. 2 s covers the coarsest common granularity (FAT, ext3, HFS+: 1-2 s).
-RACY_NS = 2_000_000_000
 # Reads are bounded like every other: a cache file larger than this (~1,000,000 names) is not read.
 MAX_BYTES = 64 * 1024 * 1024
 

@@ -50,7 +50,7 @@ class TaskIndex:
         # the files (adopt): while set, it describes ``entries`` exactly and save writes it.
         self._encoded: list[tuple[bytes, bytes, bytes]] | None = None
         # Entries of files modified at or after this time (ns) are not kept: another write
-        # within the timestamp granularity could leave the key unchanged (columns.RACY_NS).
+        # within the timestamp granularity could leave the key unchanged (racy.RACY_NS).
         self.trusted_before: int | None = None
 
     def load(self) -> None:

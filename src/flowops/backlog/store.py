@@ -33,6 +33,7 @@ from flowops.backlog.naming import (
     task_filename,
     try_parse_task_id,
 )
+from flowops.backlog.racy import RACY_NS as _RACY_NS
 from flowops.errors import NotFoundError, Problem, StoreError, UsageError
 from flowops.project import Project, find_project
 
@@ -584,8 +585,8 @@ class Backlog:
         gc.disable()  # as in load: many objects that all survive
         try:
             # Taken before any file is looked at: a file modified this close to it may change
-            # again without changing its key (columns.RACY_NS), so it is not cached.
-            trusted_before = time.time_ns() - columns.RACY_NS
+            # again without changing its key (racy.py), so it is not cached.
+            trusted_before = time.time_ns() - _RACY_NS
             cache_dir = self.project.cache_dir
             part_file = cache_dir / columns.part_name(folders) if cache_dir is not None else None
             part = columns.load(part_file, str(self.dir), folders) if part_file is not None else None
@@ -1045,13 +1046,9 @@ class Backlog:
 
 Record = tuple  # a task record (records.py); named here so listings need not import that module
 _RECORD_ID = 0  # the id's place among a record's scalars (records.SCALARS, held equal by a test)
-# A file's mtime has the granularity of the kernel's clock tick (up to 1-2 s on some file
-# systems): a file rewritten at the same size within the tick after it was read keeps the
-# key it was read with. What was read is therefore cached only when the file's mtime is
-# more than this much older than the moment before it was read; a file changed later then
-# gets a newer mtime, so a new key. A file changed in the last two seconds is read again.
-# The same window as columns.RACY_NS and foldernames.RACY_NS, for the index and rows parts.
-RACY_NS = 2_000_000_000
+# What was read is cached only when the file is older than the racy window (racy.py), for
+# the index and rows parts; a module global so that tests can close the window.
+RACY_NS = _RACY_NS
 
 
 def _settled(key: tuple[int, int] | None, before: int) -> tuple[int, int] | None:
@@ -1375,7 +1372,7 @@ def _lstat_all(names: list[str], fd: int | None, prefix: str) -> list[os.stat_re
 
 
 def _trusted(mtimes: list[int | None], trusted_before: int) -> bool:
-    """Every file was stat'ed and is older than ``trusted_before`` (columns.RACY_NS)."""
+    """Every file was stat'ed and is older than ``trusted_before`` (racy.RACY_NS)."""
     return None not in mtimes and (not mtimes or max(mtimes) < trusted_before)  # type: ignore[type-var,operator]
 
 
