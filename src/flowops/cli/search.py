@@ -144,7 +144,8 @@ def _plain_text(hits: Sequence[tuple[float, str, Row | Document]]) -> str:
         out.append("Documents:")
         for score, document in doc_hits:
             out.append(f"  {document.id} - {document.title} [score {score:.3f}]")
-    return "\n".join(out) + "\n"
+    out.append("")  # the last newline, without copying the whole text again to add it
+    return "\n".join(out)
 
 
 def _wanted(task: Listed, statuses: set[str], priority: str | None) -> bool:
