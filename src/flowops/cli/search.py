@@ -130,7 +130,7 @@ def _plain_text(hits: Sequence[tuple[float, str, Row | Document]]) -> str:
         return "No results found.\n"
     out = []
     task_hits = cast("list[tuple[float, Row]]", [(score, item) for score, kind, item in hits if kind == "task"])
-    doc_hits = [(score, item) for score, kind, item in hits if kind != "task"]
+    doc_hits = [(score, item) for score, kind, item in hits if kind != "task"] if len(task_hits) < len(hits) else []
     if task_hits:
         out.append("Tasks:")
         # Few distinct priorities and scores: each is formatted once. Rows are tuples: id,
