@@ -197,3 +197,30 @@ def test_a_cold_listing_caches_what_a_file_by_file_listing_caches(backlog_projec
     assert warm == cold
     assert _cached(project, "tasks-rows.json") == rows and _cached(project, "tasks-text.json") == texts
     assert Backlog(project).rows(folders, text=True) == cold  # and served from them
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize("query", ["latency budget", "budget", "PERF", "task-4", "nothing-like-this", "in progress"])
+def test_a_cold_search_is_scored_by_the_readers_as_the_parent_scores_it(backlog_project, monkeypatch, parallel, query):
+    from flowops.backlog import bulkread
+    from flowops.backlog.search import rank_rows
+
+    project, backlog = backlog_project
+    _fill(backlog)
+    _age(backlog)
+    monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2 if parallel else 10**9)
+    folders = ("tasks", "completed")
+    words = query.lower().split()
+    cold, _ = Backlog(project).render_rows(folders, lambda listing: None, text=True, search=words)
+    assert cold.scores is not None and len(cold.scores) == len(cold.rows) and cold.bad  # the broken file has no score
+    by_readers = rank_rows(cold.rows, cold.texts or [], [], query, scores=cold.scores)
+    assert by_readers == rank_rows(cold.rows, cold.texts or [], [], query)
+    by_tasks = [(h.score, h.kind, h.item.id) for h in search(Backlog(project).load(folders).tasks, [], query)]
+    assert [(score, kind, row.id) for score, kind, row in by_readers] == by_tasks
+    # With a cache, or when only some files are read again, the parent scores: no readers' scores.
+    assert Backlog(project).render_rows(folders, lambda listing: None, text=True, search=words)[0].scores is None
+    one = next(backlog.folder_path("tasks").glob("task-1 *.md"))
+    one.write_bytes(one.read_bytes().replace(b"Keep the latency budget", b"Keep the latency budgets"))
+    os.utime(one, ns=(time.time_ns() - 10**12, time.time_ns() - 10**12))
+    again = Backlog(project).render_rows(folders, lambda listing: None, text=True, search=words)[0]
+    assert again.scores is None and len(again.rows) == len(cold.rows)

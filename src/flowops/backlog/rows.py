@@ -97,6 +97,9 @@ class RowListing(NamedTuple):
     duplicates: dict[str, list[Path]]
     texts: list[list[str]] | None = None
     id_ordered: bool = False
+    # search.score_rows' (negated) score of each row for the query Backlog.render_rows was
+    # given, None for no hit, when the readers worked it out (a cold search); else None.
+    scores: list[float | None] | None = None
 
 
 def row_fields(row: Row, text: list[str]) -> dict[str, str]:

@@ -567,14 +567,16 @@ class Backlog:
         return self.render_rows(folders, _nothing, text=text, fields=fields)[0]
 
     def render_rows(self, folders: Iterable[str], render: Callable[[RowListing], R], *, text: bool = False,
-                    fields: frozenset[str] | None = None) -> tuple[RowListing, R]:
+                    fields: frozenset[str] | None = None, search: list[str] | None = None) -> tuple[RowListing, R]:
         """``rows`` and ``render(rows)``, the rendering done while the files are checked against the cache.
 
         ``render`` must be a pure function of the listing (it may run twice: a second time
         when a file turns out to have changed, on rows read afresh). With an up-to-date
         columns part on a large backlog, the stat of every file runs in a forked process
         (_FileCheck) while this one decodes and renders; nothing rendered from the cache is
-        returned before every file was found unchanged.
+        returned before every file was found unchanged. ``search`` (lower-cased query
+        words, with ``text``): when every file is read (no cache), the readers also score
+        their rows for it (search.score_rows, RowListing.scores), each on its own core.
         """
         from flowops.backlog import columns
 
@@ -589,7 +591,7 @@ class Backlog:
             part_file = cache_dir / columns.part_name(folders) if cache_dir is not None else None
             part = columns.load(part_file, str(self.dir), folders) if part_file is not None else None
             if part is None or not (part.has_text or not text):
-                listing = self._rows(folders, text, None, trusted_before, part_file)
+                listing = self._rows(folders, text, None, trusted_before, part_file, search)
                 return listing, render(listing)
             self.check_inside()
             check = _FileCheck(self, folders, part)
@@ -621,7 +623,7 @@ class Backlog:
         return RowListing(rows, bad, duplicates, texts, part.id_order)
 
     def _rows(self, folders: tuple[str, ...], text: bool, scanned: list[columns.Scanned] | None,
-              trusted_before: int, part_file: Path | None) -> RowListing:
+              trusted_before: int, part_file: Path | None, search: list[str] | None = None) -> RowListing:
         """``rows`` from the per-file parts (reading the files they lack), then the columns part written for next time."""
         from flowops.backlog import columns
         from flowops.backlog.rows import ROWS_FORMAT, ROWS_NAME, TEXT_NAME, Row
@@ -647,8 +649,10 @@ class Backlog:
             missing = list(range(len(names)))
         else:
             rows, texts, missing = _from_parts(names, keys, row_index, text_index)
+        # The readers score the rows they read for a search; kept only when they read them all.
+        scores: list | None = [None] * len(names) if search and text and len(missing) == len(names) else None
         if missing:
-            _read_rows(missing, names, spaths, keys, rows, texts, row_index, text_index, cold=cold)
+            _read_rows(missing, names, spaths, keys, rows, texts, row_index, text_index, cold=cold, search=search, scores=scores)
         # Not after a listing with no cache at all (it would add ~20-35 ms to the slowest
         # case): the next listing writes the part. Never with a file gone or racy.
         write_columns = not cold and part_file is not None and None not in rows and _trusted(mtimes, trusted_before)
@@ -660,6 +664,7 @@ class Backlog:
                     part.save()
         kept: list[Row] = []
         kept_texts: list[list[str]] = []
+        kept_scores: list[float | None] = []
         paths: list[str] = []
         kept_names: list[str] = []
         bad: list[BadFile] = []
@@ -674,16 +679,19 @@ class Backlog:
                 continue
             kept.append(make(row))
             kept_texts.append(texts[position])
+            if scores is not None:
+                kept_scores.append(scores[position])
             paths.append(spaths[position])
             kept_names.append(names[position])
-        listing = self._in_order(kept, kept_texts if text else None, paths, bad)
+        listing = self._in_order(kept, kept_texts if text else None, paths, bad, kept_scores if scores is not None else None)
         if write_columns and part_file is not None:
             by_name = dict(zip(paths, kept_names, strict=True))
             named = {task_id: [by_name[str(p)] for p in files] for task_id, files in listing.duplicates.items()}
             columns.save(part_file, str(self.dir), folders, scanned, listing.rows, listing.texts, named, listing.id_ordered, bad_names)
         return listing
 
-    def _in_order(self, kept: list[Row], texts: list | None, paths: list[str], bad: list[BadFile]) -> RowListing:
+    def _in_order(self, kept: list[Row], texts: list | None, paths: list[str], bad: list[BadFile],
+                  scores: list | None = None) -> RowListing:
         """The rows (and texts) in listing order, with the duplicates, and whether that is also listing.id_key's order."""
         from flowops.backlog.rows import RowListing
 
@@ -696,7 +704,8 @@ class Backlog:
         prefix = self.config.task_prefix
         first = parsed[0] if parsed else None
         id_order = first is not None and all(p is not None and (p[0] or prefix) == (first[0] or prefix) for p in parsed)
-        return RowListing([kept[i] for i in order], bad, duplicates, [texts[i] for i in order] if texts is not None else None, id_order)
+        return RowListing([kept[i] for i in order], bad, duplicates, [texts[i] for i in order] if texts is not None else None, id_order,
+                          [scores[i] for i in order] if scores is not None else None)
 
     def _scan_folders(self, folders: Iterable[str], *, stat: bool = True) -> list[columns.Scanned]:
         """Per folder of ``folders``: its task files' names as the folder lists them, their sizes and mtime_ns, in one pass.
@@ -1122,26 +1131,31 @@ def _record_batch(paths: list[str], encode_index: bool,
 
 
 def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: list, rows: list, texts: list,
-               row_index: TaskIndex, text_index: TaskIndex | None, *, cold: bool = False) -> None:
+               row_index: TaskIndex, text_index: TaskIndex | None, *, cold: bool = False, search: list[str] | None = None,
+               scores: list | None = None) -> None:
     """Parse the files at ``missing`` (on every core when there are many) into ``rows`` and ``texts``, and cache them.
 
     ``cold``: the caches are empty and every file is missing; ``keys`` is not used, each
     file's key is that of the file as read, and each process also encodes the cache's JSON
-    of what it read (index.TaskIndex.adopt), so the parent only joins it.
+    of what it read (index.TaskIndex.adopt), so the parent only joins it. ``scores``
+    (with ``search``): filled with each row's search.score_rows score, worked out by its reader.
     """
     from flowops.backlog.bulkread import in_chunks
 
     want_text = text_index is not None
     before = time.time_ns()  # before any file is read: see RACY_NS
 
-    def work(chunk: range) -> tuple[list, list, list, tuple | None]:
-        return _row_batch([spaths[missing[i]] for i in chunk], [names[missing[i]] for i in chunk], want_text, cold)
+    score = search if scores is not None and want_text else None
+
+    def work(chunk: range) -> tuple[list, list, list, tuple | None, list | None]:
+        return _row_batch([spaths[missing[i]] for i in chunk], [names[missing[i]] for i in chunk], want_text, cold, score)
 
     row_entries: dict = {}
     text_entries: dict = {}
     row_json: list = []
     text_json: list = []
-    for chunk, (got_keys, values, got_texts, encoded) in in_chunks(len(missing), work):
+    for chunk, (got_keys, values, got_texts, encoded, got_scores) in in_chunks(len(missing), work):
+        _put_scores(scores, chunk, got_scores)
         for i, key, value, text in zip(chunk, got_keys, values, got_texts, strict=True):
             position = missing[i]
             rows[position] = value
@@ -1172,10 +1186,13 @@ def _read_rows(missing: list[int], names: list[str], spaths: list[str], keys: li
             text_index.adopt(text_entries, text_json)
 
 
-def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool) -> tuple[list, list, list, tuple | None]:
-    """(keys, rows, texts, the cache's JSON of them when ``cold``) of the files ``spaths``, in the process that reads them.
+def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool,
+               search: list[str] | None = None) -> tuple[list, list, list, tuple | None, list | None]:
+    """(keys, rows, texts, the cache's JSON of them when ``cold``, scores) of the files ``spaths``, in the process that reads them.
 
     Only rows travel back, not whole records; bad files come back as ["bad", reason, line].
+    With ``search`` (and ``want_text``), each row's search.score_rows score (negated; None
+    for no hit), so a cold search scores each half of the rows on its own core.
     """
     from flowops.backlog.bulkread import read_keyed
     from flowops.backlog.index import encode
@@ -1201,15 +1218,33 @@ def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool)
         got_keys.append(key)
         values.append(value)
         got_texts.append(text)
+    got_scores = _batch_scores(values, got_texts, search) if search and want_text else None
     if not cold:
-        return got_keys, values, got_texts, None
+        return got_keys, values, got_texts, None, got_scores
     kept = [j for j, (key, value) in enumerate(zip(got_keys, values, strict=True)) if key is not None and value is not None]
     row_json = encode([names[j] for j in kept], [got_keys[j] for j in kept], [values[j] for j in kept])
     text_json = None
     if want_text:
         with_text = [j for j in kept if got_texts[j] is not None]
         text_json = encode([names[j] for j in with_text], [got_keys[j] for j in with_text], [got_texts[j] for j in with_text])
-    return got_keys, values, got_texts, (row_json, text_json)
+    return got_keys, values, got_texts, (row_json, text_json), got_scores
+
+
+def _put_scores(scores: list | None, chunk: range, got: list | None) -> None:
+    """A reader's scores (``got``, for the positions ``chunk``) into ``scores``: given only when every file was read, in order."""
+    if scores is not None and got is not None:
+        scores[chunk.start:chunk.stop:chunk.step] = got
+
+
+def _batch_scores(values: list, texts: list, search: list[str]) -> list[float | None]:
+    """search.score_rows' score of each row of ``values`` (None for a bad file, a gone one or no hit)."""
+    from flowops.backlog.search import score_rows
+
+    tasks = [j for j, value in enumerate(values) if value is not None and value[0] != "bad"]
+    scores: list[float | None] = [None] * len(values)
+    for score, _kind, _id, at in score_rows([values[j] for j in tasks], [texts[j] for j in tasks], search):
+        scores[tasks[at]] = score
+    return scores
 
 
 def _nothing(_listing: RowListing) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -12,9 +13,10 @@ from flowops.cli.output import output_options, print_json, resolve_mode, warn, w
 from flowops.errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from flowops.backlog.model import Document
     from flowops.backlog.rows import Listed, Row, RowListing
-    from flowops.backlog.search import Hit
 
 
 @click.command("search")
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
 @output_options
 def search_command(query, statuses, priority, kind, limit, plain, as_json):
     """Search task titles, descriptions, criteria, notes, labels and documents."""
-    from flowops.backlog.documents import Documents
     from flowops.backlog.rows import RowListing
     from flowops.backlog.search import search
 
@@ -48,7 +49,7 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
     wanted_status = {backlog.canonical_status(s).lower() for s in split_values(statuses)}
     documents: list[Document] = []
     if kind != "task" and not wanted_status and not priority:
-        documents, bad_docs = Documents(backlog).list()
+        documents, bad_docs = _documents(backlog)
         for path, reason in bad_docs:
             warn(f"{project.relpath(path)}: {reason}")
     if isinstance(listing, RowListing):
@@ -74,18 +75,19 @@ def search_command(query, statuses, priority, kind, limit, plain, as_json):
 def _search_plain(project, backlog, query: str, wanted_status: set[str], priority: str | None, kind: str | None,
                   limit: int | None) -> None:
     """``search`` in plain text: the hits are ranked and printed while the files are checked against the cache (render_rows)."""
-    from flowops.backlog.documents import Documents
     from flowops.backlog.search import ROW_FIELDS_READ
 
     documents: list[Document] = []
     bad_docs: list = []
     if kind != "task" and not wanted_status and not priority:
-        documents, bad_docs = Documents(backlog).list()
+        documents, bad_docs = _documents(backlog)
 
     def render(listing: RowListing) -> str:
         return _plain_text(_search_listing(listing, documents, query, wanted_status, priority, kind, limit))
 
-    listing, text = backlog.render_rows(("tasks", "completed"), render, text=True, fields=ROW_FIELDS_READ)
+    # With no cache, the readers score the rows they read (each half on its own core).
+    words = query.lower().split() if kind != "document" else []
+    listing, text = backlog.render_rows(("tasks", "completed"), render, text=True, fields=ROW_FIELDS_READ, search=words or None)
     for bad in listing.bad:
         warn(bad.problem(project.root))
     for path, reason in bad_docs:
@@ -93,42 +95,57 @@ def _search_plain(project, backlog, query: str, wanted_status: set[str], priorit
     write(text)
 
 
-def _search_listing(listing: RowListing, documents: list[Document], query: str, wanted_status: set[str], priority: str | None,
-                    kind: str | None, limit: int | None) -> list[Hit[Row]]:
-    from flowops.backlog.search import search_rows
+def _documents(backlog) -> tuple[list[Document], list[tuple[Path, str]]]:
+    """Documents(backlog).list(): the documents and the unreadable ones; with no file in the docs folder, no import.
 
-    rows, texts = listing.rows, listing.texts or []
+    Reading documents imports their parser and the task model (~8 ms, an eighth of a
+    warm search); a backlog without documents (Backlog.md's init makes the folder
+    empty) needs neither. Documents.list walks the folder the same way (no symlinked folder).
+    """
+    if not any(files for _folder, _dirs, files in os.walk(backlog.dir / "docs")):
+        return [], []
+    from flowops.backlog.documents import Documents
+
+    return Documents(backlog).list()
+
+
+def _search_listing(listing: RowListing, documents: list[Document], query: str, wanted_status: set[str], priority: str | None,
+                    kind: str | None, limit: int | None) -> list[tuple[float, str, Row | Document]]:
+    from flowops.backlog.search import rank_rows
+
+    rows, texts, scores = listing.rows, listing.texts or [], listing.scores
     if kind == "document":
-        rows, texts = [], []
+        rows, texts, scores = [], [], None
     elif wanted_status or priority:
         keep = [i for i, row in enumerate(rows) if _wanted(row, wanted_status, priority)]
         rows, texts = [rows[i] for i in keep], [texts[i] for i in keep]
-    return search_rows(rows, texts, documents, query, limit=limit)
+        scores = [scores[i] for i in keep] if scores is not None else None
+    # listing.scores are for this query: only _search_plain's render_rows asks the readers for them.
+    return rank_rows(rows, texts, documents, query, limit=limit, scores=scores)
 
 
-def _plain_text(hits: Sequence[Hit[Row]]) -> str:
+def _plain_text(hits: Sequence[tuple[float, str, Row | Document]]) -> str:
+    """The hits (search.rank_rows: score, kind, item) as Backlog.md prints them: tasks, then documents."""
     if not hits:
         return "No results found.\n"
-    from flowops.backlog.rows import Row
-
     out = []
-    # Rows and documents told apart by the row's class: Document's would import the task
-    # model, which a listing from the cache never needs.
-    task_hits = [(h.item, h.score) for h in hits if isinstance(h.item, Row)]
-    doc_hits = [(h.item, h.score) for h in hits if not isinstance(h.item, Row)]
+    task_hits = cast("list[tuple[float, Row]]", [(score, item) for score, kind, item in hits if kind == "task"])
+    doc_hits = [(score, item) for score, kind, item in hits if kind != "task"] if len(task_hits) < len(hits) else []
     if task_hits:
         out.append("Tasks:")
-        # Few distinct priorities and scores: each is formatted once.
-        priorities = {p: f" [{p.upper()}]" if p else "" for p in {t.priority for t, _score in task_hits}}
-        scores = {score: f"{score:.3f}" for score in {score for _t, score in task_hits}}
-        out += [f"  {t.id} - {t.title} ({t.status}){priorities[t.priority]} [score {scores[score]}]" for t, score in task_hits]
+        # Few distinct priorities and scores: each is formatted once. Rows are tuples: id,
+        # title, status, priority first (rows.Row).
+        priorities = {p: f" [{p.upper()}]" if p else "" for p in {t[3] for _score, t in task_hits}}
+        scores = {score: f"{score:.3f}" for score in {score for score, _t in task_hits}}
+        out += [f"  {t[0]} - {t[1]} ({t[2]}){priorities[t[3]]} [score {scores[score]}]" for score, t in task_hits]
     if doc_hits:
         if out:
             out.append("")
         out.append("Documents:")
-        for document, score in doc_hits:
+        for score, document in doc_hits:
             out.append(f"  {document.id} - {document.title} [score {score:.3f}]")
-    return "\n".join(out) + "\n"
+    out.append("")  # the last newline, without copying the whole text again to add it
+    return "\n".join(out)
 
 
 def _wanted(task: Listed, statuses: set[str], priority: str | None) -> bool:
