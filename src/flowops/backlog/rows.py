@@ -101,14 +101,3 @@ class RowListing(NamedTuple):
     # given, None for no hit, when the readers worked it out (a cold search); else None.
     scores: list[float | None] | None = None
 
-
-def row_fields(row: Row, text: list[str]) -> dict[str, str]:
-    """The lower-cased fields search.score_fields ranks, as search.task_fields gives them for the task."""
-    return {
-        "id": row.id.lower(),
-        "title": row.title.lower(),
-        "labels": " ".join(row.labels).lower(),
-        "description": text[0],
-        "rest": text[1],
-    }
-
