@@ -131,3 +131,23 @@ def test_help_lists_every_command_with_its_whole_first_sentence(flowops, group):
 def test_task_help_shows_plain_backticks(flowops):
     result = flowops("task --help")
     assert "Show one task (`flowops task 12` does the same)." in " ".join(result.stdout.split())
+
+
+def test_the_shutdown_collection_skips_what_a_command_built_and_open_files_are_still_flushed(tmp_path):
+    # cli.main registers gc.freeze at exit once per process; what the modules hold is still
+    # freed (an open file is closed and flushed), only the final collections skip it.
+    out = tmp_path / "unflushed.txt"
+    code = f"""
+import atexit, gc
+from flowops.cli import main
+atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0))  # registered first: runs after flowops' hook
+kept = open({str(out)!r}, "w")
+kept.write("flushed at teardown")
+before = atexit._ncallbacks()
+main(["--version"])
+main(["--version"])
+print("hooks", atexit._ncallbacks() - before)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-2:] == ["hooks 1", "frozen True"]
+    assert out.read_text() == "flushed at teardown"

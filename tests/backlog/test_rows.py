@@ -167,16 +167,22 @@ def _cached(project, name: str) -> dict:
     return {path: (key, value) for path, key, value in zip(document["paths"], document["keys"], document["records"], strict=True)}
 
 
+@pytest.mark.parametrize("bad_files", [True, False])
 @pytest.mark.parametrize("parallel", [True, False])
-def test_a_cold_listing_caches_what_a_file_by_file_listing_caches(backlog_project, monkeypatch, parallel):
+def test_a_cold_listing_caches_what_a_file_by_file_listing_caches(backlog_project, monkeypatch, parallel, bad_files):
     # With no cache the readers key each file by the fstat of the file they opened and
     # encode the cache's JSON themselves; both parts must hold what the put path holds.
+    # With no bad file among a reader's files, the text part reuses the rows part's JSON
+    # of the paths and keys (store._row_batch); with one, it has fewer entries than the rows.
     from flowops.backlog import bulkread
 
     project, backlog = backlog_project
     _fill(backlog)
     tasks = backlog.folder_path("tasks")
-    (tasks / "task-42 - Link.md").symlink_to(tasks / "task-40 - Unusual.md")  # refused, keyed by its lstat
+    if bad_files:
+        (tasks / "task-42 - Link.md").symlink_to(tasks / "task-40 - Unusual.md")  # refused, keyed by its lstat
+    else:
+        (tasks / "task-41 - Broken.md").unlink()
     _age(backlog)
     monkeypatch.setattr(bulkread, "PARALLEL_THRESHOLD", 2 if parallel else 10**9)
     monkeypatch.setattr(store, "PER_FILE_SAVE_FROM", 0)  # the warm path below saves the per-file parts again
@@ -186,7 +192,11 @@ def test_a_cold_listing_caches_what_a_file_by_file_listing_caches(backlog_projec
     for path, (key, _value) in rows.items():
         st = os.lstat(backlog.dir / path)
         assert key == [st.st_size, st.st_mtime_ns], path
-    assert rows["tasks/task-42 - Link.md"][1][:2] == ["bad", cold.bad[-1].reason] and "symbolic link" in cold.bad[-1].reason
+    if bad_files:
+        assert rows["tasks/task-42 - Link.md"][1][:2] == ["bad", cold.bad[-1].reason] and "symbolic link" in cold.bad[-1].reason
+        assert len(texts) == len(rows) - 2
+    else:
+        assert not cold.bad and list(texts) == list(rows) and [k for k, _t in texts.values()] == [k for k, _r in rows.values()]
     # The same parts through the warm path: one entry missing, so the rest are put one by one.
     document = json.loads((project.cache_dir / "tasks-rows.json").read_text())
     for key in ("paths", "keys", "records"):

@@ -164,8 +164,16 @@ class TaskIndex:
 def encode(paths: list[str], keys: list, values: list) -> tuple[bytes, bytes, bytes]:
     """The JSON arrays of ``paths``, ``keys`` and ``values`` without their brackets, as the cache file holds them."""
     # ASCII escapes keep file names that are not UTF-8 (surrogate escapes) loadable.
-    dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    dumps = _ENCODER.encode
     return dumps(paths)[1:-1].encode("ascii"), dumps(keys)[1:-1].encode("ascii"), dumps(values)[1:-1].encode("ascii")
+
+
+def encode_values(values: list) -> bytes:
+    """``encode``'s third part alone: for a second part of the same paths and keys, whose JSON is already made."""
+    return _ENCODER.encode(values)[1:-1].encode("ascii")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def _json_safe(value: Any) -> bool:

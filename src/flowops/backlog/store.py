@@ -1195,7 +1195,7 @@ def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool,
     for no hit), so a cold search scores each half of the rows on its own core.
     """
     from flowops.backlog.bulkread import read_keyed
-    from flowops.backlog.index import encode
+    from flowops.backlog.index import encode, encode_values
     from flowops.backlog.records import to_row, to_text
 
     got_keys: list = []
@@ -1226,7 +1226,10 @@ def _row_batch(spaths: list[str], names: list[str], want_text: bool, cold: bool,
     text_json = None
     if want_text:
         with_text = [j for j in kept if got_texts[j] is not None]
-        text_json = encode([names[j] for j in with_text], [got_keys[j] for j in with_text], [got_texts[j] for j in with_text])
+        if len(with_text) == len(kept):  # no bad file among them: the same paths and keys, encoded once (~4 ms per 5,000)
+            text_json = (row_json[0], row_json[1], encode_values([got_texts[j] for j in with_text]))
+        else:
+            text_json = encode([names[j] for j in with_text], [got_keys[j] for j in with_text], [got_texts[j] for j in with_text])
     return got_keys, values, got_texts, (row_json, text_json), got_scores
 
 

@@ -127,6 +127,28 @@ def owe_exit(ctx: click.Context, code: int) -> None:
     ctx.meta[_OWED] = max(int(ctx.meta.get(_OWED, 0)), code)
 
 
+_FREEZE_REGISTERED: list[bool] = []
+
+
+def _freeze_at_exit() -> None:
+    """Have the interpreter's shutdown skip its cyclic collection of what the process built (registered once per process).
+
+    Finalising, Python runs a full collection over every object the collector tracks:
+    ~2-3 ms after ``--version`` or ``task view``, ~4 ms after a 10,000-task search. The
+    atexit hook (run after any registered later, a plugin's say) freezes those objects out
+    of it (gc.freeze); the modules are still cleared at shutdown and what they hold freed by
+    reference counting as before, open files closed and flushed. Only cycles nothing reaches
+    any more when the hook runs are left for the OS to reclaim (after these commands a
+    collection at that point finds none).
+    """
+    if not _FREEZE_REGISTERED:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _FREEZE_REGISTERED.append(True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by the console script and tests)."""
     import gc
@@ -138,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     # Reference counting still frees everything; the collector is back on afterwards.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    _freeze_at_exit()
     try:
         return run_cli(cli, argv)
     finally:
